@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import express from 'express';
+import pinoHttp from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import type { ApiContext } from './context';
+import { createMetrics } from './metrics';
+import { ApiError, errorMiddleware, notFound, problemBody } from './problem';
+import { checkReadiness } from './readiness';
+import { Api } from './route';
+import { accountRoutes } from './routes/accounts';
+import { authRoutes } from './routes/auth';
+import { crossingRoutes } from './routes/crossings';
+import { gateRoutes } from './routes/gates';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createApp(ctx: ApiContext): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  const metrics = createMetrics();
+
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Method and path only: query strings can carry plates, and bodies company data.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(metrics.middleware);
+  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await checkReadiness(ctx);
+    const ready = Object.values(checks).every((c) => c === 'up');
+    if (ready) {
+      res.json({ status: 'ready', checks });
+      return;
+    }
+    const down = Object.entries(checks).filter(([, c]) => c !== 'up').map(([name]) => name);
+    const problem = new ApiError(503, 'Service Unavailable', `Not ready: ${down.join(' and ')} unreachable.`, undefined, { checks });
+    res.status(503).type('application/problem+json').json(problemBody(problem));
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.text(process.env.WORKER_METRICS_URL));
+  });
+
+  const api = new Api(ctx);
+  authRoutes(api, ctx);
+  accountRoutes(api, ctx);
+  gateRoutes(api, ctx);
+  crossingRoutes(api, ctx);
+  app.use(api.router);
+
+  const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Border-gate clearance API',
+      version: '1.0.0',
+      description: 'One durable workflow per truck crossing. Errors are application/problem+json.',
+    },
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Border-gate clearance API' }));
+
+  app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}.`)));
+  app.use(errorMiddleware(ctx.log));
+  return app;
+}

@@ -1,0 +1,14 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../infra/config';
+import type { Services } from '../infra/db/orm';
+import type { Logger } from '../infra/logger';
+import type { TokenService } from './auth/tokens';
+
+/** What every route handler may use: configuration, the database, the Temporal client, tokens and the log. */
+export interface ApiContext {
+  config: Config;
+  services: Services;
+  temporal: Client;
+  tokens: TokenService;
+  log: Logger;
+}

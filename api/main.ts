@@ -1,0 +1,56 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../infra/config';
+import { initORM } from '../infra/db/orm';
+import { createLogger } from '../infra/logger';
+import { retryUntil } from '../infra/retry-until';
+import { secretFromEnvOrDataDir } from '../infra/secrets';
+import { createApp } from './app';
+import { TokenService } from './auth/tokens';
+import { ensureFirstAdmin } from './bootstrap-admin';
+
+/**
+ * The API process. Starts even when Temporal or PostgreSQL is down (connections are lazy): /readyz then answers 503
+ * and requests that need the missing dependency get 503, until it is back.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('api', config.logLevel);
+  if (!config.temporalAddress || !config.databaseUrl) {
+    throw new Error('the API needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
+  }
+  const services = await initORM(config.databaseUrl);
+  const connection = Connection.lazy({ address: config.temporalAddress });
+  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const tokens = new TokenService(
+    config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', { dataDir: config.dataDir, production: config.production }),
+    config.tokenTtlSeconds,
+  );
+
+  const app = createApp({ config, services, temporal, tokens, log });
+  const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
+  server.keepAliveTimeout = 65_000;
+
+  void retryUntil('PostgreSQL', () => ensureFirstAdmin(config, services, log), { log, timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 5000 });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'API shutting down');
+    // Stop accepting connections, let requests in flight finish, then close the pools.
+    server.close(async () => {
+      await Promise.allSettled([services.orm.close(), connection.close()]);
+      log.info('API stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  createLogger('api').fatal({ err }, 'API failed to start');
+  process.exit(1);
+});

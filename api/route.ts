@@ -1,0 +1,110 @@
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { FieldError } from '../domain/crossing-view';
+import type { Role } from '../domain/roles';
+import type { Account } from '../infra/db/entities/account';
+import { authenticate, requireRole } from './auth/authenticate';
+import type { ApiContext } from './context';
+import { badRequest, fieldErrors } from './problem';
+
+/**
+ * One definition per route: the same zod schemas validate the request and describe it in the OpenAPI document, and
+ * the access rule (public, any account, or a list of roles) is declared beside them rather than inside the handler.
+ */
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undefined, P extends AnyObject | undefined, A> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** OpenAPI-style path: `/v1/crossings/{id}`. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: A;
+  body?: B;
+  query?: Q;
+  params?: P;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  handler: (input: {
+    body: B extends z.ZodType ? z.output<B> : undefined;
+    query: Q extends AnyObject ? z.output<Q> : undefined;
+    params: P extends AnyObject ? z.output<P> : undefined;
+    caller: A extends 'public' ? undefined : Account;
+    req: Request;
+    res: Response;
+  }) => Promise<Reply | void>;
+}
+
+type Access = 'public' | 'any' | readonly Role[];
+
+export class Api {
+  readonly router = express.Router();
+  readonly registry = new OpenAPIRegistry();
+
+  constructor(private readonly ctx: ApiContext) {
+    this.registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  }
+
+  route<B extends z.ZodType | undefined, Q extends AnyObject | undefined, P extends AnyObject | undefined, A extends Access>(
+    spec: RouteSpec<B, Q, P, A>,
+  ): void {
+    this.document(spec);
+    const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
+    this.router[spec.method](expressPath, async (req, res) => {
+      const caller = spec.access === 'public' ? undefined : await authenticate(req, this.ctx.services, this.ctx.tokens);
+      if (caller && Array.isArray(spec.access)) requireRole(caller, spec.access);
+
+      // Body, query and path are checked together so the answer lists every field at fault at once.
+      const errors: FieldError[] = [];
+      const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, prefix?: string) => {
+        if (!schema) return undefined;
+        const result = schema.safeParse(value);
+        if (!result.success) errors.push(...fieldErrors(result.error, prefix));
+        return result.data;
+      };
+      const body = parse(spec.body, req.body ?? {});
+      const query = parse(spec.query, req.query, 'query');
+      const params = parse(spec.params, req.params, 'path');
+      if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
+
+      const reply = await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0]);
+      if (!reply || res.headersSent) return;
+      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      res.status(reply.status ?? 200);
+      if (reply.body === undefined) res.end();
+      else res.json(reply.body);
+    });
+  }
+
+  private document(spec: RouteSpec<z.ZodType | undefined, AnyObject | undefined, AnyObject | undefined, Access>): void {
+    const roles = Array.isArray(spec.access) ? ` Roles: ${spec.access.join(', ')}.` : '';
+    this.registry.registerPath({
+      method: spec.method,
+      path: spec.path,
+      summary: spec.summary,
+      description: `${spec.summary}.${roles}`,
+      tags: [spec.tag],
+      security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
+      request: {
+        ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.query ? { query: spec.query } : {}),
+        ...(spec.params ? { params: spec.params } : {}),
+      },
+      responses: Object.fromEntries(
+        Object.entries(spec.responses).map(([status, r]) => [
+          status,
+          {
+            description: r.description,
+            ...(r.schema ? { content: { [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema } } } : {}),
+          },
+        ]),
+      ),
+    });
+  }
+}

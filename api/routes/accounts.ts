@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { AccountSchema } from '../../infra/db/entities/account';
+import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { accountView } from '../accounts-view';
+import { hashPassword } from '../auth/passwords';
+import type { ApiContext } from '../context';
+import { badRequest, conflict, notFound } from '../problem';
+import type { Api } from '../route';
+import { AccountChangeSchema, AccountViewSchema, IdParams, NewAccountSchema, ProblemSchema } from '../schemas';
+
+async function checkGatesExist(em: EntityManager, gates: string[]): Promise<void> {
+  const known = new Set((await em.find(GateEntity, { code: { $in: gates } })).map((g) => g.code));
+  const errors = gates.flatMap((code, i) => (known.has(code) ? [] : [{ path: `gates.${i}`, message: `${code} is not a known gate` }]));
+  if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
+}
+
+export function accountRoutes(api: Api, ctx: ApiContext): void {
+  api.route({
+    method: 'post',
+    path: '/v1/accounts',
+    summary: 'Create an account',
+    tag: 'accounts',
+    access: ['ADMIN'],
+    body: NewAccountSchema,
+    responses: {
+      201: { description: 'created', schema: AccountViewSchema },
+      400: { description: 'invalid', schema: ProblemSchema },
+      409: { description: 'username taken', schema: ProblemSchema },
+    },
+    handler: async ({ body }) => {
+      const em = ctx.services.em.fork();
+      await checkGatesExist(em, body.gates);
+      const now = new Date();
+      const account = em.create(AccountSchema, {
+        id: randomUUID(),
+        username: body.username,
+        passwordHash: await hashPassword(body.password),
+        role: body.role,
+        gates: [...new Set(body.gates)],
+        companyTaxCode: body.companyTaxCode ?? null,
+        displayName: body.displayName ?? null,
+        disabled: false,
+        createdAt: now,
+        updatedAt: now,
+      });
+      try {
+        await em.flush();
+      } catch (err) {
+        if (err instanceof UniqueConstraintViolationException) throw conflict(`The username ${body.username} is taken.`);
+        throw err;
+      }
+      return { status: 201, body: accountView(account), headers: { Location: `/v1/accounts/${account.id}` } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/accounts',
+    summary: 'List accounts',
+    tag: 'accounts',
+    access: ['ADMIN'],
+    responses: { 200: { description: 'every account', schema: z.array(AccountViewSchema) } },
+    handler: async () => {
+      const accounts = await ctx.services.em.fork().find(AccountSchema, {}, { orderBy: { username: 'asc' } });
+      return { body: accounts.map(accountView) };
+    },
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/v1/accounts/{id}',
+    summary: 'Disable or enable an account, change its gates or password',
+    tag: 'accounts',
+    access: ['ADMIN'],
+    params: IdParams,
+    body: AccountChangeSchema,
+    responses: {
+      200: { description: 'changed', schema: AccountViewSchema },
+      400: { description: 'invalid', schema: ProblemSchema },
+      404: { description: 'no such account', schema: ProblemSchema },
+    },
+    handler: async ({ params, body }) => {
+      const em = ctx.services.em.fork();
+      const account = await em.findOne(AccountSchema, { id: params.id });
+      if (!account) throw notFound('There is no account with this id.');
+      if (body.gates) {
+        await checkGatesExist(em, body.gates);
+        account.gates = [...new Set(body.gates)];
+      }
+      if (body.disabled !== undefined) account.disabled = body.disabled;
+      if (body.password) account.passwordHash = await hashPassword(body.password);
+      account.updatedAt = new Date();
+      await em.flush();
+      return { body: accountView(account) };
+    },
+  });
+}

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { ROLES } from '../domain/roles';
+import { TAX_CODE } from '../domain/identifiers';
+import { GATE_CODE, FEE_COLLECTORS } from '../domain/gates';
+
+/** Shapes of the API's own messages (the declaration lives in domain/, shared with the workflow). */
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+export const AccountViewSchema = z
+  .object({
+    id: z.uuid(),
+    username: z.string(),
+    role: z.enum(ROLES),
+    gates: z.array(z.string()),
+    companyTaxCode: z.string().nullable(),
+    displayName: z.string().nullable(),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Account' });
+
+export const LoginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'Login' });
+
+export const LoginResultSchema = z
+  .object({ token: z.string(), expiresAt: z.string(), account: AccountViewSchema })
+  .meta({ id: 'LoginResult' });
+
+const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,49}$/, 'must be 3–50 lower-case letters, digits, dots, dashes or underscores');
+const password = z.string().min(10, 'must be at least 10 characters').max(200);
+const gates = z.array(z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI')).max(50);
+
+export const NewAccountSchema = z
+  .object({
+    username,
+    password,
+    role: z.enum(ROLES),
+    gates,
+    companyTaxCode: z.string().regex(TAX_CODE, 'must be a 10-digit tax code, or 10 digits, a dash and 3 digits').nullish(),
+    displayName: z.string().trim().min(1).max(100).nullish(),
+  })
+  .superRefine((account, ctx) => {
+    if (account.role === 'DECLARANT' && !account.companyTaxCode) {
+      ctx.addIssue({ code: 'custom', path: ['companyTaxCode'], message: 'is required for a DECLARANT account' });
+    }
+  })
+  .meta({ id: 'NewAccount' });
+
+export const AccountChangeSchema = z
+  .object({ disabled: z.boolean().optional(), gates: gates.optional(), password: password.optional() })
+  .strict()
+  .meta({ id: 'AccountChange' });
+
+export const GateSchema = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    province: z.string(),
+    feeCollector: z.enum(FEE_COLLECTORS),
+    yards: z.array(z.object({ code: z.string(), capacity: z.number().int(), occupied: z.number().int() })),
+  })
+  .meta({ id: 'Gate' });
+
+export const IdParams = z.object({ id: z.uuid('must be a crossing or account id (a UUID)') });

@@ -1,0 +1,57 @@
+import path from 'node:path';
+
+/**
+ * Every setting the processes read, in one place. Values come from the environment; the defaults are the embedded,
+ * single-machine ones that `npm start` uses.
+ */
+export interface Config {
+  production: boolean;
+  dataDir: string;
+  port: number;
+  temporalAddress: string | undefined;
+  temporalNamespace: string;
+  taskQueue: string;
+  databaseUrl: string | undefined;
+  embeddedPostgresPort: number;
+  temporalPort: number;
+  temporalUiPort: number;
+  adminUsername: string;
+  adminPassword: string | undefined;
+  authSecret: string | undefined;
+  tokenTtlSeconds: number;
+  logLevel: string;
+}
+
+function int(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
+  return value;
+}
+
+function text(name: string): string | undefined {
+  const raw = process.env[name];
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+export function loadConfig(): Config {
+  const production = process.env.NODE_ENV === 'production';
+  return {
+    production,
+    dataDir: path.resolve(text('DATA_DIR') ?? '.data'),
+    port: int('PORT', 3000),
+    temporalAddress: text('TEMPORAL_ADDRESS'),
+    temporalNamespace: text('TEMPORAL_NAMESPACE') ?? 'default',
+    taskQueue: text('TASK_QUEUE') ?? 'crossings',
+    databaseUrl: text('DATABASE_URL'),
+    embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329),
+    temporalPort: int('TEMPORAL_PORT', 7233),
+    temporalUiPort: int('TEMPORAL_UI_PORT', 8233),
+    adminUsername: text('ADMIN_USERNAME') ?? 'admin',
+    adminPassword: text('ADMIN_PASSWORD'),
+    authSecret: text('AUTH_SECRET'),
+    tokenTtlSeconds: int('TOKEN_TTL_SECONDS', 8 * 3600),
+    logLevel: text('LOG_LEVEL') ?? 'info',
+  };
+}

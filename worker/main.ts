@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from '../infra/config';
+import { initORM } from '../infra/db/orm';
+import { createLogger } from '../infra/logger';
+import { retryUntil } from '../infra/retry-until';
+import { registerSearchAttributes } from './register-search-attributes';
+
+/**
+ * The worker process: runs crossing workflows and their activities. Scales separately from the API; any number of
+ * them may poll the same task queue.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger('worker', config.logLevel);
+  if (!config.temporalAddress || !config.databaseUrl) {
+    throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
+  }
+
+  // The worker's own metrics (schedule-to-start latency, slots, polls) in Prometheus text, served by the SDK's core;
+  // the API's /metrics folds them in when WORKER_METRICS_URL points here.
+  const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 0);
+  Runtime.install({
+    logger: {
+      log: (level, message, meta) => log[level.toLowerCase() as 'info'](meta ?? {}, message),
+      trace: (m, meta) => log.trace(meta ?? {}, m),
+      debug: (m, meta) => log.debug(meta ?? {}, m),
+      info: (m, meta) => log.info(meta ?? {}, m),
+      warn: (m, meta) => log.warn(meta ?? {}, m),
+      error: (m, meta) => log.error(meta ?? {}, m),
+    },
+    telemetryOptions: {
+      logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+      ...(metricsPort ? { metrics: { prometheus: { bindAddress: `127.0.0.1:${metricsPort}` } } } : {}),
+    },
+  });
+
+  const services = await initORM(config.databaseUrl);
+  const connection = await retryUntil('Temporal', () => NativeConnection.connect({ address: config.temporalAddress }), { log });
+  await registerSearchAttributes(connection, config.temporalNamespace, log);
+
+  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const worker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: config.taskQueue,
+    activities: createActivities(services),
+    ...(bundlePath
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+  });
+
+  log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info({ signal }, 'worker shutting down');
+      worker.shutdown();
+    });
+  }
+  await worker.run();
+  await connection.close();
+  await services.orm.close();
+  log.info('worker stopped');
+}
+
+main().catch((err) => {
+  createLogger('worker').fatal({ err }, 'worker failed');
+  process.exit(1);
+});
