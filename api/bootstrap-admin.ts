@@ -21,8 +21,6 @@ export async function ensureFirstAdmin(config: Config, services: Services, log: 
   if (!password) {
     if (config.production) throw new Error('ADMIN_PASSWORD must be set in production to create the first admin');
     password = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : randomBytes(12).toString('base64url');
-    fs.mkdirSync(config.dataDir, { recursive: true });
-    fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   }
   const now = new Date();
   em.create(AccountSchema, {
@@ -43,6 +41,11 @@ export async function ensureFirstAdmin(config: Config, services: Services, log: 
     // Another API replica created it first.
     if (await services.em.fork().count(AccountSchema, { username: config.adminUsername })) return;
     throw err;
+  }
+  if (!config.adminPassword) {
+    // Written only once the account exists, so whoever reads the file can log in with it.
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   }
   if (config.adminPassword) log.info({ username: config.adminUsername }, 'first admin created from ADMIN_PASSWORD');
   else log.warn({ username: config.adminUsername, passwordFile: file, generatedPassword: password }, 'first admin created with a generated password');

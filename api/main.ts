@@ -26,11 +26,15 @@ async function main(): Promise<void> {
     config.tokenTtlSeconds,
   );
 
+  // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back.
+  await ensureFirstAdmin(config, services, log).catch((err) => {
+    log.warn({ err: (err as Error).message }, 'could not create the first admin yet; retrying in the background');
+    void retryUntil('PostgreSQL', () => ensureFirstAdmin(config, services, log), { log, timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 5000 });
+  });
+
   const app = createApp({ config, services, temporal, tokens, log });
   const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
   server.keepAliveTimeout = 65_000;
-
-  void retryUntil('PostgreSQL', () => ensureFirstAdmin(config, services, log), { log, timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 5000 });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import pg from 'pg';
+import type { DeclarationInput } from '../../domain/declaration';
+import type { Role } from '../../domain/roles';
+import type { LaunchedSystem } from './launch';
+
+/** What a test needs to talk to the system the global set-up started: HTTP, and PostgreSQL for checking rows. */
+export function system(): LaunchedSystem {
+  const file = process.env.TEST_SYSTEM_FILE;
+  if (!file) throw new Error('TEST_SYSTEM_FILE is not set: run the tests with jest, whose global set-up starts the system');
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function http<T = any>(
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string>; baseUrl?: string } = {},
+): Promise<HttpAnswer<T>> {
+  const res = await fetch(`${opts.baseUrl ?? system().apiUrl}${path}`, {
+    method,
+    headers: {
+      ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      ...opts.headers,
+    },
+    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+export async function login(username: string, password: string): Promise<string> {
+  const res = await http('POST', '/v1/auth/login', { body: { username, password } });
+  if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+let adminToken: string | undefined;
+export async function asAdmin(): Promise<string> {
+  adminToken ??= await login('admin', system().adminPassword);
+  return adminToken;
+}
+
+export interface TestAccount {
+  id: string;
+  username: string;
+  password: string;
+  token: string;
+  companyTaxCode?: string;
+}
+
+/** A new account of the role, serving the gates, logged in. Usernames are unique per call. */
+export async function account(role: Role, gates: string[] = ['HUU_NGHI'], extra: { companyTaxCode?: string } = {}): Promise<TestAccount> {
+  const username = `${role.toLowerCase().replace(/_/g, '-')}-${randomUUID().slice(0, 8)}`;
+  const password = 'correct horse battery';
+  const companyTaxCode = role === 'DECLARANT' ? (extra.companyTaxCode ?? `01${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`) : undefined;
+  const res = await http('POST', '/v1/accounts', {
+    token: await asAdmin(),
+    body: { username, password, role, gates, companyTaxCode },
+  });
+  if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.id, username, password, token: await login(username, password), companyTaxCode };
+}
+
+/** A valid export declaration of fresh dragon fruit at Hữu Nghị, with overrides. */
+export function declaration(overrides: Partial<DeclarationInput> = {}): DeclarationInput {
+  return {
+    gate: 'HUU_NGHI',
+    direction: 'EXPORT',
+    priority: null,
+    customsDeclarationNo: '305123456789',
+    vehicle: { plate: '12C-123.45', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 },
+    driver: { fullName: 'Nguyen Van A', idNumber: '001090012345', nationality: 'VN', phone: '+84912345678' },
+    health: { temperatureC: 36.8, symptoms: [], declaredAt: '2026-11-22T08:00:00+07:00' },
+    containers: [{ number: 'MSCU1234566', sealNo: 'SL123456' }],
+    goods: [
+      { hsCode: '08109010', description: 'Fresh dragon fruit', quantity: 1200, unit: 'CARTON', netWeightKg: 18000, valueUsd: 21600, origin: 'VN' },
+    ],
+    transshipment: false,
+    ...overrides,
+  };
+}
+
+let pool: pg.Pool | undefined;
+export function db(): pg.Pool {
+  pool ??= new pg.Pool({ connectionString: system().databaseUrl, max: 2 });
+  return pool;
+}
+
+afterAll(async () => {
+  await pool?.end();
+  pool = undefined;
+});

@@ -1,0 +1,33 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { launchSystem, ROOT } from './launch';
+
+/**
+ * Once per test run: a fresh system (Temporal dev server, PostgreSQL, migrations, worker, API) in `.data/test-run`,
+ * started by the same launcher as `npm start`. With DATABASE_URL set, a new database is created on that server for
+ * the run and dropped afterwards, so a developer's data is never touched.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dataDir = path.join(ROOT, '.data', 'test-run');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+
+  let databaseUrl: string | undefined;
+  if (process.env.DATABASE_URL) {
+    const name = `clearance_test_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    (globalThis as Record<string, unknown>).__TEST_DATABASE__ = name;
+  }
+
+  const { system, process: child } = await launchSystem({ dataDir, databaseUrl });
+  (globalThis as Record<string, unknown>).__TEST_SYSTEM__ = child;
+  const file = path.join(dataDir, 'system.json');
+  fs.writeFileSync(file, JSON.stringify(system, null, 2));
+  process.env.TEST_SYSTEM_FILE = file;
+}

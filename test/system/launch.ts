@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort } from '../../infra/ports';
+
+export const ROOT = path.resolve(__dirname, '../..');
+
+export interface LaunchedSystem {
+  apiUrl: string;
+  temporalAddress: string;
+  databaseUrl: string;
+  bundlePath: string;
+  dataDir: string;
+  adminPassword: string;
+  logFile: string;
+}
+
+/**
+ * Starts the whole system the way `npm start` does (the same launcher), on free ports, in its own data folder, and
+ * resolves once the API is ready. Used once per test run by the global set-up, and by tests that restart a system.
+ */
+export async function launchSystem(opts: { dataDir: string; databaseUrl?: string; env?: NodeJS.ProcessEnv }): Promise<{
+  system: LaunchedSystem;
+  process: ChildProcess;
+}> {
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const [port, temporalPort, temporalUiPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const logFile = path.join(opts.dataDir, 'system.log');
+  const out = fs.openSync(logFile, 'a');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: opts.dataDir,
+    PORT: String(port),
+    TEMPORAL_PORT: String(temporalPort),
+    TEMPORAL_UI_PORT: String(temporalUiPort),
+    EMBEDDED_PG_PORT: String(pgPort),
+    LOG_LEVEL: 'info',
+    NODE_ENV: 'test',
+    ...opts.env,
+  };
+  delete env.TEMPORAL_ADDRESS;
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  else delete env.DATABASE_URL;
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'infra/launcher.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', out, out],
+  });
+  fs.closeSync(out);
+
+  const readyFile = path.join(opts.dataDir, 'launcher.json');
+  const deadline = Date.now() + 240_000;
+  while (!fs.existsSync(readyFile)) {
+    if (child.exitCode !== null) throw new Error(`the launcher exited with ${child.exitCode}; see ${logFile}`);
+    if (Date.now() > deadline) throw new Error(`the system did not start within 240 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const ready = JSON.parse(fs.readFileSync(readyFile, 'utf8'));
+  // The first admin is created right after the API starts listening; wait for its password file.
+  const passwordFile = path.join(opts.dataDir, 'admin-password');
+  while (!fs.existsSync(passwordFile)) await new Promise((r) => setTimeout(r, 100));
+  return {
+    process: child,
+    system: {
+      apiUrl: ready.apiUrl,
+      temporalAddress: ready.temporalAddress,
+      databaseUrl: opts.databaseUrl ?? ready.databaseUrl,
+      bundlePath: ready.bundlePath,
+      dataDir: opts.dataDir,
+      adminPassword: fs.readFileSync(passwordFile, 'utf8').trim(),
+      logFile,
+    },
+  };
+}
+
+export function stopProcess(child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
