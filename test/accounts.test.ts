@@ -1,4 +1,4 @@
-import { account, asAdmin, http, login, system } from './system/client';
+import { account, asAdmin, db, http, login, system } from './system/client';
 
 describe('accounts and login', () => {
   it('logs the first admin in with the generated password and shows the account at /v1/me', async () => {
@@ -29,7 +29,6 @@ describe('accounts and login', () => {
   });
 
   it('stores passwords hashed with scrypt, never in clear', async () => {
-    const { db } = await import('./system/client');
     const officer = await account('HEALTH_OFFICER');
     const { rows } = await db().query('select password_hash from account where id = $1', [officer.id]);
     expect(rows[0].password_hash).toMatch(/^scrypt\$/);
