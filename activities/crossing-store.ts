@@ -1,32 +1,37 @@
 import type { CrossingView } from '../domain/crossing-view';
 import { normalisePlate } from '../domain/identifiers';
 import type { Services } from '../infra/db/orm';
+import type { CrossingEvent } from '../workflows/crossing-state';
 
 export interface CrossingSnapshot {
   view: CrossingView;
   declarantAccountId: string;
+  /** Who submitted the current declaration version, and when. */
+  submission: { by: string; at: string };
+  /** History events since the last snapshot. */
+  events: CrossingEvent[];
 }
 
 /**
- * The crossings read model. The workflow is the source of truth; these activities copy its state into PostgreSQL for
- * lists, queues and statistics. Every write is an idempotent upsert, so a retried activity writes once, and a stale
- * retry never overwrites a newer state (`updated_at` only moves forward).
+ * The crossings read model. The workflow is the source of truth; this activity copies its state into PostgreSQL for
+ * lists, queues, history and statistics, in one transaction. Every write is idempotent: the crossing row is an upsert
+ * that never moves `updated_at` backwards, and versions and events are keyed, so a retried activity writes once.
  */
 export function createCrossingStore({ em }: Services) {
   return {
-    async recordCrossing({ view, declarantAccountId }: CrossingSnapshot): Promise<void> {
+    async recordCrossing({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<void> {
       const current = view.steps.find((s) => s.step === view.currentStep);
       await em.fork().transactional(async (tx) => {
         const conn = tx.getConnection();
         await conn.execute(
           `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
-                                 plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at)
-           select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?
+                                 plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view)
+           select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?
              from account a where a.id = ?
            on conflict (id) do update set
              status = excluded.status, category = excluded.category, current_step = excluded.current_step,
              step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
-             declaration_version = excluded.declaration_version, updated_at = excluded.updated_at
+             declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view
            where crossing.updated_at <= excluded.updated_at`,
           [
             view.id,
@@ -41,14 +46,32 @@ export function createCrossingStore({ em }: Services) {
             view.declarationVersion,
             view.createdAt,
             view.updatedAt,
+            JSON.stringify(view),
             declarantAccountId,
           ],
         );
         await conn.execute(
           `insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
            values (?, ?, ?, ?, ?) on conflict do nothing`,
-          [view.id, view.declarationVersion, JSON.stringify(view.declaration), declarantAccountId, view.updatedAt],
+          [view.id, view.declarationVersion, JSON.stringify(view.declaration), submission.by, submission.at],
         );
+        if (events.length) {
+          const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+          await conn.execute(
+            `insert into crossing_event (crossing_id, seq, at, type, step, actor_account_id, actor_role, data)
+             values ${values} on conflict do nothing`,
+            events.flatMap((e) => [
+              view.id,
+              e.seq,
+              e.at,
+              e.type,
+              e.step ?? null,
+              e.actor?.accountId ?? null,
+              e.actor?.role ?? null,
+              JSON.stringify(e.data ?? {}),
+            ]),
+          );
+        }
       });
     },
   };

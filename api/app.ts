@@ -51,7 +51,9 @@ export function createApp(ctx: ApiContext): express.Express {
       res.json({ status: 'ready', checks });
       return;
     }
-    const down = Object.entries(checks).filter(([, c]) => c !== 'up').map(([name]) => name);
+    const down = Object.entries(checks)
+      .filter(([, c]) => c !== 'up')
+      .map(([name]) => name);
     const problem = new ApiError(503, 'Service Unavailable', `Not ready: ${down.join(' and ')} unreachable.`, undefined, { checks });
     res.status(503).type('application/problem+json').json(problemBody(problem));
   });

@@ -48,5 +48,9 @@ export async function ensureFirstAdmin(config: Config, services: Services, log: 
     fs.writeFileSync(file, `${password}\n`, { mode: 0o600 });
   }
   if (config.adminPassword) log.info({ username: config.adminUsername }, 'first admin created from ADMIN_PASSWORD');
-  else log.warn({ username: config.adminUsername, passwordFile: file, generatedPassword: password }, 'first admin created with a generated password');
+  else
+    log.warn(
+      { username: config.adminUsername, passwordFile: file, generatedPassword: password },
+      'first admin created with a generated password',
+    );
 }

@@ -29,7 +29,11 @@ async function main(): Promise<void> {
   // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back.
   await ensureFirstAdmin(config, services, log).catch((err) => {
     log.warn({ err: (err as Error).message }, 'could not create the first admin yet; retrying in the background');
-    void retryUntil('PostgreSQL', () => ensureFirstAdmin(config, services, log), { log, timeoutMs: Number.POSITIVE_INFINITY, intervalMs: 5000 });
+    void retryUntil('PostgreSQL', () => ensureFirstAdmin(config, services, log), {
+      log,
+      timeoutMs: Number.POSITIVE_INFINITY,
+      intervalMs: 5000,
+    });
   });
 
   const app = createApp({ config, services, temporal, tokens, log });

@@ -56,7 +56,8 @@ export function toApiError(err: unknown): ApiError {
   // Errors raised by express's own body parser.
   if (type === 'entity.parse.failed') return badRequest('The body is not valid JSON.');
   if (type === 'entity.too.large') return new ApiError(413, 'Payload Too Large', 'The body is larger than this API accepts.');
-  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return new ApiError(415, 'Unsupported Media Type', 'Send UTF-8 JSON.');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new ApiError(415, 'Unsupported Media Type', 'Send UTF-8 JSON.');
   if (status && status >= 400 && status < 500) return new ApiError(status, 'Bad Request', (err as Error).message);
   if (isDependencyDown(err)) {
     return unavailable('A service this API depends on (Temporal or PostgreSQL) is unreachable; nothing was changed. Retry later.');

@@ -101,7 +101,13 @@ export class Api {
           status,
           {
             description: r.description,
-            ...(r.schema ? { content: { [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema } } } : {}),
+            ...(r.schema
+              ? {
+                  content: {
+                    [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema },
+                  },
+                }
+              : {}),
           },
         ]),
       ),

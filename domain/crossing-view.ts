@@ -9,16 +9,7 @@ export const CROSSING_STATUSES = ['IN_PROGRESS', 'AWAITING_CORRECTION', 'CLEARED
 export type CrossingStatus = (typeof CROSSING_STATUSES)[number];
 export const ENDED_STATUSES: readonly CrossingStatus[] = ['CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'];
 
-export const STEP_STATUSES = [
-  'PENDING',
-  'WAITING',
-  'OVERDUE',
-  'RETURNED',
-  'APPROVED',
-  'DENIED',
-  'SKIPPED',
-  'COMPENSATED',
-] as const;
+export const STEP_STATUSES = ['PENDING', 'WAITING', 'OVERDUE', 'RETURNED', 'APPROVED', 'DENIED', 'SKIPPED', 'COMPENSATED'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** Who did something: every state change names one account. */

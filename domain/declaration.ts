@@ -53,11 +53,11 @@ export const HealthDeclarationSchema = z.object({
 });
 
 export const ContainerSchema = z.object({
-  number: z
+  number: z.string().trim().refine(isValidContainerNumber, 'is not an ISO 6346 container number with a correct check digit'),
+  sealNo: z
     .string()
     .trim()
-    .refine(isValidContainerNumber, 'is not an ISO 6346 container number with a correct check digit'),
-  sealNo: z.string().trim().regex(/^[A-Z0-9-]{1,20}$/i, 'must be 1–20 letters or digits'),
+    .regex(/^[A-Z0-9-]{1,20}$/i, 'must be 1–20 letters or digits'),
 });
 
 export const GoodsLineSchema = z.object({
@@ -78,7 +78,10 @@ export const DeclarationSchema = z
   .object({
     gate: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI'),
     direction: z.enum(DIRECTIONS),
-    priority: z.object({ reason: z.enum(PRIORITY_REASONS) }).nullable().default(null),
+    priority: z
+      .object({ reason: z.enum(PRIORITY_REASONS) })
+      .nullable()
+      .default(null),
     customsDeclarationNo: z.string().regex(/^\d{12}$/, 'must be the 12-digit customs declaration number'),
     vehicle: VehicleSchema,
     driver: DriverSchema,

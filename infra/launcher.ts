@@ -104,17 +104,32 @@ async function main(): Promise<void> {
     if (!bundlePath) {
       const { code } = await bundleWorkflowCode({
         workflowsPath: path.join(PROJECT_ROOT, 'workflows', __filename.endsWith('.ts') ? 'index.ts' : 'index.js'),
-        logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m) => log.warn(m), error: (m) => log.error(m) },
+        logger: {
+          log: () => undefined,
+          trace: () => undefined,
+          debug: () => undefined,
+          info: () => undefined,
+          warn: (m) => log.warn(m),
+          error: (m) => log.error(m),
+        },
       });
       bundlePath = path.join(config.dataDir, 'workflow-bundle.js');
       fs.writeFileSync(bundlePath, code);
     }
 
     const workerMetricsPort = await freePort();
-    const env = { TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, DATA_DIR: config.dataDir, WORKFLOW_BUNDLE_PATH: bundlePath };
+    const env = {
+      TEMPORAL_ADDRESS: temporalAddress,
+      DATABASE_URL: databaseUrl,
+      DATA_DIR: config.dataDir,
+      WORKFLOW_BUNDLE_PATH: bundlePath,
+    };
     worker = startProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) });
     api = startProcess('api', { ...env, WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics` });
-    for (const [name, child] of [['worker', worker], ['api', api]] as const) {
+    for (const [name, child] of [
+      ['worker', worker],
+      ['api', api],
+    ] as const) {
       child.once('exit', (code, signal) => {
         if (stopping) return;
         log.error({ process: name, code, signal }, `the ${name} process stopped; stopping everything`);
@@ -124,9 +139,7 @@ async function main(): Promise<void> {
 
     const apiUrl = `http://127.0.0.1:${config.port}`;
     await waitForReady(apiUrl, api);
-    const adminPassword = config.adminPassword
-      ? 'from ADMIN_PASSWORD'
-      : `in ${path.join(config.dataDir, 'admin-password')}`;
+    const adminPassword = config.adminPassword ? 'from ADMIN_PASSWORD' : `in ${path.join(config.dataDir, 'admin-password')}`;
     const ready = {
       apiUrl,
       docsUrl: `${apiUrl}/docs`,

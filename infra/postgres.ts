@@ -61,7 +61,9 @@ function run(cmd: string, args: string[], ids: object): Promise<string> {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${path.basename(cmd)} failed: ${output.slice(-1000)}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${path.basename(cmd)} failed: ${output.slice(-1000)}`)),
+    );
   });
 }
 
@@ -85,7 +87,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     fs.chmodSync(path.dirname(pwfile), 0o755);
     log.info({ databaseDir }, 'initialising embedded PostgreSQL');
     try {
-      await run(bin.initdb, [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], ids);
+      await run(
+        bin.initdb,
+        [`--pgdata=${databaseDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'],
+        ids,
+      );
     } finally {
       fs.rmSync(path.dirname(pwfile), { recursive: true, force: true });
     }

@@ -31,8 +31,12 @@ describe('a declarant declares a crossing', () => {
     expect(read.body).toEqual(created.body);
 
     // The activity wrote the read model row before the answer came back.
-    const { rows } = await db().query('select status, current_step, plate, company_tax_code from crossing where id = $1', [created.body.id]);
-    expect(rows).toEqual([{ status: 'IN_PROGRESS', current_step: 'health-check', plate: '12C12345', company_tax_code: company.companyTaxCode }]);
+    const { rows } = await db().query('select status, current_step, plate, company_tax_code from crossing where id = $1', [
+      created.body.id,
+    ]);
+    expect(rows).toEqual([
+      { status: 'IN_PROGRESS', current_step: 'health-check', plate: '12C12345', company_tax_code: company.companyTaxCode },
+    ]);
   });
 
   it('files a priority declaration without quarantine goods as PRIORITY with quarantine skipped', async () => {
@@ -42,7 +46,9 @@ describe('a declarant declares a crossing', () => {
       body: declaration({
         direction: 'IMPORT',
         priority: { reason: 'EMERGENCY' },
-        goods: [{ hsCode: '30049099', description: 'Medicines', quantity: 40, unit: 'BOX', netWeightKg: 800, valueUsd: 90000, origin: 'CN' }],
+        goods: [
+          { hsCode: '30049099', description: 'Medicines', quantity: 40, unit: 'BOX', netWeightKg: 800, valueUsd: 90000, origin: 'CN' },
+        ],
       }),
     });
     expect(created.status).toBe(201);

@@ -27,7 +27,15 @@ describe('operating the system', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths)).toEqual(
-      expect.arrayContaining(['/v1/auth/login', '/v1/me', '/v1/accounts', '/v1/accounts/{id}', '/v1/gates', '/v1/crossings', '/v1/crossings/{id}']),
+      expect.arrayContaining([
+        '/v1/auth/login',
+        '/v1/me',
+        '/v1/accounts',
+        '/v1/accounts/{id}',
+        '/v1/gates',
+        '/v1/crossings',
+        '/v1/crossings/{id}',
+      ]),
     );
     expect(doc.body.components.schemas.Declaration.properties.goods).toBeDefined();
     const docs = await fetch(`${system().apiUrl}/docs/`);
@@ -57,13 +65,23 @@ describe('operating the system', () => {
     const deadDatabase = `postgres://nobody:nothing@127.0.0.1:${await freePort()}/none`;
     const api = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'api/main.ts')], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), DATABASE_URL: deadDatabase, TEMPORAL_ADDRESS: system().temporalAddress, DATA_DIR: system().dataDir, LOG_LEVEL: 'fatal' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: deadDatabase,
+        TEMPORAL_ADDRESS: system().temporalAddress,
+        DATA_DIR: system().dataDir,
+        LOG_LEVEL: 'fatal',
+      },
       stdio: 'ignore',
     });
     try {
       const baseUrl = `http://127.0.0.1:${port}`;
       for (let i = 0; i < 100; i++) {
-        const up = await fetch(`${baseUrl}/healthz`).then((r) => r.ok, () => false);
+        const up = await fetch(`${baseUrl}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (up) break;
         await new Promise((r) => setTimeout(r, 200));
       }

@@ -15,14 +15,22 @@ describe('restarting npm start', () => {
     let token: string;
     const base = { baseUrl: first.system.apiUrl };
     try {
-      const admin = (await http('POST', '/v1/auth/login', { ...base, body: { username: 'admin', password: first.system.adminPassword } })).body.token;
+      const admin = (await http('POST', '/v1/auth/login', { ...base, body: { username: 'admin', password: first.system.adminPassword } }))
+        .body.token;
       const created = await http('POST', '/v1/accounts', {
         ...base,
         token: admin,
-        body: { username: 'restart-co', password: 'correct horse battery', role: 'DECLARANT', gates: ['HUU_NGHI'], companyTaxCode: '0109999999' },
+        body: {
+          username: 'restart-co',
+          password: 'correct horse battery',
+          role: 'DECLARANT',
+          gates: ['HUU_NGHI'],
+          companyTaxCode: '0109999999',
+        },
       });
       expect(created.status).toBe(201);
-      token = (await http('POST', '/v1/auth/login', { ...base, body: { username: 'restart-co', password: 'correct horse battery' } })).body.token;
+      token = (await http('POST', '/v1/auth/login', { ...base, body: { username: 'restart-co', password: 'correct horse battery' } })).body
+        .token;
       const crossing = await http('POST', '/v1/crossings', { ...base, token, body: declaration() });
       expect(crossing.status).toBe(201);
       crossingId = crossing.body.id;
@@ -31,12 +39,20 @@ describe('restarting npm start', () => {
     }
     expect(first.process.exitCode).toBe(0);
     // Nothing the launcher started is left listening.
-    expect(await fetch(`${first.system.apiUrl}/healthz`).then(() => 'up', () => 'down')).toBe('down');
+    expect(
+      await fetch(`${first.system.apiUrl}/healthz`).then(
+        () => 'up',
+        () => 'down',
+      ),
+    ).toBe('down');
 
     const second = await launchSystem({ dataDir });
     try {
       const again = { baseUrl: second.system.apiUrl };
-      const relogin = await http('POST', '/v1/auth/login', { ...again, body: { username: 'restart-co', password: 'correct horse battery' } });
+      const relogin = await http('POST', '/v1/auth/login', {
+        ...again,
+        body: { username: 'restart-co', password: 'correct horse battery' },
+      });
       expect(relogin.status).toBe(200);
       const read = await http('GET', `/v1/crossings/${crossingId}`, { ...again, token: relogin.body.token });
       expect(read.status).toBe(200);

@@ -46,9 +46,7 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: createActivities(services),
-    ...(bundlePath
-      ? { workflowBundle: { codePath: bundlePath } }
-      : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
   });
 
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');

@@ -8,11 +8,7 @@ import type { Logger } from '../infra/logger';
  * Registers the crossing search attributes on the namespace, once; a cluster where they already exist (or where
  * this process may not add them) is left as it is.
  */
-export async function registerSearchAttributes(
-  connection: NativeConnection | Connection,
-  namespace: string,
-  log: Logger,
-): Promise<void> {
+export async function registerSearchAttributes(connection: NativeConnection | Connection, namespace: string, log: Logger): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((key) => !(key.name in (existing.customAttributes ?? {})));
   if (missing.length === 0) return;

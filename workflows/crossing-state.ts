@@ -1,16 +1,94 @@
 import { categoryOf, type Category } from '../domain/category';
-import type { Actor, CrossingStatus, CrossingView, StepView } from '../domain/crossing-view';
+import type { Actor, CrossingStatus, CrossingView, FieldError, StepView } from '../domain/crossing-view';
+import { ENDED_STATUSES } from '../domain/crossing-view';
+import type { DeadlinePolicy } from '../domain/deadlines';
+import type { Decision } from '../domain/decision';
+import { changedPaths } from '../domain/declaration-diff';
 import type { Declaration } from '../domain/declaration';
-import { STEPS, stepApplies, type Step } from '../domain/steps';
+import { STEP_OWNER, STEPS, stepApplies, type DecisionStep, type Step } from '../domain/steps';
 
 export interface CrossingStart {
   crossingId: string;
   declarantAccountId: string;
 }
 
+/** What a compensation undoes, newest first when a crossing ends early. */
+export type UndoAction = 'RELEASE_YARD_PLACE' | 'ISSUE_TURN_BACK_ORDER' | 'CANCEL_TRANSSHIPMENT_BOOKING' | 'REFUND_FEE';
+
+/** Where the undo of each action lands in the view: the step whose effect it reverses. */
+const UNDO_STEP: Record<UndoAction, DecisionStep> = {
+  RELEASE_YARD_PLACE: 'border-entry',
+  ISSUE_TURN_BACK_ORDER: 'border-entry',
+  CANCEL_TRANSSHIPMENT_BOOKING: 'transshipment',
+  REFUND_FEE: 'fee-payment',
+};
+
+/** Side effects a transition asks the workflow to carry out (as activities), in order. */
+export type Effect =
+  | { kind: 'RESERVE_YARD_PLACE' }
+  | { kind: 'RELEASE_YARD_PLACE' }
+  | { kind: 'BOOK_TRANSSHIPMENT'; yardCode: string; toVehicle: TransferVehicle }
+  | { kind: 'ESCALATE_OVERDUE'; step: DecisionStep; slaAt: string };
+
+export interface TransferVehicle {
+  plate: string;
+  country: string;
+}
+
+/** One line of a crossing's history, written to PostgreSQL by the workflow's activity. */
+export interface CrossingEvent {
+  seq: number;
+  at: string;
+  type: string;
+  step?: Step;
+  actor?: Actor;
+  data?: Record<string, unknown>;
+}
+
+/** Transshipment (sang tải) has three stages: the declarant registers, customs approves, the yard operator confirms. */
+export type TransshipmentStage = 'REGISTRATION' | 'APPROVAL' | 'COMPLETION';
+
+export interface TransshipmentState {
+  stage: TransshipmentStage;
+  yardCode?: string;
+  toVehicle?: TransferVehicle;
+  registeredAt?: string;
+  approvedAt?: string;
+  approvedBy?: string;
+  completedAt?: string;
+  completedBy?: string;
+  note?: string;
+}
+
+/** A returned form: which step returned it and why; once resubmitted, the version that answered it and what changed. */
+export interface ReturnRecord {
+  step: Step;
+  reason: string;
+  fields: FieldError[];
+  at: string;
+  resolvedByVersion?: number;
+  changed?: string[];
+}
+
+export type StepWait = StepView & { stage?: TransshipmentStage; receiptNo?: string; policyVersion?: number };
+
+/** A request the crossing cannot take now; the message says what it is waiting for instead (the API's 409). */
+export class Rejection extends Error {
+  override name = 'Rejection';
+}
+
 /**
- * Where one crossing stands, and the rules that move it. Plain code with no Temporal import, so a unit test drives it
- * without a server; the workflow function only wires messages, timers and activities to it.
+ * Where one crossing stands, and the rules that move it.
+ *
+ * Plain code with no Temporal import, so unit tests drive it without a server; the workflow function only wires
+ * messages, timers and activities to it. Every public method either refuses (throws a Rejection, changing nothing)
+ * or applies a whole transition: state, history events, and the effects the workflow must carry out. The `check*`
+ * methods are the same refusals without the change, for the Update validators, so a refused message leaves no trace
+ * in the workflow history.
+ *
+ * Deadlines are data: each waiting step holds absolute `slaAt`/`expiresAt` times, computed from when the wait began
+ * and the policy in force; the workflow sleeps until the nearest one and calls `fireDeadlines`. A policy change
+ * re-arms them (`rearm`) from the same start, so a deadline already past fires at once.
  */
 export class CrossingState {
   readonly id: string;
@@ -18,52 +96,71 @@ export class CrossingState {
   status: CrossingStatus = 'IN_PROGRESS';
   declaration: Declaration | undefined;
   declarationVersion = 0;
+  lastSubmission: { by: string; at: string } | undefined;
   category: Category | undefined;
-  steps: StepView[] = STEPS.map((step) => ({ step, status: 'PENDING' }));
+  steps: StepWait[] = STEPS.map((step) => ({ step, status: 'PENDING' }));
+  returns: ReturnRecord[] = [];
+  transshipment: TransshipmentState | undefined;
+  compensations: { action: UndoAction; status: 'DONE'; at: string }[] = [];
+  documents: { kind: string; url: string }[] = [];
+  fee: CrossingView['fee'] = null;
   createdAt: string | undefined;
   updatedAt: string | undefined;
+  endedAt: string | undefined;
+  /** Undo actions registered before their side effect, run newest first if the crossing ends early. */
+  undoStack: UndoAction[] = [];
+  compensated = false;
+  /** The yard place reserved at border-entry approval. */
+  yardCode: string | undefined;
+  /** Grows with every change, so the workflow knows to re-read the nearest deadline. */
+  revision = 0;
+  private events: CrossingEvent[] = [];
+  private nextSeq = 1;
 
   constructor(start: CrossingStart) {
     this.id = start.crossingId;
     this.declarantAccountId = start.declarantAccountId;
   }
 
+  // ---- reading ---------------------------------------------------------------------------------------------
+
   get submitted(): boolean {
     return this.declaration !== undefined;
   }
 
-  get currentStep(): Step | null {
-    return this.steps.find((s) => s.status === 'WAITING' || s.status === 'OVERDUE' || s.status === 'RETURNED')?.step ?? null;
+  get ended(): boolean {
+    return ENDED_STATUSES.includes(this.status);
   }
 
-  /** The first submission: decides which steps apply and opens the first agency step. */
-  submitDeclaration(declaration: Declaration, actor: Actor, now: Date): void {
-    if (this.submitted) throw new Error('the declaration was already submitted');
-    const at = now.toISOString();
-    this.declaration = declaration;
-    this.declarationVersion = 1;
-    this.category = categoryOf(declaration);
-    this.createdAt = at;
-    for (const view of this.steps) {
-      if (view.step === 'declaration') {
-        Object.assign(view, { status: 'APPROVED', startedAt: at, decidedAt: at, decidedBy: actor.accountId });
-      } else if (!stepApplies(view.step, declaration)) {
-        view.status = 'SKIPPED';
-      }
-    }
-    this.openNextStep(now);
+  /** The step the crossing waits at (for an agency or, when RETURNED, for the declarant), or null once ended. */
+  get current(): StepWait | undefined {
+    if (this.ended) return undefined;
+    return this.steps.find((s) => s.status === 'WAITING' || s.status === 'OVERDUE' || s.status === 'RETURNED');
   }
 
-  private openNextStep(now: Date): void {
-    const next = this.steps.find((s) => s.status === 'PENDING');
-    if (next) {
-      next.status = 'WAITING';
-      next.startedAt = now.toISOString();
-    }
-    this.updatedAt = now.toISOString();
+  /** The waiting step that still needs its deadline policy loaded. */
+  get stepNeedingDeadlines(): DecisionStep | undefined {
+    const current = this.current;
+    return current && current.step !== 'declaration' && !current.expiresAt ? current.step : undefined;
   }
 
-  view(): CrossingView {
+  /** The nearest deadline not yet fired, as epoch milliseconds. */
+  nextDeadline(): number | undefined {
+    const current = this.current;
+    if (!current?.expiresAt) return undefined;
+    const expires = Date.parse(current.expiresAt);
+    if (current.status === 'WAITING' && current.slaAt) return Math.min(Date.parse(current.slaAt), expires);
+    return expires;
+  }
+
+  /** History events not yet handed to the read model; taking them empties the list. */
+  takeEvents(): CrossingEvent[] {
+    const taken = this.events;
+    this.events = [];
+    return taken;
+  }
+
+  view(): CrossingView & { transshipment?: TransshipmentState; yardCode?: string } {
     if (!this.declaration || !this.category || !this.createdAt || !this.updatedAt) {
       throw new Error('a crossing has no view before its declaration');
     }
@@ -73,16 +170,349 @@ export class CrossingState {
       direction: this.declaration.direction,
       category: this.category,
       status: this.status,
-      currentStep: this.currentStep,
-      steps: this.steps.map((s) => ({ ...s })),
+      currentStep: this.current?.step ?? null,
+      steps: this.steps.map(({ policyVersion: _policyVersion, ...s }) => ({ ...s })),
       declarationVersion: this.declarationVersion,
       declaration: this.declaration,
-      returns: [],
-      fee: null,
-      compensations: [],
-      documents: [],
+      returns: this.returns.map((r) => ({ ...r })),
+      fee: this.fee,
+      compensations: this.compensations.map((c) => ({ ...c })),
+      documents: this.documents.map((d) => ({ ...d })),
+      ...(this.transshipment ? { transshipment: { ...this.transshipment } } : {}),
+      ...(this.yardCode ? { yardCode: this.yardCode } : {}),
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
     };
+  }
+
+  // ---- declaring -------------------------------------------------------------------------------------------
+
+  checkSubmit(): void {
+    if (this.submitted) throw new Rejection('The declaration was already submitted; resubmit a returned form with PUT.');
+  }
+
+  /** The first submission: decides which steps apply and opens the first agency step. */
+  submitDeclaration(declaration: Declaration, actor: Actor, now: Date): Effect[] {
+    this.checkSubmit();
+    const at = now.toISOString();
+    this.declaration = declaration;
+    this.declarationVersion = 1;
+    this.lastSubmission = { by: actor.accountId, at };
+    this.category = categoryOf(declaration);
+    this.createdAt = at;
+    const first = this.step('declaration');
+    Object.assign(first, { status: 'APPROVED', startedAt: at, decidedAt: at, decidedBy: actor.accountId });
+    this.event(now, 'DECLARATION_SUBMITTED', { step: 'declaration', actor, data: { version: 1, category: this.category } });
+    this.applicability();
+    if (declaration.transshipment) this.transshipment = { stage: 'REGISTRATION' };
+    this.openNextStep(now);
+    return [];
+  }
+
+  checkResubmit(declaration: Declaration): void {
+    this.checkNotEnded();
+    if (this.status !== 'AWAITING_CORRECTION') {
+      throw new Rejection(`No form was returned: the crossing is ${this.describeWait()}.`);
+    }
+    if (declaration.gate !== this.declaration?.gate) {
+      throw new Rejection(`A resubmitted form keeps its gate (${this.declaration?.gate}); cancel and declare again to change it.`);
+    }
+  }
+
+  /**
+   * A corrected form after a RETURN: a new version (the old ones are kept by the read model), and the step that
+   * returned it waits again. Earlier approvals stand; steps not yet reached are re-evaluated against the new form.
+   */
+  resubmitDeclaration(declaration: Declaration, actor: Actor, now: Date): Effect[] {
+    this.checkResubmit(declaration);
+    const at = now.toISOString();
+    const changed = changedPaths(this.declaration, declaration);
+    this.declaration = declaration;
+    this.declarationVersion += 1;
+    this.lastSubmission = { by: actor.accountId, at };
+    this.category = categoryOf(declaration);
+    const open = this.returns[this.returns.length - 1];
+    open.resolvedByVersion = this.declarationVersion;
+    open.changed = changed;
+    this.applicability();
+    const returned = this.steps.find((s) => s.status === 'RETURNED')!;
+    this.status = 'IN_PROGRESS';
+    this.startWait(returned, now);
+    this.event(now, 'DECLARATION_RESUBMITTED', { step: returned.step, actor, data: { version: this.declarationVersion, changed } });
+    return [];
+  }
+
+  // ---- deciding --------------------------------------------------------------------------------------------
+
+  /** Refuses a decision that does not fit now: wrong role, a step not waiting, a second decision, an ended crossing. */
+  checkDecision(step: DecisionStep, decision: Decision, actor: Actor): void {
+    this.checkNotEnded();
+    const owner = STEP_OWNER[step];
+    if (actor.role !== owner) throw new Rejection(`The ${step} step is decided by ${owner}, not ${actor.role}.`);
+    const view = this.step(step);
+    const current = this.current;
+    if (current?.step !== step || view.status === 'RETURNED') {
+      const already = view.status === 'APPROVED' || view.status === 'DENIED' || view.status === 'SKIPPED';
+      throw new Rejection(
+        already
+          ? `The ${step} step is already ${view.status}; the crossing is ${this.describeWait()}.`
+          : `The ${step} step is not waiting for a decision; the crossing is ${this.describeWait()}.`,
+      );
+    }
+    if (step === 'transshipment' && this.transshipment?.stage !== 'APPROVAL') {
+      throw new Rejection(`The transshipment is not waiting for customs approval; the crossing is ${this.describeWait()}.`);
+    }
+    if (step === 'fee-payment' && decision.outcome === 'APPROVE' && !decision.receiptNo) {
+      throw new Rejection('A direct payment is confirmed with its receipt number (receiptNo).');
+    }
+  }
+
+  decide(step: DecisionStep, decision: Decision, actor: Actor, now: Date): Effect[] {
+    this.checkDecision(step, decision, actor);
+    const view = this.step(step);
+    const at = now.toISOString();
+    this.event(now, 'DECISION', {
+      step,
+      actor,
+      data: { outcome: decision.outcome, reason: decision.reason, fields: decision.fields, receiptNo: decision.receiptNo },
+    });
+
+    if (decision.outcome === 'DENY') {
+      Object.assign(view, { status: 'DENIED', decidedAt: at, decidedBy: actor.accountId, reason: decision.reason });
+      this.end('DENIED', now);
+      return [];
+    }
+
+    if (decision.outcome === 'RETURN') {
+      const fields: FieldError[] = decision.fields ?? [];
+      Object.assign(view, { status: 'RETURNED', decidedAt: at, decidedBy: actor.accountId, reason: decision.reason, fields });
+      this.returns.push({ step, reason: decision.reason!, fields, at });
+      this.status = 'AWAITING_CORRECTION';
+      // The declarant's wait has its own clock: abandoned corrections end the crossing at `expireAfter`.
+      this.startWait(view, now, 'RETURNED');
+      return [];
+    }
+
+    // APPROVE
+    Object.assign(view, { decidedAt: at, decidedBy: actor.accountId, reason: decision.reason, fields: undefined });
+    if (step === 'transshipment') {
+      // Customs approved the transfer; the step completes when the yard operator confirms it was carried out.
+      Object.assign(this.transshipment!, { stage: 'COMPLETION', approvedAt: at, approvedBy: actor.accountId });
+      view.stage = 'COMPLETION';
+      this.touch(now);
+      return [];
+    }
+    view.status = 'APPROVED';
+    if (step === 'fee-payment') {
+      view.receiptNo = decision.receiptNo;
+      if (this.fee) this.fee = { ...this.fee, status: 'PAID', receiptNo: decision.receiptNo };
+      this.undoStack.push('REFUND_FEE');
+    }
+    if (step === 'border-entry') {
+      // Registered before the reservation runs: a crash between the two still releases whatever was reserved.
+      this.undoStack.push('RELEASE_YARD_PLACE', 'ISSUE_TURN_BACK_ORDER');
+      const effects: Effect[] = [{ kind: 'RESERVE_YARD_PLACE' }];
+      this.openNextStep(now);
+      return effects;
+    }
+    if (step === 'border-exit') {
+      // The truck has left: nothing to turn back, and its yard place is free again.
+      this.undoStack = [];
+      this.end('CLEARED', now);
+      return [{ kind: 'RELEASE_YARD_PLACE' }];
+    }
+    this.openNextStep(now);
+    return [];
+  }
+
+  // ---- transshipment ---------------------------------------------------------------------------------------
+
+  checkRegisterTransshipment(): void {
+    this.checkNotEnded();
+    if (this.current?.step !== 'transshipment' || this.transshipment?.stage !== 'REGISTRATION') {
+      throw new Rejection(`The transshipment is not waiting for registration; the crossing is ${this.describeWait()}.`);
+    }
+  }
+
+  registerTransshipment(yardCode: string, toVehicle: TransferVehicle, actor: Actor, now: Date): Effect[] {
+    this.checkRegisterTransshipment();
+    const at = now.toISOString();
+    Object.assign(this.transshipment!, { stage: 'APPROVAL', yardCode, toVehicle, registeredAt: at });
+    this.step('transshipment').stage = 'APPROVAL';
+    this.undoStack.push('CANCEL_TRANSSHIPMENT_BOOKING');
+    this.event(now, 'TRANSSHIPMENT_REGISTERED', { step: 'transshipment', actor, data: { yardCode } });
+    this.touch(now);
+    return [{ kind: 'BOOK_TRANSSHIPMENT', yardCode, toVehicle }];
+  }
+
+  checkCompleteTransshipment(actor: Actor): void {
+    this.checkNotEnded();
+    if (actor.role !== 'YARD_OPERATOR') throw new Rejection(`A transshipment is confirmed by YARD_OPERATOR, not ${actor.role}.`);
+    if (this.current?.step !== 'transshipment' || this.transshipment?.stage !== 'COMPLETION') {
+      throw new Rejection(`The transshipment is not waiting for the yard's confirmation; the crossing is ${this.describeWait()}.`);
+    }
+  }
+
+  completeTransshipment(note: string | undefined, actor: Actor, now: Date): Effect[] {
+    this.checkCompleteTransshipment(actor);
+    const at = now.toISOString();
+    Object.assign(this.transshipment!, { completedAt: at, completedBy: actor.accountId, note });
+    const view = this.step('transshipment');
+    Object.assign(view, { status: 'APPROVED', decidedAt: at, decidedBy: actor.accountId });
+    delete view.stage;
+    this.event(now, 'TRANSSHIPMENT_COMPLETED', { step: 'transshipment', actor, data: { note } });
+    this.openNextStep(now);
+    return [];
+  }
+
+  // ---- ending early ----------------------------------------------------------------------------------------
+
+  checkCancel(): void {
+    this.checkNotEnded();
+  }
+
+  cancel(reason: string, actor: Actor, now: Date): Effect[] {
+    this.checkCancel();
+    this.event(now, 'CANCEL_REQUESTED', { step: this.current?.step, actor, data: { reason } });
+    this.end('CANCELLED', now);
+    return [];
+  }
+
+  /** The undo actions still to run, newest first; empty for a crossing that cleared or has nothing to undo. */
+  pendingUndos(): UndoAction[] {
+    if (this.compensated || this.status === 'CLEARED' || !this.ended) return [];
+    const done = new Set(this.compensations.map((c) => c.action));
+    return [...this.undoStack].reverse().filter((a) => !done.has(a));
+  }
+
+  /** Records one undo as carried out; its step becomes COMPENSATED once all of that step's undos ran. */
+  recordCompensation(action: UndoAction, now: Date, document?: { kind: string; url: string }): void {
+    const at = now.toISOString();
+    this.compensations.push({ action, status: 'DONE', at });
+    if (document) this.documents.push(document);
+    if (action === 'REFUND_FEE' && this.fee) this.fee = { ...this.fee, status: 'REFUNDED' };
+    const step = UNDO_STEP[action];
+    const open = this.undoStack.filter((a) => UNDO_STEP[a] === step && !this.compensations.some((c) => c.action === a));
+    if (open.length === 0) this.step(step).status = 'COMPENSATED';
+    this.event(now, 'COMPENSATION', { step, data: { action } });
+    if (this.pendingUndos().length === 0) this.compensated = true;
+    this.touch(now);
+  }
+
+  // ---- deadlines -------------------------------------------------------------------------------------------
+
+  /** Sets the waiting step's deadlines from the policy in force, counted from when its wait began. */
+  armDeadlines(step: DecisionStep, policy: DeadlinePolicy, now: Date, reason: 'STARTED' | 'POLICY_CHANGED' = 'STARTED'): boolean {
+    const view = this.current;
+    if (!view || view.step !== step || !view.startedAt) return false;
+    const start = Date.parse(view.startedAt);
+    view.slaAt = new Date(start + policy.slaMs).toISOString();
+    view.expiresAt = new Date(start + policy.expireAfterMs).toISOString();
+    view.policyVersion = policy.version;
+    // A longer SLA lifts an OVERDUE mark that no longer holds.
+    if (view.status === 'OVERDUE' && Date.parse(view.slaAt) > now.getTime()) view.status = 'WAITING';
+    this.event(now, reason === 'STARTED' ? 'DEADLINES_ARMED' : 'DEADLINES_REARMED', {
+      step,
+      data: { slaAt: view.slaAt, expiresAt: view.expiresAt, policyVersion: policy.version },
+    });
+    this.touch(now);
+    return true;
+  }
+
+  /** Applies every deadline that has passed by `now`: OVERDUE (an escalation), or EXPIRED (the crossing ends). */
+  fireDeadlines(now: Date): Effect[] {
+    const view = this.current;
+    if (!view?.expiresAt) return [];
+    const t = now.getTime();
+    if (t >= Date.parse(view.expiresAt)) {
+      this.event(now, 'DEADLINE_EXPIRED', { step: view.step, data: { expiresAt: view.expiresAt } });
+      this.end('EXPIRED', now);
+      return [];
+    }
+    if (view.status === 'WAITING' && view.slaAt && t >= Date.parse(view.slaAt)) {
+      view.status = 'OVERDUE';
+      this.event(now, 'OVERDUE', { step: view.step, data: { slaAt: view.slaAt } });
+      this.touch(now);
+      return [{ kind: 'ESCALATE_OVERDUE', step: view.step as DecisionStep, slaAt: view.slaAt }];
+    }
+    return [];
+  }
+
+  // ---- internals -------------------------------------------------------------------------------------------
+
+  private step(step: Step): StepWait {
+    return this.steps.find((s) => s.step === step)!;
+  }
+
+  private checkNotEnded(): void {
+    if (!this.submitted) throw new Rejection('The crossing has no declaration yet.');
+    if (this.ended) throw new Rejection(`The crossing has ended: it is ${this.status}.`);
+  }
+
+  /** A sentence for 409 answers: what the crossing waits for now. */
+  describeWait(): string {
+    if (this.ended) return this.status;
+    const current = this.current;
+    if (!current) return 'not waiting for anything';
+    if (current.status === 'RETURNED') return `waiting for the declarant to correct the form returned at ${current.step}`;
+    if (current.step === 'transshipment' && this.transshipment) {
+      const who = {
+        REGISTRATION: 'the declarant to register the transfer',
+        APPROVAL: 'customs to approve the transfer',
+        COMPLETION: "the yard operator's confirmation",
+      };
+      return `waiting at transshipment for ${who[this.transshipment.stage]}`;
+    }
+    return `waiting at ${current.step} for ${STEP_OWNER[current.step as DecisionStep]}`;
+  }
+
+  /** Steps not yet reached follow the current form: quarantine and transshipment apply or not. */
+  private applicability(): void {
+    for (const view of this.steps) {
+      if (view.status !== 'PENDING' && view.status !== 'SKIPPED') continue;
+      view.status = stepApplies(view.step, this.declaration!) ? 'PENDING' : 'SKIPPED';
+    }
+  }
+
+  private openNextStep(now: Date): void {
+    const next = this.steps.find((s) => s.status === 'PENDING');
+    if (next) {
+      this.startWait(next, now);
+      if (next.step === 'transshipment') next.stage = this.transshipment?.stage;
+    }
+    this.touch(now);
+  }
+
+  /** A step starts (or restarts) a wait: its clock begins now and its deadlines are loaded afresh. */
+  private startWait(view: StepWait, now: Date, status: 'WAITING' | 'RETURNED' = 'WAITING'): void {
+    view.status = status;
+    view.startedAt = now.toISOString();
+    delete view.slaAt;
+    delete view.expiresAt;
+    if (status === 'WAITING') {
+      delete view.decidedAt;
+      delete view.decidedBy;
+      delete view.reason;
+      delete view.fields;
+    }
+    this.event(now, status === 'WAITING' ? 'STEP_STARTED' : 'RETURNED', { step: view.step });
+    this.touch(now);
+  }
+
+  private end(status: CrossingStatus, now: Date): void {
+    this.status = status;
+    this.endedAt = now.toISOString();
+    if (status === 'CLEARED') this.compensated = true;
+    this.event(now, 'ENDED', { data: { status } });
+    this.touch(now);
+  }
+
+  private touch(now: Date): void {
+    this.revision++;
+    this.updatedAt = now.toISOString();
+  }
+
+  private event(now: Date, type: string, rest: Omit<CrossingEvent, 'seq' | 'at' | 'type'>): void {
+    this.events.push({ seq: this.nextSeq++, at: now.toISOString(), type, ...rest });
   }
 }

@@ -1,34 +1,152 @@
-import { condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { CrossingState, type CrossingStart } from './crossing-state';
-import { submitDeclarationUpdate, viewQuery } from './messages';
+import type { CrossingView } from '../domain/crossing-view';
+import { CrossingState, Rejection, type CrossingStart, type Effect, type UndoAction } from './crossing-state';
+import {
+  cancelUpdate,
+  completeTransshipmentUpdate,
+  deadlinePolicyChangedSignal,
+  decideUpdate,
+  registerTransshipmentUpdate,
+  resubmitDeclarationUpdate,
+  submitDeclarationUpdate,
+  viewQuery,
+} from './messages';
 import { CROSSING_CATEGORY, CROSSING_STATUS, CROSSING_STEP, GATE_CODE } from './search-attributes';
+import { Serial } from './serial';
 
-const { recordCrossing } = proxyActivities<Activities>({
+const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+  // Activities are idempotent, so retrying until PostgreSQL is back is safe; nothing is lost meanwhile.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-/** One truck crossing one gate: durable from the declaration to the gate pass. */
+/**
+ * One truck crossing one gate, durable from the declaration to the gate pass.
+ *
+ * The rules live in CrossingState; this function wires them up. Every message handler is registered before the first
+ * await. Handlers run their transition inside `serial`, one at a time, because a transition awaits activities (side
+ * effects, deadline policy, the read model) and a second message must not see it half done. Validators call the same
+ * checks as the transitions, so a message that does not fit is refused before it enters the history; one that became
+ * unfit while it queued fails with the same sentence.
+ */
 export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   const crossing = new CrossingState(start);
+  const serial = new Serial();
+  let policyChanged = false;
 
   setHandler(viewQuery, () => crossing.view());
+  setHandler(deadlinePolicyChangedSignal, () => {
+    policyChanged = true;
+  });
   setHandler(
     submitDeclarationUpdate,
-    async ({ declaration, actor }) => {
-      crossing.submitDeclaration(declaration, actor, new Date());
-      await publish();
-      return crossing.view();
-    },
+    ({ declaration, actor }) => transition(() => crossing.submitDeclaration(declaration, actor, new Date())),
     {
-      validator: (_submission) => {
-        if (crossing.submitted) throw new Error('the declaration was already submitted; resubmit with PUT');
-      },
+      validator: (_submission) => refuse(() => crossing.checkSubmit()),
     },
   );
+  setHandler(
+    resubmitDeclarationUpdate,
+    ({ declaration, actor }) => transition(() => crossing.resubmitDeclaration(declaration, actor, new Date())),
+    {
+      validator: ({ declaration }) => refuse(() => crossing.checkResubmit(declaration)),
+    },
+  );
+  setHandler(decideUpdate, ({ step, decision, actor }) => transition(() => crossing.decide(step, decision, actor, new Date())), {
+    validator: ({ step, decision, actor }) => refuse(() => crossing.checkDecision(step, decision, actor)),
+  });
+  setHandler(
+    registerTransshipmentUpdate,
+    ({ yardCode, toVehicle, actor }) => transition(() => crossing.registerTransshipment(yardCode, toVehicle, actor, new Date())),
+    { validator: (_registration) => refuse(() => crossing.checkRegisterTransshipment()) },
+  );
+  setHandler(completeTransshipmentUpdate, ({ note, actor }) => transition(() => crossing.completeTransshipment(note, actor, new Date())), {
+    validator: ({ actor }) => refuse(() => crossing.checkCompleteTransshipment(actor)),
+  });
+  setHandler(cancelUpdate, ({ reason, actor }) => transition(() => crossing.cancel(reason, actor, new Date())), {
+    validator: (_cancel) => refuse(() => crossing.checkCancel()),
+  });
 
-  /** Keeps the read model and the operators' search attributes in step with the state. */
+  /** Applies one transition and carries out what it asks for, then answers with the resulting view. */
+  function transition(apply: () => Effect[]): Promise<CrossingView> {
+    return serial.run(async () => {
+      const effects = refuse(apply);
+      await settle(effects);
+      return crossing.view();
+    });
+  }
+
+  /** After a change: side effects, deadlines of a newly waiting step, compensation of an early end, the read model. */
+  async function settle(effects: Effect[]): Promise<void> {
+    for (const effect of effects) await carryOut(effect);
+    const needing = crossing.stepNeedingDeadlines;
+    if (needing) {
+      const policy = await activities.loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step: needing });
+      crossing.armDeadlines(needing, policy, new Date());
+    }
+    if (crossing.pendingUndos().length) await compensate();
+    await publish();
+  }
+
+  async function carryOut(effect: Effect): Promise<void> {
+    const ref = { crossingId: crossing.id, gate: crossing.view().gate };
+    switch (effect.kind) {
+      case 'RESERVE_YARD_PLACE':
+        crossing.yardCode = (await activities.reserveYardPlace(ref)).yardCode;
+        return;
+      case 'RELEASE_YARD_PLACE':
+        await activities.releaseYardPlace(ref);
+        return;
+      case 'BOOK_TRANSSHIPMENT':
+        await activities.bookTransshipment({ ...ref, yardCode: effect.yardCode, toVehicle: effect.toVehicle });
+        return;
+      case 'ESCALATE_OVERDUE':
+        await activities.recordEscalation({ ...ref, step: effect.step, slaAt: effect.slaAt });
+        return;
+    }
+  }
+
+  /**
+   * Undoes what completed steps did, newest first, each undo recorded as it finishes. Not cancellable: once a
+   * crossing has ended early its compensation always runs to the end, and after a crash the replay resumes it where
+   * it stopped (undos already recorded are not run again; each activity is idempotent besides).
+   */
+  async function compensate(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      for (const action of crossing.pendingUndos()) {
+        const document = await undo(action);
+        crossing.recordCompensation(action, new Date(), document);
+      }
+    });
+  }
+
+  async function undo(action: UndoAction): Promise<{ kind: string; url: string } | undefined> {
+    const ref = { crossingId: crossing.id, gate: crossing.view().gate };
+    switch (action) {
+      case 'RELEASE_YARD_PLACE':
+        await activities.releaseYardPlace(ref);
+        return undefined;
+      case 'CANCEL_TRANSSHIPMENT_BOOKING':
+        await activities.cancelTransshipmentBooking(ref);
+        return undefined;
+      case 'REFUND_FEE':
+        await activities.refundFee(ref);
+        return undefined;
+      case 'ISSUE_TURN_BACK_ORDER':
+        return activities.issueTurnBackOrder({ ...ref, endedAs: crossing.status });
+    }
+  }
+
+  /** Keeps the read model, the history and the operators' search attributes in step with the state. */
   async function publish(): Promise<void> {
     const view = crossing.view();
     upsertSearchAttributes([
@@ -37,9 +155,49 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       { key: GATE_CODE, value: view.gate },
       { key: CROSSING_CATEGORY, value: view.category },
     ]);
-    await recordCrossing({ view, declarantAccountId: crossing.declarantAccountId });
+    await activities.recordCrossing({
+      view,
+      declarantAccountId: crossing.declarantAccountId,
+      submission: crossing.lastSubmission!,
+      events: crossing.takeEvents(),
+    });
   }
 
-  // The lifecycle past the first waiting step is the next piece of work; until then a crossing waits here.
-  await condition(() => crossing.status !== 'IN_PROGRESS');
+  // The declaration arrives with the start (Update-with-Start); from then on the crossing waits for messages and
+  // deadlines until it has ended and its compensation has run.
+  await condition(() => crossing.submitted);
+  while (!(crossing.ended && crossing.pendingUndos().length === 0)) {
+    if (policyChanged) {
+      policyChanged = false;
+      await serial.run(async () => {
+        const step = crossing.current?.step;
+        if (!step || step === 'declaration' || crossing.ended) return;
+        const policy = await activities.loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step });
+        if (crossing.armDeadlines(step, policy, new Date(), 'POLICY_CHANGED')) await publish();
+      });
+      continue;
+    }
+    const revision = crossing.revision;
+    const next = crossing.nextDeadline();
+    const woken = () => crossing.revision !== revision || policyChanged;
+    if (next === undefined) {
+      await condition(woken);
+      continue;
+    }
+    // The deadline is data; any change (a decision, a re-armed policy) wakes the loop to re-read it.
+    const changed = await condition(woken, Math.max(1, next - Date.now()));
+    if (!changed) await serial.run(() => settle(crossing.fireDeadlines(new Date())));
+  }
+  // Let the handler that ended the crossing finish its answer before the workflow closes.
+  await condition(allHandlersFinished);
+}
+
+/** Runs a check or a transition, turning a Rejection into the failure an Update caller receives. */
+function refuse<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof Rejection) throw ApplicationFailure.create({ type: 'Rejection', message: err.message, nonRetryable: true });
+    throw err;
+  }
 }

@@ -1,34 +1,42 @@
 import { z } from 'zod';
+import { CROSSING_STATUSES } from '../../domain/crossing-view';
+import { DecisionSchema } from '../../domain/decision';
 import { DeclarationSchema } from '../../domain/declaration';
+import { AGENCY_ROLES } from '../../domain/roles';
+import { DECISION_STEPS, STEP_OWNER, STEPS } from '../../domain/steps';
 import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
-import type { Account } from '../../infra/db/entities/account';
 import type { ApiContext } from '../context';
+import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
-import { badRequest, forbidden, notFound } from '../problem';
+import { badRequest, forbidden } from '../problem';
 import type { Api } from '../route';
 import { IdParams, ProblemSchema } from '../schemas';
+import { listCrossings, ListQuerySchema, CrossingListSchema } from './crossing-list';
 
-const CrossingViewSchema = z.looseObject({ id: z.string(), status: z.string(), currentStep: z.string().nullable() }).meta({ id: 'CrossingView' });
+export const CrossingViewSchema = z
+  .looseObject({ id: z.string(), status: z.enum(CROSSING_STATUSES), currentStep: z.enum(STEPS).nullable() })
+  .meta({ id: 'CrossingView' });
 
-interface CrossingAccessRow {
-  gate_code: string;
-  company_tax_code: string;
-}
+const problems = {
+  400: { description: 'invalid request', schema: ProblemSchema },
+  403: { description: 'not your role or gate', schema: ProblemSchema },
+  404: { description: 'no such crossing', schema: ProblemSchema },
+  409: { description: 'does not fit the crossing now', schema: ProblemSchema },
+};
 
-/**
- * Who may see a crossing: the declarant company that owns it (any other company gets 404, so existence is not
- * revealed), and accounts serving its gate.
- */
-function checkAccess(caller: Account, row: CrossingAccessRow | undefined): void {
-  if (!row) throw notFound('There is no crossing with this id.');
-  if (caller.role === 'DECLARANT') {
-    if (row.company_tax_code !== caller.companyTaxCode) throw notFound('There is no crossing with this id.');
-    return;
-  }
-  if (caller.role === 'ADMIN' || !caller.gates.includes(row.gate_code)) {
-    throw forbidden(`Your account does not serve gate ${row.gate_code}.`);
-  }
-}
+const StepParams = IdParams.extend({ step: z.enum(DECISION_STEPS) });
+
+const TransshipmentRegistrationSchema = z
+  .object({
+    yardCode: z.string().trim().min(1).max(20),
+    toVehicle: z.object({
+      plate: z.string().trim().min(1).max(20),
+      country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
+    }),
+  })
+  .meta({ id: 'TransshipmentRegistration' });
+
+const idempotencyKey = (header: string | undefined) => header || undefined;
 
 export function crossingRoutes(api: Api, ctx: ApiContext): void {
   const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue);
@@ -40,19 +48,29 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['DECLARANT'],
     body: DeclarationSchema,
-    responses: {
-      201: { description: 'the crossing, started', schema: CrossingViewSchema },
-      400: { description: 'invalid declaration', schema: ProblemSchema },
-      403: { description: 'the gate is not served by this account', schema: ProblemSchema },
-    },
+    responses: { 201: { description: 'the crossing, started', schema: CrossingViewSchema }, ...problems },
     handler: async ({ body, caller, req }) => {
       const gate = await ctx.services.em.fork().findOne(GateEntity, { code: body.gate });
-      if (!gate) throw badRequest('The request is invalid; every field at fault is listed.', [{ path: 'gate', message: `${body.gate} is not a known gate` }]);
+      if (!gate) {
+        throw badRequest('The request is invalid; every field at fault is listed.', [
+          { path: 'gate', message: `${body.gate} is not a known gate` },
+        ]);
+      }
       if (!caller.gates.includes(body.gate)) throw forbidden(`Your account does not declare at gate ${body.gate}.`);
-      const key = req.header('Idempotency-Key') ?? undefined;
-      const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, key);
+      const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, idempotencyKey(req.header('Idempotency-Key')));
       return { status: 201, body: view, headers: { Location: `/v1/crossings/${view.id}` } };
     },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/crossings',
+    summary: 'List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest)',
+    tag: 'crossings',
+    access: 'any',
+    query: ListQuerySchema,
+    responses: { 200: { description: 'a page of crossings', schema: CrossingListSchema }, ...problems },
+    handler: async ({ query, caller }) => ({ body: await listCrossings(ctx, caller, query) }),
   });
 
   api.route({
@@ -62,17 +80,158 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: 'any',
     params: IdParams,
-    responses: {
-      200: { description: 'the crossing', schema: CrossingViewSchema },
-      403: { description: 'not your gate', schema: ProblemSchema },
-      404: { description: 'no such crossing', schema: ProblemSchema },
-    },
+    responses: { 200: { description: 'the crossing', schema: CrossingViewSchema }, ...problems },
     handler: async ({ params, caller }) => {
+      await crossingFor(ctx, caller, params.id);
+      const live = await crossings.view(params.id);
+      if (live) return { body: live };
+      // A crossing closed long enough ago that Temporal has let its history go: its last state from the read model.
       const [row] = await ctx.services.em
         .getConnection()
-        .execute<CrossingAccessRow[]>('select gate_code, company_tax_code from crossing where id = ?', [params.id]);
-      checkAccess(caller, row);
-      return { body: await crossings.view(params.id) };
+        .execute<{ view: unknown }[]>('select view from crossing where id = ?', [params.id]);
+      return { body: row.view };
+    },
+  });
+
+  api.route({
+    method: 'put',
+    path: '/v1/crossings/{id}/declaration',
+    summary: 'Resubmit a returned form as a new declaration version',
+    tag: 'crossings',
+    access: ['DECLARANT'],
+    params: IdParams,
+    body: DeclarationSchema,
+    responses: {
+      200: { description: 'the crossing, waiting again at the step that returned the form', schema: CrossingViewSchema },
+      ...problems,
+    },
+    handler: async ({ params, body, caller, req }) => {
+      await crossingFor(ctx, caller, params.id);
+      const actor = { accountId: caller.id, role: caller.role };
+      return { body: await crossings.resubmit(params.id, body, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/crossings/{id}/steps/{step}/decision',
+    summary: "An agency's decision on the step it owns: APPROVE, RETURN (reason and fields) or DENY (reason)",
+    tag: 'crossings',
+    access: [...AGENCY_ROLES],
+    params: StepParams,
+    body: DecisionSchema,
+    responses: { 200: { description: 'the crossing after the decision', schema: CrossingViewSchema }, ...problems },
+    handler: async ({ params, body, caller, req }) => {
+      const owner = STEP_OWNER[params.step];
+      await crossingToActOn(ctx, caller, params.id, [owner]);
+      if (params.step === 'fee-payment' && body.outcome === 'APPROVE' && !body.receiptNo) {
+        throw badRequest('A direct payment is confirmed with its receipt number.', [
+          { path: 'receiptNo', message: 'is required to approve fee-payment' },
+        ]);
+      }
+      const actor = { accountId: caller.id, role: caller.role };
+      return { body: await crossings.decide(params.id, params.step, body, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/crossings/{id}/transshipment',
+    summary: 'Register the transfer (sang tải) to a vehicle of the other side while the transshipment step waits for it',
+    tag: 'crossings',
+    access: ['DECLARANT'],
+    params: IdParams,
+    body: TransshipmentRegistrationSchema,
+    responses: { 200: { description: 'the crossing, waiting for customs approval', schema: CrossingViewSchema }, ...problems },
+    handler: async ({ params, body, caller, req }) => {
+      const row = await crossingFor(ctx, caller, params.id);
+      const [yard] = await ctx.services.em
+        .getConnection()
+        .execute('select 1 from yard where gate_code = ? and code = ?', [row.gate_code, body.yardCode]);
+      if (!yard)
+        throw badRequest('The request is invalid; every field at fault is listed.', [
+          { path: 'yardCode', message: `is not a yard of gate ${row.gate_code}` },
+        ]);
+      const actor = { accountId: caller.id, role: caller.role };
+      const key = idempotencyKey(req.header('Idempotency-Key'));
+      return { body: await crossings.registerTransshipment(params.id, body.yardCode, body.toVehicle, actor, key) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/crossings/{id}/transshipment/complete',
+    summary: 'The yard operator confirms the transfer was carried out as approved',
+    tag: 'crossings',
+    access: ['YARD_OPERATOR'],
+    params: IdParams,
+    body: z.object({ note: z.string().trim().max(1000).optional() }),
+    responses: { 200: { description: 'the crossing, past transshipment', schema: CrossingViewSchema }, ...problems },
+    handler: async ({ params, body, caller, req }) => {
+      await crossingFor(ctx, caller, params.id);
+      const actor = { accountId: caller.id, role: caller.role };
+      return { body: await crossings.completeTransshipment(params.id, body.note, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/crossings/{id}/cancel',
+    summary: 'Cancel a crossing; answers once its compensation has run',
+    tag: 'crossings',
+    access: ['DECLARANT', 'MANAGER'],
+    params: IdParams,
+    body: z.object({ reason: z.string().trim().min(1, 'is required').max(1000) }),
+    responses: { 200: { description: 'the crossing, CANCELLED', schema: CrossingViewSchema }, ...problems },
+    handler: async ({ params, body, caller, req }) => {
+      await crossingFor(ctx, caller, params.id);
+      const actor = { accountId: caller.id, role: caller.role };
+      return { body: await crossings.cancel(params.id, body.reason, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/crossings/{id}/history',
+    summary:
+      'Every event of a crossing (submissions, decisions, deadlines, compensations) with actor and time, and every declaration version',
+    tag: 'crossings',
+    access: ['MANAGER', 'ADMIN', 'DECLARANT'],
+    params: IdParams,
+    responses: { 200: { description: 'the history', schema: z.looseObject({ items: z.array(z.looseObject({})) }) }, ...problems },
+    handler: async ({ params, caller }) => {
+      await crossingFor(ctx, caller, params.id);
+      const conn = ctx.services.em.getConnection();
+      const events = await conn.execute<Record<string, unknown>[]>(
+        `select e.seq, e.at, e.type, e.step, e.data, e.actor_account_id, e.actor_role, a.username as actor_username
+           from crossing_event e left join account a on a.id = e.actor_account_id
+          where e.crossing_id = ? order by e.seq`,
+        [params.id],
+      );
+      const versions = await conn.execute<Record<string, unknown>[]>(
+        `select v.version, v.submitted_at, v.body, a.id as account_id, a.username
+           from declaration_version v join account a on a.id = v.submitted_by
+          where v.crossing_id = ? order by v.version`,
+        [params.id],
+      );
+      return {
+        body: {
+          items: events.map((e) => ({
+            seq: e.seq,
+            at: new Date(e.at as string).toISOString(),
+            type: e.type,
+            step: e.step ?? null,
+            actor: e.actor_account_id ? { accountId: e.actor_account_id, username: e.actor_username, role: e.actor_role } : null,
+            data: e.data,
+          })),
+          declarationVersions: versions.map((v) => ({
+            version: v.version,
+            submittedAt: new Date(v.submitted_at as string).toISOString(),
+            submittedBy: { accountId: v.account_id, username: v.username },
+            declaration: v.body,
+          })),
+        },
+      };
     },
   });
 }

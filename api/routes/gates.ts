@@ -13,7 +13,13 @@ export function gateRoutes(api: Api, ctx: ApiContext): void {
     responses: { 200: { description: 'every gate', schema: z.array(GateSchema) } },
     handler: async () => {
       const rows = await ctx.services.em.getConnection().execute<
-        { code: string; name: string; province: string; fee_collector: string; yards: { code: string; capacity: number; occupied: number }[] }[]
+        {
+          code: string;
+          name: string;
+          province: string;
+          fee_collector: string;
+          yards: { code: string; capacity: number; occupied: number }[];
+        }[]
       >(
         `select g.code, g.name, g.province, g.fee_collector,
                 coalesce(json_agg(json_build_object('code', y.code, 'capacity', y.capacity, 'occupied',

@@ -3,9 +3,12 @@ import { categoryOf } from '../../domain/category';
 import { needsQuarantine } from '../../domain/steps';
 
 describe('identifiers at the gate', () => {
-  it.each(['12C-123.45', '12C-1234', '14LD-123.45', '29A1-234.56', '12r-012.34', '桂A12345', '云AD12345'])('accepts the plate %s', (plate) => {
-    expect(isValidPlate(plate)).toBe(true);
-  });
+  it.each(['12C-123.45', '12C-1234', '14LD-123.45', '29A1-234.56', '12r-012.34', '桂A12345', '云AD12345'])(
+    'accepts the plate %s',
+    (plate) => {
+      expect(isValidPlate(plate)).toBe(true);
+    },
+  );
 
   it.each(['', 'ABC', '123-456', '12-12345', '桂12345'])('refuses the plate %p', (plate) => {
     expect(isValidPlate(plate)).toBe(false);

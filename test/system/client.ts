@@ -66,7 +66,8 @@ export interface TestAccount {
 export async function account(role: Role, gates: string[] = ['HUU_NGHI'], extra: { companyTaxCode?: string } = {}): Promise<TestAccount> {
   const username = `${role.toLowerCase().replace(/_/g, '-')}-${randomUUID().slice(0, 8)}`;
   const password = 'correct horse battery';
-  const companyTaxCode = role === 'DECLARANT' ? (extra.companyTaxCode ?? `01${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`) : undefined;
+  const companyTaxCode =
+    role === 'DECLARANT' ? (extra.companyTaxCode ?? `01${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`) : undefined;
   const res = await http('POST', '/v1/accounts', {
     token: await asAdmin(),
     body: { username, password, role, gates, companyTaxCode },
@@ -87,7 +88,15 @@ export function declaration(overrides: Partial<DeclarationInput> = {}): Declarat
     health: { temperatureC: 36.8, symptoms: [], declaredAt: '2026-11-22T08:00:00+07:00' },
     containers: [{ number: 'MSCU1234566', sealNo: 'SL123456' }],
     goods: [
-      { hsCode: '08109010', description: 'Fresh dragon fruit', quantity: 1200, unit: 'CARTON', netWeightKg: 18000, valueUsd: 21600, origin: 'VN' },
+      {
+        hsCode: '08109010',
+        description: 'Fresh dragon fruit',
+        quantity: 1200,
+        unit: 'CARTON',
+        netWeightKg: 18000,
+        valueUsd: 21600,
+        origin: 'VN',
+      },
     ],
     transshipment: false,
     ...overrides,

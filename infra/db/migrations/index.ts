@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000100Foundation } from './Migration20261123000100Foundation';
+import { Migration20261123000200Lifecycle } from './Migration20261123000200Lifecycle';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000100Foundation', class: Migration20261123000100Foundation },
+  { name: 'Migration20261123000200Lifecycle', class: Migration20261123000200Lifecycle },
 ];

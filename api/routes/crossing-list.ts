@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { CATEGORIES } from '../../domain/category';
+import { CROSSING_STATUSES } from '../../domain/crossing-view';
+import { GATE_CODE } from '../../domain/gates';
+import { normalisePlate } from '../../domain/identifiers';
+import { AGENCY_ROLES } from '../../domain/roles';
+import { DECISION_STEPS } from '../../domain/steps';
+import type { Account } from '../../infra/db/entities/account';
+import type { ApiContext } from '../context';
+import { stepsOf } from '../crossing-access';
+import { badRequest, forbidden } from '../problem';
+
+/**
+ * `GET /v1/crossings`, served from the read model. Agency roles get their work queue: their steps at their gates,
+ * waiting on them (not on a declarant's correction), priority first, then the longest waiting. Everyone else gets the
+ * newest first. Paging is by keyset (an opaque cursor holding the last row's sort key), so a page never repeats or
+ * skips a crossing as new ones arrive.
+ */
+export const ListQuerySchema = z.object({
+  gate: z.string().regex(GATE_CODE, 'must be a gate code').optional(),
+  status: z.enum(CROSSING_STATUSES).optional(),
+  step: z.enum(DECISION_STEPS).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  plate: z.string().trim().min(1).max(20).optional(),
+  category: z.enum(CATEGORIES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+const ItemSchema = z.object({
+  id: z.string(),
+  gate: z.string(),
+  direction: z.string(),
+  category: z.enum(CATEGORIES),
+  status: z.enum(CROSSING_STATUSES),
+  currentStep: z.string().nullable(),
+  stepStartedAt: z.string().nullable(),
+  overdue: z.boolean(),
+  plate: z.string(),
+  declarationVersion: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const CrossingListSchema = z.object({ items: z.array(ItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'CrossingList' });
+
+interface Row {
+  id: string;
+  gate_code: string;
+  direction: string;
+  category: (typeof CATEGORIES)[number];
+  status: (typeof CROSSING_STATUSES)[number];
+  current_step: string | null;
+  step_started_at: Date | string | null;
+  overdue: boolean;
+  plate: string;
+  declaration_version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+function decodeCursor(cursor: string | undefined): unknown[] | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value)) return value;
+  } catch {
+    // fall through
+  }
+  throw badRequest('The request is invalid; every field at fault is listed.', [
+    { path: 'query.cursor', message: 'is not a cursor this API gave out' },
+  ]);
+}
+
+export async function listCrossings(ctx: ApiContext, caller: Account, query: z.output<typeof ListQuerySchema>) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  const addIn = (column: string, values: readonly string[]) =>
+    values.length ? add(`${column} in (${values.map(() => '?').join(', ')})`, ...values) : add('false');
+
+  const isQueue = AGENCY_ROLES.includes(caller.role);
+  if (caller.role === 'DECLARANT') {
+    add('company_tax_code = ?', caller.companyTaxCode);
+  } else if (caller.role !== 'ADMIN') {
+    if (query.gate && !caller.gates.includes(query.gate)) throw forbidden(`Your account does not serve gate ${query.gate}.`);
+    addIn('gate_code', caller.gates);
+  }
+  if (isQueue) {
+    const steps = stepsOf(caller.role);
+    if (query.step && !steps.includes(query.step))
+      throw forbidden(`${caller.role} works the ${steps.join(' and ')} queue, not ${query.step}.`);
+    addIn('current_step', query.step ? [query.step] : steps);
+    add(`status = 'IN_PROGRESS'`);
+  } else if (query.step) {
+    add('current_step = ?', query.step);
+  }
+  if (query.gate) add('gate_code = ?', query.gate);
+  if (query.status) add('status = ?', query.status);
+  if (query.category) add('category = ?', query.category);
+  if (query.overdue) add('overdue = ?', query.overdue === 'true');
+  if (query.plate) add('plate = ?', normalisePlate(query.plate));
+
+  // Sort keys: the queue by (priority first, oldest wait, id); everything else by (newest, id).
+  const after = decodeCursor(query.cursor);
+  let order: string;
+  if (isQueue) {
+    order = `(category = 'PRIORITY') desc, step_started_at asc, id asc`;
+    if (after)
+      add(
+        `((category = 'PRIORITY') < ? or ((category = 'PRIORITY') = ? and (step_started_at, id) > (?, ?)))`,
+        after[0],
+        after[0],
+        after[1],
+        after[2],
+      );
+  } else {
+    order = 'created_at desc, id desc';
+    if (after) add('(created_at, id) < (?, ?)', after[0], after[1]);
+  }
+
+  const rows = await ctx.services.em.getConnection().execute<Row[]>(
+    `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version, created_at, updated_at
+       from crossing ${where.length ? `where ${where.join(' and ')}` : ''}
+      order by ${order} limit ?`,
+    [...params, query.limit + 1],
+  );
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  const nextKey =
+    rows.length > query.limit && last
+      ? isQueue
+        ? [last.category === 'PRIORITY', last.step_started_at && iso(last.step_started_at), last.id]
+        : [iso(last.created_at), last.id]
+      : undefined;
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      gate: r.gate_code,
+      direction: r.direction,
+      category: r.category,
+      status: r.status,
+      currentStep: r.current_step,
+      stepStartedAt: r.step_started_at ? iso(r.step_started_at) : null,
+      overdue: r.overdue,
+      plate: r.plate,
+      declarationVersion: r.declaration_version,
+      createdAt: iso(r.created_at),
+      updatedAt: iso(r.updated_at),
+    })),
+    nextCursor: nextKey ? Buffer.from(JSON.stringify(nextKey)).toString('base64url') : null,
+  };
+}

@@ -1,0 +1,53 @@
+import type { Category } from './category';
+import type { DecisionStep } from './steps';
+
+/**
+ * Step deadlines. Every waiting step has two, from the admin's policy for (gate, category, step):
+ * past `sla` the step is OVERDUE and the gate's managers are alerted; past `expireAfter` the crossing EXPIRES.
+ * The most specific policy row wins: a gate over `*`, a category over `*`.
+ */
+export interface DeadlinePolicy {
+  slaMs: number;
+  expireAfterMs: number;
+  /** The policy row's version, recorded with every arming so history says which rule applied. */
+  version: number;
+}
+
+export interface PolicyKey {
+  gate: string;
+  category: Category;
+  step: DecisionStep;
+}
+
+export interface PolicyRow {
+  gate: string; // a gate code or '*'
+  category: Category | '*';
+  step: DecisionStep;
+}
+
+/** How specific a row is for a key, or -1 when it does not match. Gate outranks category. */
+export function specificity(row: PolicyRow, key: PolicyKey): number {
+  if (row.step !== key.step) return -1;
+  if (row.gate !== '*' && row.gate !== key.gate) return -1;
+  if (row.category !== '*' && row.category !== key.category) return -1;
+  return (row.gate === '*' ? 0 : 2) + (row.category === '*' ? 0 : 1);
+}
+
+/** The defaults seeded by the migration: hours for agencies, a day or more before an abandoned crossing expires. */
+export const DEFAULT_POLICIES: { step: DecisionStep; category: Category | '*'; sla: string; expireAfter: string }[] = [
+  { step: 'health-check', category: '*', sla: 'PT30M', expireAfter: 'PT24H' },
+  { step: 'border-entry', category: '*', sla: 'PT30M', expireAfter: 'PT24H' },
+  { step: 'quarantine', category: '*', sla: 'PT2H', expireAfter: 'PT48H' },
+  { step: 'transshipment', category: '*', sla: 'PT4H', expireAfter: 'PT72H' },
+  { step: 'customs-inspection', category: '*', sla: 'PT2H', expireAfter: 'PT48H' },
+  { step: 'fee-payment', category: '*', sla: 'PT1H', expireAfter: 'PT48H' },
+  { step: 'border-exit', category: '*', sla: 'PT30M', expireAfter: 'PT24H' },
+  // Perishable and emergency cargo: agencies get half the time, and the crossing expires sooner.
+  { step: 'health-check', category: 'PRIORITY', sla: 'PT15M', expireAfter: 'PT12H' },
+  { step: 'border-entry', category: 'PRIORITY', sla: 'PT15M', expireAfter: 'PT12H' },
+  { step: 'quarantine', category: 'PRIORITY', sla: 'PT1H', expireAfter: 'PT24H' },
+  { step: 'transshipment', category: 'PRIORITY', sla: 'PT2H', expireAfter: 'PT36H' },
+  { step: 'customs-inspection', category: 'PRIORITY', sla: 'PT1H', expireAfter: 'PT24H' },
+  { step: 'fee-payment', category: 'PRIORITY', sla: 'PT30M', expireAfter: 'PT24H' },
+  { step: 'border-exit', category: 'PRIORITY', sla: 'PT15M', expireAfter: 'PT12H' },
+];

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../../domain/roles';
+import { account, declaration, http, type TestAccount } from './client';
+import type { DeclarationInput } from '../../domain/declaration';
+
+/** The people at one gate: one account per agency role and a manager, created once per gate and test file. */
+export interface GateStaff {
+  health: TestAccount;
+  guard: TestAccount;
+  quarantine: TestAccount;
+  customs: TestAccount;
+  yard: TestAccount;
+  fees: TestAccount;
+  manager: TestAccount;
+}
+
+const staffByGate = new Map<string, Promise<GateStaff>>();
+
+export function staffOf(gate = 'HUU_NGHI'): Promise<GateStaff> {
+  if (!staffByGate.has(gate)) {
+    const make = (role: Role) => account(role, [gate]);
+    staffByGate.set(
+      gate,
+      (async () => ({
+        health: await make('HEALTH_OFFICER'),
+        guard: await make('BORDER_GUARD'),
+        quarantine: await make('QUARANTINE_OFFICER'),
+        customs: await make('CUSTOMS_OFFICER'),
+        yard: await make('YARD_OPERATOR'),
+        fees: await make('FEE_COLLECTOR'),
+        manager: await make('MANAGER'),
+      }))(),
+    );
+  }
+  return staffByGate.get(gate)!;
+}
+
+/** Natural rubber (HS 4001.22): no quarantine, so a plain crossing has the five agency steps. */
+export const RUBBER = {
+  hsCode: '40012200',
+  description: 'Natural rubber TSR 20',
+  quantity: 20,
+  unit: 'PALLET',
+  netWeightKg: 20000,
+  valueUsd: 34000,
+  origin: 'VN',
+};
+
+export async function declare(company: TestAccount, overrides: Partial<DeclarationInput> = {}) {
+  const res = await http('POST', '/v1/crossings', { token: company.token, body: declaration({ goods: [RUBBER], ...overrides }) });
+  if (res.status !== 201) throw new Error(`declaring failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export function decide(
+  officer: TestAccount,
+  crossingId: string,
+  step: string,
+  body: Record<string, unknown> = { outcome: 'APPROVE' },
+  key?: string,
+) {
+  return http('POST', `/v1/crossings/${crossingId}/steps/${step}/decision`, {
+    token: officer.token,
+    body,
+    headers: { 'Idempotency-Key': key ?? randomUUID() },
+  });
+}
+
+/** Approves steps in order, failing loudly if one is refused. */
+export async function approve(staff: GateStaff, crossingId: string, steps: string[]) {
+  let last;
+  for (const step of steps) {
+    const officer = {
+      'health-check': staff.health,
+      'border-entry': staff.guard,
+      quarantine: staff.quarantine,
+      transshipment: staff.customs,
+      'customs-inspection': staff.customs,
+      'fee-payment': staff.fees,
+      'border-exit': staff.guard,
+    }[step]!;
+    const body = step === 'fee-payment' ? { outcome: 'APPROVE', receiptNo: `BL-${randomUUID().slice(0, 8)}` } : { outcome: 'APPROVE' };
+    last = await decide(officer, crossingId, step, body);
+    if (last.status !== 200) throw new Error(`approving ${step} failed: ${last.status} ${JSON.stringify(last.body)}`);
+  }
+  return last!;
+}
+
+export function statusOf(view: { steps: { step: string; status: string }[] }): Record<string, string> {
+  return Object.fromEntries(view.steps.map((s) => [s.step, s.status]));
+}
+
+/** Polls the crossing until `until` holds (deadlines fire on the server's clock), or fails after `timeoutMs`. */
+export async function waitFor(token: string, crossingId: string, until: (view: any) => boolean, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await http('GET', `/v1/crossings/${crossingId}`, { token });
+    if (res.status === 200 && until(res.body)) return res.body;
+    if (Date.now() > deadline) throw new Error(`crossing ${crossingId} did not reach the expected state: ${JSON.stringify(res.body)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
