@@ -24,7 +24,7 @@ import { CROSSING_CATEGORY, CROSSING_STATUS, CROSSING_STEP, GATE_CODE } from './
 import { Serial } from './serial';
 
 const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '10 seconds',
   // Activities are idempotent, so retrying until PostgreSQL is back is safe; nothing is lost meanwhile.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
