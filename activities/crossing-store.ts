@@ -1,6 +1,7 @@
 import type { CrossingView } from '../domain/crossing-view';
 import { normalisePlate } from '../domain/identifiers';
-import type { Services } from '../infra/db/orm';
+import { appendAudit, type AuditInput } from '../infra/audit';
+import { sqlOf, type Services } from '../infra/db/orm';
 import type { CrossingEvent } from '../workflows/crossing-state';
 
 export interface CrossingSnapshot {
@@ -22,8 +23,8 @@ export function createCrossingStore({ em }: Services) {
     async recordCrossing({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<void> {
       const current = view.steps.find((s) => s.step === view.currentStep);
       await em.fork().transactional(async (tx) => {
-        const conn = tx.getConnection();
-        await conn.execute(
+        const sql = sqlOf(tx);
+        await sql(
           `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
                                  plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view)
            select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?
@@ -50,14 +51,14 @@ export function createCrossingStore({ em }: Services) {
             declarantAccountId,
           ],
         );
-        await conn.execute(
+        await sql(
           `insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
            values (?, ?, ?, ?, ?) on conflict do nothing`,
           [view.id, view.declarationVersion, JSON.stringify(view.declaration), submission.by, submission.at],
         );
         if (events.length) {
           const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-          await conn.execute(
+          await sql(
             `insert into crossing_event (crossing_id, seq, at, type, step, actor_account_id, actor_role, data)
              values ${values} on conflict do nothing`,
             events.flatMap((e) => [
@@ -71,8 +72,27 @@ export function createCrossingStore({ em }: Services) {
               JSON.stringify(e.data ?? {}),
             ]),
           );
+          await appendAudit(
+            sqlOf(tx),
+            events.filter(isAudited).map((e) => auditEntryOf(view.id, e)),
+          );
         }
       });
     },
+  };
+}
+
+/** Derived bookkeeping (a step opening, its deadlines armed) is history, not an action: it is not audited. */
+const NOT_AUDITED = new Set(['STEP_STARTED', 'DEADLINES_ARMED', 'RETURNED']);
+const isAudited = (e: CrossingEvent) => !NOT_AUDITED.has(e.type);
+
+function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
+  return {
+    at: new Date(e.at),
+    actor: e.actor?.accountId ?? 'system',
+    action: e.type === 'DECISION' ? `DECISION_${String(e.data?.outcome)}` : e.type,
+    crossingId,
+    details: { step: e.step, ...e.data },
+    sourceKey: `crossing:${crossingId}:${e.seq}`,
   };
 }

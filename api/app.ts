@@ -10,6 +10,8 @@ import { checkReadiness } from './readiness';
 import { Api } from './route';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
+import { auditRoutes } from './routes/audit';
+import { codecRoutes } from './routes/codec';
 import { crossingRoutes } from './routes/crossings';
 import { gateRoutes } from './routes/gates';
 
@@ -66,6 +68,8 @@ export function createApp(ctx: ApiContext): express.Express {
   accountRoutes(api, ctx);
   gateRoutes(api, ctx);
   crossingRoutes(api, ctx);
+  auditRoutes(api, ctx);
+  codecRoutes(api, ctx, ctx.codec);
   app.use(api.router);
 
   const openapi = new OpenApiGeneratorV31(api.registry.definitions).generateDocument({

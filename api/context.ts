@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
 import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
+import type { EncryptionCodec } from '../infra/payload-codec';
 import type { TokenService } from './auth/tokens';
 
 /** What every route handler may use: configuration, the database, the Temporal client, tokens and the log. */
@@ -11,4 +12,5 @@ export interface ApiContext {
   temporal: Client;
   tokens: TokenService;
   log: Logger;
+  codec: EncryptionCodec;
 }

@@ -3,6 +3,7 @@ import { loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
 import { retryUntil } from '../infra/retry-until';
+import { EncryptionCodec } from '../infra/payload-codec';
 import { secretFromEnvOrDataDir } from '../infra/secrets';
 import { createApp } from './app';
 import { TokenService } from './auth/tokens';
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   }
   const services = await initORM(config.databaseUrl);
   const connection = Connection.lazy({ address: config.temporalAddress });
-  const temporal = new Client({ connection, namespace: config.temporalNamespace });
+  const codec = EncryptionCodec.fromEnvironment(config);
+  const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
   const tokens = new TokenService(
     config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', { dataDir: config.dataDir, production: config.production }),
     config.tokenTtlSeconds,
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
     });
   });
 
-  const app = createApp({ config, services, temporal, tokens, log });
+  const app = createApp({ config, services, temporal, tokens, log, codec });
   const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
   server.keepAliveTimeout = 65_000;
 

@@ -90,7 +90,9 @@ describe('accounts and login', () => {
     const officer = await account('MANAGER');
     const gates = await http('GET', '/v1/gates', { token: officer.token });
     expect(gates.status).toBe(200);
-    expect(gates.body.map((g: { code: string }) => g.code)).toEqual(expect.arrayContaining(['BAC_LUAN_II', 'HUU_NGHI', 'KIM_THANH', 'TAN_THANH']));
+    expect(gates.body.map((g: { code: string }) => g.code)).toEqual(
+      expect.arrayContaining(['BAC_LUAN_II', 'HUU_NGHI', 'KIM_THANH', 'TAN_THANH']),
+    );
     const huuNghi = gates.body.find((g: { code: string }) => g.code === 'HUU_NGHI');
     expect(huuNghi).toMatchObject({ province: 'Lạng Sơn', feeCollector: 'GATE_MANAGEMENT_CENTRE' });
     expect(huuNghi.yards[0]).toEqual({ code: 'HN-Y1', capacity: 600, occupied: expect.any(Number) });

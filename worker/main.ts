@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
+import { EncryptionCodec } from '../infra/payload-codec';
 import { retryUntil } from '../infra/retry-until';
 import { registerSearchAttributes } from './register-search-attributes';
 
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     activities: createActivities(services),
+    // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
+    dataConverter: { payloadCodecs: [EncryptionCodec.fromEnvironment(config)] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
   });
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { appendAudit } from '../../infra/audit';
 import { AccountSchema } from '../../infra/db/entities/account';
+import { sqlOf } from '../../infra/db/orm';
 import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { accountView } from '../accounts-view';
@@ -30,7 +32,7 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       400: { description: 'invalid', schema: ProblemSchema },
       409: { description: 'username taken', schema: ProblemSchema },
     },
-    handler: async ({ body }) => {
+    handler: async ({ body, caller }) => {
       const em = ctx.services.em.fork();
       await checkGatesExist(em, body.gates);
       const now = new Date();
@@ -47,7 +49,17 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
         updatedAt: now,
       });
       try {
-        await em.flush();
+        await em.transactional(async (tx) => {
+          await tx.flush();
+          await appendAudit(sqlOf(tx), [
+            {
+              at: now,
+              actor: caller.id,
+              action: 'ACCOUNT_CREATED',
+              details: { accountId: account.id, username: account.username, role: account.role, gates: account.gates },
+            },
+          ]);
+        });
       } catch (err) {
         if (err instanceof UniqueConstraintViolationException) throw conflict(`The username ${body.username} is taken.`);
         throw err;
@@ -82,7 +94,7 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       400: { description: 'invalid', schema: ProblemSchema },
       404: { description: 'no such account', schema: ProblemSchema },
     },
-    handler: async ({ params, body }) => {
+    handler: async ({ params, body, caller }) => {
       const em = ctx.services.em.fork();
       const account = await em.findOne(AccountSchema, { id: params.id });
       if (!account) throw notFound('There is no account with this id.');
@@ -93,7 +105,11 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       if (body.disabled !== undefined) account.disabled = body.disabled;
       if (body.password) account.passwordHash = await hashPassword(body.password);
       account.updatedAt = new Date();
-      await em.flush();
+      await em.transactional(async (tx) => {
+        await tx.flush();
+        const details = { accountId: account.id, disabled: body.disabled, gates: body.gates, passwordChanged: body.password !== undefined };
+        await appendAudit(sqlOf(tx), [{ at: account.updatedAt, actor: caller.id, action: 'ACCOUNT_CHANGED', details }]);
+      });
       return { body: accountView(account) };
     },
   });

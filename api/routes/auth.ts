@@ -1,4 +1,6 @@
+import { appendAudit } from '../../infra/audit';
 import { AccountSchema } from '../../infra/db/entities/account';
+import { sqlOf } from '../../infra/db/orm';
 import { accountView } from '../accounts-view';
 import { DECOY_HASH, verifyPassword } from '../auth/passwords';
 import type { ApiContext } from '../context';
@@ -16,10 +18,18 @@ export function authRoutes(api: Api, ctx: ApiContext): void {
     body: LoginSchema,
     responses: { 200: { description: 'token', schema: LoginResultSchema }, 401: { description: 'bad credentials', schema: ProblemSchema } },
     handler: async ({ body }) => {
-      const account = await ctx.services.em.fork().findOne(AccountSchema, { username: body.username.toLowerCase() });
+      const em = ctx.services.em.fork();
+      const account = await em.findOne(AccountSchema, { username: body.username.toLowerCase() });
       // The same work whether or not the username exists, so timing does not tell which usernames are real.
       const ok = await verifyPassword(body.password, account?.passwordHash ?? DECOY_HASH);
-      if (!account || !ok || account.disabled) throw unauthorized('The username or password is wrong, or the account is disabled.');
+      const success = !!account && ok && !account.disabled;
+      if (account) {
+        const action = success ? 'LOGIN' : 'LOGIN_FAILED';
+        await em.transactional((tx) =>
+          appendAudit(sqlOf(tx), [{ at: new Date(), actor: account.id, action, details: { username: account.username } }]),
+        );
+      }
+      if (!success) throw unauthorized('The username or password is wrong, or the account is disabled.');
       return { body: { ...ctx.tokens.issue({ sub: account.id, role: account.role }), account: accountView(account) } };
     },
   });

@@ -3,6 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { AccountSchema } from './entities/account';
 import { GateSchema, YardSchema } from './entities/gate';
 import { migrationsList } from './migrations';
+import type { Sql } from '../audit';
 
 /**
  * The database services every process shares: one ORM (one connection pool) per process. Request handlers and
@@ -33,4 +34,9 @@ export async function initORM(databaseUrl: string, opts: { poolMax?: number } = 
 export async function migrate(services: Services): Promise<string[]> {
   const applied = await services.orm.getMigrator().up();
   return applied.map((m) => m.name);
+}
+
+/** Raw SQL with `?` placeholders on an EntityManager's connection (inside its transaction, when it has one). */
+export function sqlOf(em: EntityManager): Sql {
+  return (sql, params = []) => em.getConnection().execute(sql, params, 'all', em.getTransactionContext());
 }

@@ -1,9 +1,11 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000100Foundation } from './Migration20261123000100Foundation';
 import { Migration20261123000200Lifecycle } from './Migration20261123000200Lifecycle';
+import { Migration20261123000300Trust } from './Migration20261123000300Trust';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000100Foundation', class: Migration20261123000100Foundation },
   { name: 'Migration20261123000200Lifecycle', class: Migration20261123000200Lifecycle },
+  { name: 'Migration20261123000300Trust', class: Migration20261123000300Trust },
 ];
