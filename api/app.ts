@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import express from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiContext } from './context';
@@ -41,6 +43,12 @@ export function createApp(ctx: ApiContext): express.Express {
     }),
   );
   app.use(metrics.middleware);
+  app.use(
+    helmet({
+      // Swagger UI at /docs styles itself inline; nothing else here needs more than 'self'.
+      contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
+    }),
+  );
   app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
 
   app.get('/healthz', (_req, res) => {
@@ -62,6 +70,30 @@ export function createApp(ctx: ApiContext): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.text(process.env.WORKER_METRICS_URL));
   });
+
+  // Password guessing: failed logins are counted per address and per account; a success does not count.
+  const tooMany =
+    (what: string): express.RequestHandler =>
+    (_req, res) => {
+      const problem = new ApiError(429, 'Too Many Requests', `Too many failed logins ${what}; wait before trying again.`);
+      res.status(429).type('application/problem+json').json(problemBody(problem));
+    };
+  const loginLimits = [
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit: ctx.config.loginFailuresPerAddress,
+      skipSuccessfulRequests: true,
+      handler: tooMany('from this address'),
+    }),
+    rateLimit({
+      windowMs: 15 * 60_000,
+      limit: ctx.config.loginFailuresPerAccount,
+      skipSuccessfulRequests: true,
+      keyGenerator: (req) => `account:${String(req.body?.username ?? '').toLowerCase()}`,
+      handler: tooMany('for this account'),
+    }),
+  ];
+  app.post('/v1/auth/login', ...loginLimits);
 
   const api = new Api(ctx);
   authRoutes(api, ctx);

@@ -6,6 +6,7 @@ import type { Role } from '../domain/roles';
 import type { Account } from '../infra/db/entities/account';
 import { authenticate, requireRole } from './auth/authenticate';
 import type { ApiContext } from './context';
+import { idempotent, requestHash } from './idempotency';
 import { badRequest, fieldErrors } from './problem';
 
 /**
@@ -16,6 +17,9 @@ export interface Reply {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  contentType?: string;
+  /** A stored first answer given again for a repeated Idempotency-Key. */
+  replayed?: boolean;
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;
@@ -73,11 +77,18 @@ export class Api {
       const params = parse(spec.params, req.params, 'path');
       if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
 
-      const reply = await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0]);
-      if (!reply || res.headersSent) return;
+      const run = async () => (await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0])) ?? {};
+      const key = req.header('Idempotency-Key');
+      const reply =
+        spec.method !== 'get' && caller && key
+          ? await idempotent(this.ctx, caller.id, key, requestHash(spec.method, req.originalUrl, req.body), run)
+          : await run();
+      if (res.headersSent) return;
       for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+      if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.status(reply.status ?? 200);
-      if (reply.body === undefined) res.end();
+      if (reply.contentType) res.type(reply.contentType);
+      if (reply.body === undefined || reply.body === null) res.end();
       else res.json(reply.body);
     });
   }

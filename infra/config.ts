@@ -20,6 +20,8 @@ export interface Config {
   authSecret: string | undefined;
   tokenTtlSeconds: number;
   logLevel: string;
+  loginFailuresPerAccount: number;
+  loginFailuresPerAddress: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -53,5 +55,7 @@ export function loadConfig(): Config {
     authSecret: text('AUTH_SECRET'),
     tokenTtlSeconds: int('TOKEN_TTL_SECONDS', 8 * 3600),
     logLevel: text('LOG_LEVEL') ?? 'info',
+    loginFailuresPerAccount: int('LOGIN_FAILURES_PER_ACCOUNT', 10),
+    loginFailuresPerAddress: int('LOGIN_FAILURES_PER_ADDRESS', 100),
   };
 }

@@ -36,7 +36,12 @@ describe('step deadlines', () => {
     const created = await declare(company, { gate });
     await approve(staff, created.id, ['health-check', 'border-entry']);
 
-    const expired = await waitFor(company.token, created.id, (v) => v.status === 'EXPIRED');
+    // The crossing is EXPIRED at once; its undos show PENDING until each has run.
+    const expired = await waitFor(
+      company.token,
+      created.id,
+      (v) => v.status === 'EXPIRED' && v.compensations.every((c: any) => c.status === 'DONE'),
+    );
     expect(expired.currentStep).toBeNull();
     expect(expired.compensations.map((c: any) => c.action)).toEqual(['ISSUE_TURN_BACK_ORDER', 'RELEASE_YARD_PLACE']);
     expect(statusOf(expired)['border-entry']).toBe('COMPENSATED');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import { EncryptionCodec } from '../infra/payload-codec';
 import { account, db, declaration, http, system } from './system/client';
 import { RUBBER, staffOf, statusOf } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
@@ -12,6 +13,7 @@ describe('durability', () => {
 
   beforeAll(async () => {
     api = await startApi(taskQueue);
+    workers.push(startWorker(taskQueue));
   });
   afterAll(async () => {
     await Promise.all([kill(api.process, 'SIGTERM'), ...workers.map((w) => kill(w, 'SIGTERM'))]);
@@ -22,7 +24,6 @@ describe('durability', () => {
     call('POST', `/v1/crossings/${id}/steps/${step}/decision`, { token, body, headers: { 'Idempotency-Key': randomUUID() } });
 
   it('loses nothing and duplicates nothing when the worker is killed in the middle of a crossing', async () => {
-    workers.push(startWorker(taskQueue));
     const staff = await staffOf();
     const company = await account('DECLARANT');
     const created = await call('POST', '/v1/crossings', { token: company.token, body: declaration({ goods: [RUBBER] }) });
@@ -33,7 +34,7 @@ describe('durability', () => {
     // The border guard's decision is sent; the worker dies while it is being handled (or just before).
     const inFlight = decide(staff.guard.token, id, 'border-entry');
     await new Promise((r) => setTimeout(r, 30));
-    await kill(workers[0], 'SIGKILL');
+    await kill(workers[workers.length - 1], 'SIGKILL');
     // A decision sent while no worker runs waits for one.
     workers.push(startWorker(taskQueue));
     const entry = await inFlight;
@@ -93,11 +94,17 @@ describe('durability', () => {
 
     const connection = await Connection.connect({ address: system().temporalAddress });
     try {
-      const client = new Client({ connection });
+      // The history is encrypted; the client and the replaying worker decode it with the same keys as the real ones.
+      const codec = EncryptionCodec.fromEnvironment({ dataDir: system().dataDir, production: false });
+      const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
       const handle = client.workflow.getHandle(`crossing-${id}`);
       await handle.result();
       const history = await handle.fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: { codePath: system().bundlePath } }, history, `crossing-${id}`);
+      await Worker.runReplayHistory(
+        { workflowBundle: { codePath: system().bundlePath }, dataConverter: { payloadCodecs: [codec] } },
+        history,
+        `crossing-${id}`,
+      );
     } finally {
       await connection.close();
     }

@@ -176,7 +176,11 @@ export class CrossingState {
       declaration: this.declaration,
       returns: this.returns.map((r) => ({ ...r })),
       fee: this.fee,
-      compensations: this.compensations.map((c) => ({ ...c })),
+      // Undos still to run show as PENDING, so nobody mistakes an ended crossing for a compensated one.
+      compensations: [
+        ...this.compensations.map((c) => ({ ...c })),
+        ...this.pendingUndos().map((action) => ({ action, status: 'PENDING', at: this.endedAt! })),
+      ],
       documents: this.documents.map((d) => ({ ...d })),
       ...(this.transshipment ? { transshipment: { ...this.transshipment } } : {}),
       ...(this.yardCode ? { yardCode: this.yardCode } : {}),

@@ -1,11 +1,13 @@
+import type { Request } from 'express';
 import { z } from 'zod';
-import { CROSSING_STATUSES } from '../../domain/crossing-view';
+import { CROSSING_STATUSES, type CrossingView } from '../../domain/crossing-view';
 import { DecisionSchema } from '../../domain/decision';
 import { DeclarationSchema } from '../../domain/declaration';
 import { AGENCY_ROLES } from '../../domain/roles';
 import { DECISION_STEPS, STEP_OWNER, STEPS } from '../../domain/steps';
 import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
 import type { ApiContext } from '../context';
+import { crossingViewFor } from '../data-views';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
 import { badRequest, forbidden } from '../problem';
@@ -36,7 +38,8 @@ const TransshipmentRegistrationSchema = z
   })
   .meta({ id: 'TransshipmentRegistration' });
 
-const idempotencyKey = (header: string | undefined) => header || undefined;
+/** The request's Idempotency-Key, which also becomes the Temporal Update id of the message it sends. */
+const key = (req: Request) => req.header('Idempotency-Key') || undefined;
 
 export function crossingRoutes(api: Api, ctx: ApiContext): void {
   const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue);
@@ -57,8 +60,8 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
         ]);
       }
       if (!caller.gates.includes(body.gate)) throw forbidden(`Your account does not declare at gate ${body.gate}.`);
-      const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, idempotencyKey(req.header('Idempotency-Key')));
-      return { status: 201, body: view, headers: { Location: `/v1/crossings/${view.id}` } };
+      const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, key(req));
+      return { status: 201, body: crossingViewFor(caller.role, view), headers: { Location: `/v1/crossings/${view.id}` } };
     },
   });
 
@@ -84,12 +87,12 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, caller }) => {
       await crossingFor(ctx, caller, params.id);
       const live = await crossings.view(params.id);
-      if (live) return { body: live };
+      if (live) return { body: crossingViewFor(caller.role, live) };
       // A crossing closed long enough ago that Temporal has let its history go: its last state from the read model.
       const [row] = await ctx.services.em
         .getConnection()
-        .execute<{ view: unknown }[]>('select view from crossing where id = ?', [params.id]);
-      return { body: row.view };
+        .execute<{ view: CrossingView }[]>('select view from crossing where id = ?', [params.id]);
+      return { body: crossingViewFor(caller.role, row.view) };
     },
   });
 
@@ -108,7 +111,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
-      return { body: await crossings.resubmit(params.id, body, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+      return { body: crossingViewFor(caller.role, await crossings.resubmit(params.id, body, actor, key(req))) };
     },
   });
 
@@ -130,7 +133,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
         ]);
       }
       const actor = { accountId: caller.id, role: caller.role };
-      return { body: await crossings.decide(params.id, params.step, body, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+      return { body: crossingViewFor(caller.role, await crossings.decide(params.id, params.step, body, actor, key(req))) };
     },
   });
 
@@ -153,8 +156,12 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
           { path: 'yardCode', message: `is not a yard of gate ${row.gate_code}` },
         ]);
       const actor = { accountId: caller.id, role: caller.role };
-      const key = idempotencyKey(req.header('Idempotency-Key'));
-      return { body: await crossings.registerTransshipment(params.id, body.yardCode, body.toVehicle, actor, key) };
+      return {
+        body: crossingViewFor(
+          caller.role,
+          await crossings.registerTransshipment(params.id, body.yardCode, body.toVehicle, actor, key(req)),
+        ),
+      };
     },
   });
 
@@ -170,7 +177,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
-      return { body: await crossings.completeTransshipment(params.id, body.note, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+      return { body: crossingViewFor(caller.role, await crossings.completeTransshipment(params.id, body.note, actor, key(req))) };
     },
   });
 
@@ -186,7 +193,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
-      return { body: await crossings.cancel(params.id, body.reason, actor, idempotencyKey(req.header('Idempotency-Key'))) };
+      return { body: crossingViewFor(caller.role, await crossings.cancel(params.id, body.reason, actor, key(req))) };
     },
   });
 

@@ -1,0 +1,157 @@
+import { ROLES, type Role } from '../domain/roles';
+import { account, asAdmin, declaration, http, type TestAccount } from './system/client';
+import { declare } from './system/crossing-flow';
+
+/**
+ * The authorization matrix: every role × every route, at the crossing's own gate and at another gate. A fixture
+ * crossing at HUU_NGHI is cancelled first, so every state-changing request that gets past authorization is answered
+ * 409 (the crossing has ended) or 400 and changes nothing. The matrix checks only who gets through:
+ *   ok  = past authorization (any answer but 401, 403, 404)
+ *   403 = refused for role or gate; 404 = hidden (another company's crossing)
+ */
+type Expect = 'ok' | 403 | 404;
+type Who = Role | 'OTHER_DECLARANT';
+type Case = {
+  route: string;
+  send: (c: Ctx, token: string) => Promise<{ status: number }>;
+  allowed: Partial<Record<Who, Expect>>;
+  otherGate?: Expect;
+};
+
+interface Ctx {
+  crossingId: string;
+  someAccountId: string;
+}
+
+const everyone = (expect: Expect): Partial<Record<Who, Expect>> =>
+  Object.fromEntries([...ROLES, 'OTHER_DECLARANT'].map((r) => [r, expect]));
+
+const decision = (step: string): Case => ({
+  route: `POST /v1/crossings/{id}/steps/${step}/decision`,
+  send: (c, token) =>
+    http('POST', `/v1/crossings/${c.crossingId}/steps/${step}/decision`, { token, body: { outcome: 'APPROVE', receiptNo: 'R-1' } }),
+  allowed: {
+    [{
+      'health-check': 'HEALTH_OFFICER',
+      'border-entry': 'BORDER_GUARD',
+      quarantine: 'QUARANTINE_OFFICER',
+      transshipment: 'CUSTOMS_OFFICER',
+      'customs-inspection': 'CUSTOMS_OFFICER',
+      'fee-payment': 'FEE_COLLECTOR',
+      'border-exit': 'BORDER_GUARD',
+    }[step]!]: 'ok',
+    DECLARANT: 403,
+    OTHER_DECLARANT: 403,
+  },
+  otherGate: 403,
+});
+
+const CASES: Case[] = [
+  { route: 'GET /v1/me', send: (_c, t) => http('GET', '/v1/me', { token: t }), allowed: everyone('ok') },
+  { route: 'GET /v1/gates', send: (_c, t) => http('GET', '/v1/gates', { token: t }), allowed: everyone('ok') },
+  { route: 'GET /v1/accounts', send: (_c, t) => http('GET', '/v1/accounts', { token: t }), allowed: { ADMIN: 'ok' } },
+  { route: 'POST /v1/accounts', send: (_c, t) => http('POST', '/v1/accounts', { token: t, body: {} }), allowed: { ADMIN: 'ok' } },
+  {
+    route: 'PATCH /v1/accounts/{id}',
+    send: (c, t) => http('PATCH', `/v1/accounts/${c.someAccountId}`, { token: t, body: { gates: 'x' } }),
+    allowed: { ADMIN: 'ok' },
+  },
+  {
+    route: 'POST /v1/crossings',
+    send: (_c, t) => http('POST', '/v1/crossings', { token: t, body: {} }),
+    allowed: { DECLARANT: 'ok', OTHER_DECLARANT: 'ok' },
+  },
+  { route: 'GET /v1/crossings', send: (_c, t) => http('GET', '/v1/crossings', { token: t }), allowed: everyone('ok') },
+  {
+    route: 'GET /v1/crossings/{id}',
+    send: (c, t) => http('GET', `/v1/crossings/${c.crossingId}`, { token: t }),
+    allowed: { ...everyone('ok'), OTHER_DECLARANT: 404 },
+    otherGate: 403,
+  },
+  {
+    route: 'PUT /v1/crossings/{id}/declaration',
+    send: (c, t) => http('PUT', `/v1/crossings/${c.crossingId}/declaration`, { token: t, body: declaration() }),
+    allowed: { DECLARANT: 'ok', OTHER_DECLARANT: 404 },
+  },
+  ...['health-check', 'border-entry', 'quarantine', 'transshipment', 'customs-inspection', 'fee-payment', 'border-exit'].map(decision),
+  {
+    route: 'POST /v1/crossings/{id}/transshipment',
+    send: (c, t) =>
+      http('POST', `/v1/crossings/${c.crossingId}/transshipment`, {
+        token: t,
+        body: { yardCode: 'HN-Y1', toVehicle: { plate: '桂A54321', country: 'CN' } },
+      }),
+    allowed: { DECLARANT: 'ok', OTHER_DECLARANT: 404 },
+  },
+  {
+    route: 'POST /v1/crossings/{id}/transshipment/complete',
+    send: (c, t) => http('POST', `/v1/crossings/${c.crossingId}/transshipment/complete`, { token: t, body: {} }),
+    allowed: { YARD_OPERATOR: 'ok' },
+    otherGate: 403,
+  },
+  {
+    route: 'POST /v1/crossings/{id}/cancel',
+    send: (c, t) => http('POST', `/v1/crossings/${c.crossingId}/cancel`, { token: t, body: { reason: 'matrix' } }),
+    allowed: { DECLARANT: 'ok', MANAGER: 'ok', OTHER_DECLARANT: 404 },
+    otherGate: 403,
+  },
+  {
+    route: 'GET /v1/crossings/{id}/history',
+    send: (c, t) => http('GET', `/v1/crossings/${c.crossingId}/history`, { token: t }),
+    allowed: { DECLARANT: 'ok', MANAGER: 'ok', ADMIN: 'ok', OTHER_DECLARANT: 404 },
+    otherGate: 403,
+  },
+  { route: 'GET /v1/audit', send: (_c, t) => http('GET', '/v1/audit?limit=1', { token: t }), allowed: { ADMIN: 'ok', MANAGER: 'ok' } },
+  {
+    route: 'GET /v1/audit/verify',
+    send: (_c, t) => http('GET', '/v1/audit/verify', { token: t }),
+    allowed: { ADMIN: 'ok', MANAGER: 'ok' },
+  },
+  {
+    route: 'POST /codec/decode',
+    send: (_c, t) => http('POST', '/codec/decode', { token: t, body: { payloads: [] } }),
+    allowed: { ADMIN: 'ok' },
+  },
+];
+
+describe('the authorization matrix', () => {
+  const here = new Map<Who, TestAccount>();
+  const there = new Map<Who, TestAccount>();
+  const ctx = {} as Ctx;
+
+  beforeAll(async () => {
+    for (const role of ROLES) {
+      here.set(role, role === 'ADMIN' ? ({ token: await asAdmin() } as TestAccount) : await account(role, ['HUU_NGHI']));
+      if (role !== 'ADMIN') there.set(role, await account(role, ['KIM_THANH']));
+    }
+    here.set('OTHER_DECLARANT', await account('DECLARANT', ['HUU_NGHI']));
+    const crossing = await declare(here.get('DECLARANT')!);
+    await http('POST', `/v1/crossings/${crossing.id}/cancel`, { token: here.get('DECLARANT')!.token, body: { reason: 'fixture' } });
+    ctx.crossingId = crossing.id;
+    ctx.someAccountId = here.get('MANAGER')!.id;
+  });
+
+  const rows = CASES.flatMap((c) => [...ROLES, 'OTHER_DECLARANT' as const].map((who) => [c.route, who, c] as const));
+  it.each(rows)('%s as %s', async (_route, who, c) => {
+    const expected = c.allowed[who] ?? 403;
+    const answer = await c.send(ctx, here.get(who)!.token);
+    if (expected === 'ok') expect([401, 403, 404]).not.toContain(answer.status);
+    else expect(answer.status).toBe(expected);
+
+    // The same role serving another gate: only crossing-scoped routes differ.
+    const elsewhere = there.get(who);
+    if (elsewhere && expected === 'ok' && c.otherGate && who !== 'DECLARANT') {
+      expect((await c.send(ctx, elsewhere.token)).status).toBe(c.otherGate);
+    }
+  });
+
+  it.each(CASES.map((c) => [c.route, c] as const))('%s without a token is 401', async (_route, c) => {
+    expect((await c.send(ctx, '')).status).toBe(401);
+  });
+
+  it('left the fixture crossing as it was: cancelled, with no decision on it', async () => {
+    const view = await http('GET', `/v1/crossings/${ctx.crossingId}`, { token: here.get('MANAGER')!.token });
+    expect(view.body.status).toBe('CANCELLED');
+    expect(view.body.steps.filter((s: any) => s.decidedBy && s.step !== 'declaration')).toEqual([]);
+  });
+});
