@@ -16,6 +16,7 @@ import { auditRoutes } from './routes/audit';
 import { codecRoutes } from './routes/codec';
 import { crossingRoutes } from './routes/crossings';
 import { gateRoutes } from './routes/gates';
+import { stepTimeoutRoutes } from './routes/step-timeouts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -101,6 +102,7 @@ export function createApp(ctx: ApiContext): express.Express {
   gateRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
+  stepTimeoutRoutes(api, ctx);
   codecRoutes(api, ctx, ctx.codec);
   app.use(api.router);
 

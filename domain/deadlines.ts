@@ -19,20 +19,6 @@ export interface PolicyKey {
   step: DecisionStep;
 }
 
-export interface PolicyRow {
-  gate: string; // a gate code or '*'
-  category: Category | '*';
-  step: DecisionStep;
-}
-
-/** How specific a row is for a key, or -1 when it does not match. Gate outranks category. */
-export function specificity(row: PolicyRow, key: PolicyKey): number {
-  if (row.step !== key.step) return -1;
-  if (row.gate !== '*' && row.gate !== key.gate) return -1;
-  if (row.category !== '*' && row.category !== key.category) return -1;
-  return (row.gate === '*' ? 0 : 2) + (row.category === '*' ? 0 : 1);
-}
-
 /** The defaults seeded by the migration: hours for agencies, a day or more before an abandoned crossing expires. */
 export const DEFAULT_POLICIES: { step: DecisionStep; category: Category | '*'; sla: string; expireAfter: string }[] = [
   { step: 'health-check', category: '*', sla: 'PT30M', expireAfter: 'PT24H' },

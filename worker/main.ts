@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
@@ -41,14 +42,23 @@ async function main(): Promise<void> {
   const connection = await retryUntil('Temporal', () => NativeConnection.connect({ address: config.temporalAddress }), { log });
   await registerSearchAttributes(connection, config.temporalNamespace, log);
 
+  const codec = EncryptionCodec.fromEnvironment(config);
+  // A client for the activities that message other workflows (the deadline-policy fan-out).
+  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporalNamespace,
+    dataConverter: { payloadCodecs: [codec] },
+  });
+
   const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities(services),
+    activities: createActivities(services, client),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
-    dataConverter: { payloadCodecs: [EncryptionCodec.fromEnvironment(config)] },
+    dataConverter: { payloadCodecs: [codec] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
   });
 
@@ -60,8 +70,7 @@ async function main(): Promise<void> {
     });
   }
   await worker.run();
-  await connection.close();
-  await services.orm.close();
+  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');
 }
 

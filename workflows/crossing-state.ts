@@ -410,6 +410,11 @@ export class CrossingState {
     const view = this.current;
     if (!view || view.step !== step || !view.startedAt) return false;
     const start = Date.parse(view.startedAt);
+    const unchanged =
+      view.policyVersion === policy.version &&
+      view.slaAt === new Date(start + policy.slaMs).toISOString() &&
+      view.expiresAt === new Date(start + policy.expireAfterMs).toISOString();
+    if (unchanged) return false;
     view.slaAt = new Date(start + policy.slaMs).toISOString();
     view.expiresAt = new Date(start + policy.expireAfterMs).toISOString();
     view.policyVersion = policy.version;

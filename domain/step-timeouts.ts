@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { CATEGORIES } from './category';
+import { parseDuration } from './durations';
+import { GATE_CODE } from './gates';
+import { DECISION_STEPS } from './steps';
+
+/** An admin's deadline policy row: (gate or `*`, category or `*`, step) → `sla`, `expireAfter` (ISO 8601). */
+const duration = z
+  .string()
+  .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a positive ISO 8601 duration such as PT30M (no years or months)');
+
+export const StepTimeoutChangeSchema = z
+  .object({
+    gate: z.union([z.literal('*'), z.string().regex(GATE_CODE, 'must be a gate code or *')]),
+    category: z.union([z.literal('*'), z.enum(CATEGORIES)]),
+    step: z.enum(DECISION_STEPS),
+    sla: duration,
+    expireAfter: duration,
+  })
+  .superRefine((row, ctx) => {
+    const sla = parseDuration(row.sla);
+    const expireAfter = parseDuration(row.expireAfter);
+    if (sla && expireAfter && expireAfter < sla) {
+      ctx.addIssue({ code: 'custom', path: ['expireAfter'], message: 'must not be shorter than sla' });
+    }
+  })
+  .meta({ id: 'StepTimeoutChange' });
+
+export type StepTimeoutChange = z.infer<typeof StepTimeoutChangeSchema>;
+
+/** How specific a row is: a gate outranks a category; the most specific matching row governs a crossing. */
+export function rowSpecificity(row: Pick<StepTimeoutChange, 'gate' | 'category'>): number {
+  return (row.gate === '*' ? 0 : 2) + (row.category === '*' ? 0 : 1);
+}

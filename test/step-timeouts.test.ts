@@ -1,0 +1,121 @@
+import { account, asAdmin, db, http } from './system/client';
+import { approve, declare, staffOf, statusOf, waitFor } from './system/crossing-flow';
+import { gateWithDeadlines } from './system/test-gate';
+
+const put = async (body: object, token?: string) => http('PUT', '/v1/admin/step-timeouts', { token: token ?? (await asAdmin()), body });
+
+describe('admins edit step deadlines while crossings run', () => {
+  it('makes a crossing waiting at customs-inspection OVERDUE within seconds of the SLA being shortened', async () => {
+    const gate = await gateWithDeadlines([]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const crossing = await declare(company, { gate });
+    await approve(staff, crossing.id, ['health-check', 'border-entry']);
+    const before = await http('GET', `/v1/crossings/${crossing.id}`, { token: company.token });
+    const waiting = before.body.steps.find((s: any) => s.step === 'customs-inspection');
+    expect(Date.parse(waiting.slaAt) - Date.parse(waiting.startedAt)).toBe(2 * 3600_000); // the PT2H default
+
+    const changed = await put({ gate, category: '*', step: 'customs-inspection', sla: 'PT2S', expireAfter: 'PT1H' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.affectedRunning).toBe(1);
+    expect(changed.body.policy).toMatchObject({
+      gate,
+      category: '*',
+      step: 'customs-inspection',
+      sla: 'PT2S',
+      expireAfter: 'PT1H',
+      version: 1,
+    });
+
+    const overdue = await waitFor(company.token, crossing.id, (v) => statusOf(v)['customs-inspection'] === 'OVERDUE', 20_000);
+    const step = overdue.steps.find((s: any) => s.step === 'customs-inspection');
+    expect(Date.parse(step.slaAt) - Date.parse(step.startedAt)).toBe(2000);
+    const history = await http('GET', `/v1/crossings/${crossing.id}/history`, { token: company.token });
+    expect(history.body.items.find((e: any) => e.type === 'DEADLINES_REARMED')).toMatchObject({ data: { policyVersion: 1 } });
+
+    // New crossings take the new row too.
+    const next = await declare(company, { gate });
+    await approve(staff, next.id, ['health-check', 'border-entry']);
+    const fresh = (await http('GET', `/v1/crossings/${next.id}`, { token: company.token })).body.steps.find(
+      (s: any) => s.step === 'customs-inspection',
+    );
+    expect(Date.parse(fresh.slaAt) - Date.parse(fresh.startedAt)).toBe(2000);
+  });
+
+  it('expires at once, with compensation, a crossing that has already waited longer than a shortened expireAfter', async () => {
+    const gate = await gateWithDeadlines([]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const crossing = await declare(company, { gate });
+    await approve(staff, crossing.id, ['health-check', 'border-entry']);
+    await new Promise((r) => setTimeout(r, 2500));
+    const changed = await put({ gate, category: '*', step: 'customs-inspection', sla: 'PT1S', expireAfter: 'PT2S' });
+    expect(changed.body.affectedRunning).toBe(1);
+    const expired = await waitFor(
+      company.token,
+      crossing.id,
+      (v) => v.status === 'EXPIRED' && v.compensations.every((c: any) => c.status === 'DONE'),
+      20_000,
+    );
+    expect(expired.compensations.map((c: any) => c.action)).toEqual(['ISSUE_TURN_BACK_ORDER', 'RELEASE_YARD_PLACE']);
+  });
+
+  it('lets a gate-specific row beat a * row, for running and new crossings', async () => {
+    const gate = await gateWithDeadlines([{ step: 'health-check', sla: 'PT45M', expireAfter: 'PT5H' }]);
+    const company = await account('DECLARANT', [gate]);
+    const crossing = await declare(company, { gate, transshipment: true });
+    // A change to the * row for every gate does not reach a crossing governed by its gate's own row.
+    const wildcard = await put({ gate: '*', category: 'TRANSSHIPMENT', step: 'health-check', sla: 'PT29M', expireAfter: 'PT23H' });
+    expect(wildcard.status).toBe(200);
+    const seen = await http('GET', `/v1/crossings/${crossing.id}`, { token: company.token });
+    const step = seen.body.steps.find((s: any) => s.step === 'health-check');
+    expect(Date.parse(step.slaAt) - Date.parse(step.startedAt)).toBe(45 * 60_000);
+    const next = await declare(company, { gate, transshipment: true });
+    const nextStep = next.steps.find((s: any) => s.step === 'health-check');
+    expect(Date.parse(nextStep.slaAt) - Date.parse(nextStep.startedAt)).toBe(45 * 60_000);
+    // Put the * TRANSSHIPMENT row back to the defaults' values so other tests see the usual deadlines.
+    await put({ gate: '*', category: 'TRANSSHIPMENT', step: 'health-check', sla: 'PT30M', expireAfter: 'PT24H' });
+  });
+
+  it('refuses a bad body with 400 listing every field, and changes nothing', async () => {
+    const before = await db().query('select count(*)::int as n from step_timeout_policy_version');
+    const bad = await put({ gate: 'nowhere', category: 'SOMETIMES', step: 'lunch', sla: 'P1Y', expireAfter: '-PT1H' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(['category', 'expireAfter', 'gate', 'sla', 'step']);
+    const shorter = await put({ gate: '*', category: '*', step: 'quarantine', sla: 'PT2H', expireAfter: 'PT1H' });
+    expect(shorter.status).toBe(400);
+    expect(shorter.body.errors).toEqual([{ path: 'expireAfter', message: 'must not be shorter than sla' }]);
+    const zero = await put({ gate: '*', category: '*', step: 'quarantine', sla: 'PT0S', expireAfter: 'PT1H' });
+    expect(zero.status).toBe(400);
+    const unknownGate = await put({ gate: 'ATLANTIS', category: '*', step: 'quarantine', sla: 'PT1H', expireAfter: 'PT2H' });
+    expect(unknownGate.status).toBe(400);
+    const after = await db().query('select count(*)::int as n from step_timeout_policy_version');
+    expect(after.rows[0].n).toBe(before.rows[0].n);
+  });
+
+  it('lets a MANAGER read the policy but not write it, and keeps every version with who changed it', async () => {
+    const manager = await account('MANAGER');
+    const list = await http('GET', '/v1/admin/step-timeouts', { token: manager.token });
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ gate: '*', category: '*', step: 'border-exit', sla: 'PT30M' })]),
+    );
+    expect((await put({ gate: '*', category: '*', step: 'border-exit', sla: 'PT1M', expireAfter: 'PT2M' }, manager.token)).status).toBe(
+      403,
+    );
+    expect((await http('GET', '/v1/admin/step-timeouts/history', { token: manager.token })).status).toBe(403);
+
+    const gate = await gateWithDeadlines([]);
+    await put({ gate, category: 'IMPORT', step: 'border-exit', sla: 'PT20M', expireAfter: 'PT10H' });
+    await put({ gate, category: 'IMPORT', step: 'border-exit', sla: 'PT25M', expireAfter: 'PT10H' });
+    const me = (await http('GET', '/v1/me', { token: await asAdmin() })).body;
+    const history = await http('GET', '/v1/admin/step-timeouts/history', { token: await asAdmin() });
+    const versions = history.body.filter((r: any) => r.gate === gate && r.category === 'IMPORT');
+    expect(versions.map((v: any) => [v.version, v.sla, v.updatedBy])).toEqual([
+      [2, 'PT25M', me.id],
+      [1, 'PT20M', me.id],
+    ]);
+    const audit = await http('GET', `/v1/audit?actor=${me.id}`, { token: await asAdmin() });
+    expect(audit.body.items.filter((e: any) => e.action === 'STEP_TIMEOUT_CHANGED').length).toBeGreaterThanOrEqual(2);
+  });
+});
