@@ -82,8 +82,11 @@ export function createCrossingStore({ em }: Services) {
   };
 }
 
-/** Derived bookkeeping (a step opening, its deadlines armed) is history, not an action: it is not audited. */
-const NOT_AUDITED = new Set(['STEP_STARTED', 'DEADLINES_ARMED', 'RETURNED']);
+/**
+ * Derived bookkeeping (a step opening, its deadlines armed or re-armed after a policy change) is history, not an
+ * action: it is not audited. The admin's policy change itself is audited once, where it is made.
+ */
+const NOT_AUDITED = new Set(['STEP_STARTED', 'DEADLINES_ARMED', 'DEADLINES_REARMED', 'RETURNED']);
 const isAudited = (e: CrossingEvent) => !NOT_AUDITED.has(e.type);
 
 function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Category } from '../domain/category';
 import { rowSpecificity } from '../domain/step-timeouts';
 import type { DecisionStep } from '../domain/steps';
@@ -48,33 +48,47 @@ export async function crossingsGovernedBy(
 }
 
 export function createPolicyFanOut(services: Services, temporal: Client) {
-  return {
-    async findCrossingsForPolicy(change: PolicyChange & { after?: string; limit: number; startedSince?: string }): Promise<string[]> {
-      return crossingsGovernedBy(services, change, change);
-    },
-
-    /**
-     * Tells each crossing to reload its policy. A crossing that has closed meanwhile is skipped; a repeat (after a
-     * retry) is harmless, because a crossing re-armed with the policy it already has changes nothing.
-     */
-    async signalPolicyChanged({ ids, version, changedBy }: { ids: string[]; version: number; changedBy: string }): Promise<number> {
-      let reached = 0;
-      const parallel = 32;
-      for (let i = 0; i < ids.length; i += parallel) {
-        const results = await Promise.allSettled(
-          ids
-            .slice(i, i + parallel)
-            .map((id) =>
-              temporal.workflow.getHandle(`crossing-${id}`).signal('deadlinePolicyChanged.v1', { policyVersion: version, changedBy }),
-            ),
-        );
-        for (const r of results) {
-          if (r.status === 'fulfilled') reached++;
-          else if ((r.reason as Error)?.name !== 'WorkflowNotFoundError') throw r.reason;
-        }
+  async function signal(ids: string[], change: PolicyChange): Promise<number> {
+    let reached = 0;
+    const parallel = 64;
+    for (let i = 0; i < ids.length; i += parallel) {
+      const results = await Promise.allSettled(
+        ids
+          .slice(i, i + parallel)
+          .map((id) =>
+            temporal.workflow
+              .getHandle(`crossing-${id}`)
+              .signal('deadlinePolicyChanged.v1', { policyVersion: change.version, changedBy: change.changedBy }),
+          ),
+      );
+      for (const r of results) {
+        if (r.status === 'fulfilled') reached++;
+        else if ((r.reason as Error)?.name !== 'WorkflowNotFoundError') throw r.reason;
       }
-      if (reached < ids.length) log.info('some crossings had closed before their policy changed', { skipped: ids.length - reached });
-      return reached;
+    }
+    if (reached < ids.length) log.info('some crossings had closed before their policy changed', { skipped: ids.length - reached });
+    return reached;
+  }
+
+  return {
+    /**
+     * Pages through the crossings the changed row governs and tells each to reload its policy, all inside this one
+     * activity: paging from the workflow would put a workflow task between pages, queued behind the very crossings
+     * being re-armed. Progress is heartbeated, so a retry resumes after the last page done. A closed crossing is
+     * skipped; a repeat is harmless (a crossing re-armed with the policy it already has changes nothing).
+     */
+    async signalCrossingsForPolicy(change: PolicyChange & { startedSince?: string }): Promise<number> {
+      const page = 500;
+      const resumed = Context.current().info.heartbeatDetails as { after?: string; reached: number } | undefined;
+      let after = resumed?.after;
+      let reached = resumed?.reached ?? 0;
+      for (;;) {
+        const ids = await crossingsGovernedBy(services, change, { after, limit: page, startedSince: change.startedSince });
+        reached += await signal(ids, change);
+        if (ids.length < page) return reached;
+        after = ids[ids.length - 1];
+        Context.current().heartbeat({ after, reached });
+      }
     },
   };
 }

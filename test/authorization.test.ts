@@ -107,8 +107,16 @@ const CASES: Case[] = [
     send: (_c, t) => http('GET', '/v1/audit/verify', { token: t }),
     allowed: { ADMIN: 'ok', MANAGER: 'ok' },
   },
-  { route: 'GET /v1/admin/step-timeouts', send: (_c, t) => http('GET', '/v1/admin/step-timeouts', { token: t }), allowed: { ADMIN: 'ok', MANAGER: 'ok' } },
-  { route: 'PUT /v1/admin/step-timeouts', send: (_c, t) => http('PUT', '/v1/admin/step-timeouts', { token: t, body: {} }), allowed: { ADMIN: 'ok' } },
+  {
+    route: 'GET /v1/admin/step-timeouts',
+    send: (_c, t) => http('GET', '/v1/admin/step-timeouts', { token: t }),
+    allowed: { ADMIN: 'ok', MANAGER: 'ok' },
+  },
+  {
+    route: 'PUT /v1/admin/step-timeouts',
+    send: (_c, t) => http('PUT', '/v1/admin/step-timeouts', { token: t, body: {} }),
+    allowed: { ADMIN: 'ok' },
+  },
   {
     route: 'GET /v1/admin/step-timeouts/history',
     send: (_c, t) => http('GET', '/v1/admin/step-timeouts/history', { token: t }),

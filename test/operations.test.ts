@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from '../infra/ports';
 import { http, system } from './system/client';
-import { ROOT, stopProcess } from './system/launch';
+import { ROOT, stopProcess } from '../infra/launch-system';
 
 describe('operating the system', () => {
   it('is up and ready once npm start has printed its addresses', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { declaration, http } from './system/client';
-import { launchSystem, ROOT, stopProcess } from './system/launch';
+import { launchSystem, ROOT, stopProcess } from '../infra/launch-system';
 
 /** Its own system in its own data folder (embedded PostgreSQL, SQLite Temporal), stopped and started like npm start. */
 describe('restarting npm start', () => {

@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
@@ -27,6 +28,13 @@ const activities = proxyActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   // Activities are idempotent, so retrying until PostgreSQL is back is safe; nothing is lost meanwhile.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+// Reading the deadline policy is one indexed SELECT: run it as a local activity, inside the workflow task, rather
+// than as a task of its own (which would cost a round trip through the server and another workflow task).
+const { loadDeadlinePolicy } = proxyLocalActivities<Activities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
 /**
@@ -90,7 +98,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
     for (const effect of effects) await carryOut(effect);
     const needing = crossing.stepNeedingDeadlines;
     if (needing) {
-      const policy = await activities.loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step: needing });
+      const policy = await loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step: needing });
       crossing.armDeadlines(needing, policy, new Date());
     }
     if (crossing.pendingUndos().length) await compensate();
@@ -172,7 +180,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       await serial.run(async () => {
         const step = crossing.current?.step;
         if (!step || step === 'declaration' || crossing.ended) return;
-        const policy = await activities.loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step });
+        const policy = await loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step });
         if (crossing.armDeadlines(step, policy, new Date(), 'POLICY_CHANGED')) await publish();
       });
       continue;

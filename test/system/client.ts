@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import pg from 'pg';
 import type { Role } from '../../domain/roles';
-import type { LaunchedSystem } from './launch';
+import type { LaunchedSystem } from '../../infra/launch-system';
 export { declaration } from './fixtures';
 
 /** What a test needs to talk to the system the global set-up started: HTTP, and PostgreSQL for checking rows. */

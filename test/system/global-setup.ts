@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { launchSystem, ROOT } from './launch';
+import { launchSystem, ROOT } from '../../infra/launch-system';
 
 /**
  * Once per test run: a fresh system (Temporal dev server, PostgreSQL, migrations, worker, API) in `.data/test-run`,

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import { stopProcess } from './launch';
+import { stopProcess } from '../../infra/launch-system';
 
 export default async function globalTeardown(): Promise<void> {
   const child = (globalThis as Record<string, unknown>).__TEST_SYSTEM__ as ChildProcess | undefined;

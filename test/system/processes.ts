@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../infra/ports';
 import { system } from './client';
-import { ROOT } from './launch';
+import { ROOT } from '../../infra/launch-system';
 
 /**
  * Extra worker and API processes against the run's Temporal and PostgreSQL, on a task queue of their own, for tests

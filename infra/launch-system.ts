@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort } from '../../infra/ports';
+import { freePort } from './ports';
 
-export const ROOT = path.resolve(__dirname, '../..');
+export const ROOT = path.resolve(__dirname, '..');
 
 export interface LaunchedSystem {
   apiUrl: string;
@@ -16,8 +16,9 @@ export interface LaunchedSystem {
 }
 
 /**
- * Starts the whole system the way `npm start` does (the same launcher), on free ports, in its own data folder, and
- * resolves once the API is ready. Used once per test run by the global set-up, and by tests that restart a system.
+ * Starts the whole system the way `npm start` does (the same launcher, as a child process), on free ports, in its own
+ * data folder, and resolves once the API is ready. Used by the tests' global set-up, tests that restart a system, and
+ * the benchmarks.
  */
 export async function launchSystem(opts: { dataDir: string; databaseUrl?: string; env?: NodeJS.ProcessEnv }): Promise<{
   system: LaunchedSystem;

@@ -1,0 +1,44 @@
+/** A small HTTP client for the benchmarks: JSON in and out, the time each call took. */
+export interface Timed<T = any> {
+  status: number;
+  body: T;
+  ms: number;
+}
+
+export function client(baseUrl: string) {
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; key?: string } = {},
+  ): Promise<Timed<T>> {
+    const started = performance.now();
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.key ? { 'idempotency-key': opts.key } : {}),
+      },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    const ms = performance.now() - started;
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, ms };
+  };
+}
+
+/** Runs `task` for 0..n-1 with at most `concurrency` at once. */
+export async function pool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) await task(next++);
+    }),
+  );
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
