@@ -15,6 +15,9 @@ import { authRoutes } from './routes/auth';
 import { auditRoutes } from './routes/audit';
 import { codecRoutes } from './routes/codec';
 import { crossingRoutes } from './routes/crossings';
+import { documentRoutes } from './routes/documents';
+import { feeRoutes } from './routes/fees';
+import { paymentSimulatorRoutes } from './routes/payment-simulator';
 import { gateRoutes } from './routes/gates';
 import { stepTimeoutRoutes } from './routes/step-timeouts';
 
@@ -50,7 +53,16 @@ export function createApp(ctx: ApiContext): express.Express {
       contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } },
     }),
   );
-  app.use(express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }));
+  app.use(
+    express.json({
+      limit: '256kb',
+      type: ['application/json', 'application/*+json'],
+      // The payment provider signs the raw bytes of its callback; keep them to check the signature.
+      verify: (req, _res, buf) => {
+        (req as express.Request & { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -103,6 +115,9 @@ export function createApp(ctx: ApiContext): express.Express {
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
   stepTimeoutRoutes(api, ctx);
+  feeRoutes(api, ctx);
+  documentRoutes(api, ctx);
+  if (!ctx.config.production) paymentSimulatorRoutes(api, ctx);
   codecRoutes(api, ctx, ctx.codec);
   app.use(api.router);
 

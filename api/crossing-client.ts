@@ -17,6 +17,7 @@ import type { TransferVehicle } from '../workflows/crossing-state';
 import {
   cancelUpdate,
   completeTransshipmentUpdate,
+  confirmOnlinePaymentUpdate,
   deadlinePolicyChangedSignal,
   decideUpdate,
   registerTransshipmentUpdate,
@@ -159,6 +160,16 @@ export class CrossingClient {
   async cancel(crossingId: string, reason: string, actor: Actor, key?: string): Promise<CrossingView> {
     return call(() =>
       this.handle(crossingId).executeUpdate(cancelUpdate, { args: [{ reason, actor }], updateId: updateId('cancel', actor, key) }),
+    );
+  }
+
+  /** The provider's confirmation of an online payment; the payment id is the Update id, so a repeat is one effect. */
+  async confirmPayment(crossingId: string, paymentId: string, providerRef: string, amountVnd: number, actor: Actor): Promise<CrossingView> {
+    return call(() =>
+      this.handle(crossingId).executeUpdate(confirmOnlinePaymentUpdate, {
+        args: [{ paymentId, providerRef, amountVnd, actor }],
+        updateId: `payment-${paymentId}`,
+      }),
     );
   }
 

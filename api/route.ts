@@ -35,6 +35,8 @@ interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undef
   query?: Q;
   params?: P;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** Runs after authentication and before validation (a webhook's signature check). */
+  before?: (req: Request) => void;
   handler: (input: {
     body: B extends z.ZodType ? z.output<B> : undefined;
     query: Q extends AnyObject ? z.output<Q> : undefined;
@@ -63,6 +65,7 @@ export class Api {
     this.router[spec.method](expressPath, async (req, res) => {
       const caller = spec.access === 'public' ? undefined : await authenticate(req, this.ctx.services, this.ctx.tokens);
       if (caller && Array.isArray(spec.access)) requireRole(caller, spec.access);
+      spec.before?.(req);
 
       // Body, query and path are checked together so the answer lists every field at fault at once.
       const errors: FieldError[] = [];

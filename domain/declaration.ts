@@ -58,6 +58,8 @@ export const ContainerSchema = z.object({
     .string()
     .trim()
     .regex(/^[A-Z0-9-]{1,20}$/i, 'must be 1–20 letters or digits'),
+  /** 20 or 40 feet; the fee depends on it. Taken as 40 when not given. */
+  sizeFt: z.union([z.literal(20), z.literal(40)]).optional(),
 });
 
 export const GoodsLineSchema = z.object({

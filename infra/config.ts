@@ -20,6 +20,9 @@ export interface Config {
   authSecret: string | undefined;
   tokenTtlSeconds: number;
   logLevel: string;
+  /** Where people reach the API: printed in gate-pass QR codes and payment links. */
+  publicUrl: string;
+  paymentWebhookSecret: string | undefined;
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
 }
@@ -55,6 +58,8 @@ export function loadConfig(): Config {
     authSecret: text('AUTH_SECRET'),
     tokenTtlSeconds: int('TOKEN_TTL_SECONDS', 8 * 3600),
     logLevel: text('LOG_LEVEL') ?? 'info',
+    publicUrl: (text('PUBLIC_URL') ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/$/, ''),
+    paymentWebhookSecret: text('PAYMENT_WEBHOOK_SECRET'),
     loginFailuresPerAccount: int('LOGIN_FAILURES_PER_ACCOUNT', 10),
     loginFailuresPerAddress: int('LOGIN_FAILURES_PER_ADDRESS', 100),
   };

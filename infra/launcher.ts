@@ -123,6 +123,7 @@ async function main(): Promise<void> {
       DATABASE_URL: databaseUrl,
       DATA_DIR: config.dataDir,
       WORKFLOW_BUNDLE_PATH: bundlePath,
+      PUBLIC_URL: config.publicUrl,
     };
     worker = startProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) });
     api = startProcess('api', { ...env, WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics` });

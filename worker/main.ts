@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
-    activities: createActivities(services, client),
+    activities: createActivities(services, client, { publicUrl: config.publicUrl }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),

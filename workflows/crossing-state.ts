@@ -5,6 +5,8 @@ import type { DeadlinePolicy } from '../domain/deadlines';
 import type { Decision } from '../domain/decision';
 import { changedPaths } from '../domain/declaration-diff';
 import type { Declaration } from '../domain/declaration';
+import type { DocumentKind } from '../domain/documents';
+import type { Invoice } from '../domain/fee-tariff';
 import { STEP_OWNER, STEPS, stepApplies, type DecisionStep, type Step } from '../domain/steps';
 
 export interface CrossingStart {
@@ -28,7 +30,10 @@ export type Effect =
   | { kind: 'RESERVE_YARD_PLACE' }
   | { kind: 'RELEASE_YARD_PLACE' }
   | { kind: 'BOOK_TRANSSHIPMENT'; yardCode: string; toVehicle: TransferVehicle }
-  | { kind: 'ESCALATE_OVERDUE'; step: DecisionStep; slaAt: string };
+  | { kind: 'ESCALATE_OVERDUE'; step: DecisionStep; slaAt: string }
+  | { kind: 'RECORD_DIRECT_PAYMENT'; receiptNo: string }
+  | { kind: 'RECORD_ONLINE_PAYMENT' }
+  | { kind: 'ISSUE_DOCUMENT'; document: DocumentKind; seq: number };
 
 export interface TransferVehicle {
   plate: string;
@@ -142,6 +147,22 @@ export class CrossingState {
   get stepNeedingDeadlines(): DecisionStep | undefined {
     const current = this.current;
     return current && current.step !== 'declaration' && !current.expiresAt ? current.step : undefined;
+  }
+
+  /** The fee step has opened and its invoice is not computed yet. */
+  get needsInvoice(): boolean {
+    return this.current?.step === 'fee-payment' && this.fee === null;
+  }
+
+  setInvoice(invoice: Pick<Invoice, 'amountVnd' | 'collector'>, now: Date): void {
+    this.fee = { amountVnd: invoice.amountVnd, collector: invoice.collector, status: 'DUE' };
+    this.event(now, 'INVOICE_ISSUED', { step: 'fee-payment', data: { amountVnd: invoice.amountVnd, collector: invoice.collector } });
+    this.touch(now);
+  }
+
+  /** A document issued for the crossing; a later one of the same kind replaces the earlier in the list. */
+  recordDocument(document: { kind: string; url: string }): void {
+    this.documents = [...this.documents.filter((d) => d.kind !== document.kind), document];
   }
 
   /** The nearest deadline not yet fired, as epoch milliseconds. */
@@ -294,7 +315,7 @@ export class CrossingState {
       this.status = 'AWAITING_CORRECTION';
       // The declarant's wait has its own clock: abandoned corrections end the crossing at `expireAfter`.
       this.startWait(view, now, 'RETURNED');
-      return [];
+      return [{ kind: 'ISSUE_DOCUMENT', document: 'return-notice', seq: this.returns.length }];
     }
 
     // APPROVE
@@ -308,9 +329,9 @@ export class CrossingState {
     }
     view.status = 'APPROVED';
     if (step === 'fee-payment') {
-      view.receiptNo = decision.receiptNo;
-      if (this.fee) this.fee = { ...this.fee, status: 'PAID', receiptNo: decision.receiptNo };
-      this.undoStack.push('REFUND_FEE');
+      // A direct payment, confirmed by the collector with its receipt number.
+      const effects = this.paid(decision.receiptNo!, now);
+      return [{ kind: 'RECORD_DIRECT_PAYMENT', receiptNo: decision.receiptNo! }, ...effects];
     }
     if (step === 'border-entry') {
       // Registered before the reservation runs: a crash between the two still releases whatever was reserved.
@@ -323,10 +344,40 @@ export class CrossingState {
       // The truck has left: nothing to turn back, and its yard place is free again.
       this.undoStack = [];
       this.end('CLEARED', now);
-      return [{ kind: 'RELEASE_YARD_PLACE' }];
+      return [{ kind: 'RELEASE_YARD_PLACE' }, { kind: 'ISSUE_DOCUMENT', document: 'gate-pass', seq: 1 }];
     }
     this.openNextStep(now);
     return [];
+  }
+
+  // ---- online payment ---------------------------------------------------------------------------------------
+
+  checkOnlinePayment(amountVnd: number): void {
+    this.checkNotEnded();
+    if (this.current?.step !== 'fee-payment' || this.current.status === 'RETURNED') {
+      throw new Rejection(`The fee is not waiting for payment; the crossing is ${this.describeWait()}.`);
+    }
+    if (!this.fee || this.fee.status !== 'DUE') throw new Rejection('There is no fee due.');
+    if (amountVnd !== this.fee.amountVnd)
+      throw new Rejection(`The payment of ${amountVnd} VND does not match the fee of ${this.fee.amountVnd} VND.`);
+  }
+
+  /** The payment provider confirmed an online payment of the whole fee. */
+  payOnline(providerRef: string, amountVnd: number, actor: Actor, now: Date): Effect[] {
+    this.checkOnlinePayment(amountVnd);
+    const view = this.step('fee-payment');
+    Object.assign(view, { status: 'APPROVED', decidedAt: now.toISOString(), decidedBy: actor.accountId, receiptNo: providerRef });
+    this.event(now, 'PAYMENT', { step: 'fee-payment', actor, data: { method: 'ONLINE', providerRef, amountVnd } });
+    return [{ kind: 'RECORD_ONLINE_PAYMENT' }, ...this.paid(providerRef, now)];
+  }
+
+  /** The fee is paid: a refund is owed if the crossing ends early, a receipt is issued, the next step opens. */
+  private paid(receiptNo: string, now: Date): Effect[] {
+    this.step('fee-payment').receiptNo = receiptNo;
+    if (this.fee) this.fee = { ...this.fee, status: 'PAID', receiptNo };
+    this.undoStack.push('REFUND_FEE');
+    this.openNextStep(now);
+    return [{ kind: 'ISSUE_DOCUMENT', document: 'fee-receipt', seq: 1 }];
   }
 
   // ---- transshipment ---------------------------------------------------------------------------------------
@@ -393,7 +444,7 @@ export class CrossingState {
   recordCompensation(action: UndoAction, now: Date, document?: { kind: string; url: string }): void {
     const at = now.toISOString();
     this.compensations.push({ action, status: 'DONE', at });
-    if (document) this.documents.push(document);
+    if (document) this.recordDocument(document);
     if (action === 'REFUND_FEE' && this.fee) this.fee = { ...this.fee, status: 'REFUNDED' };
     const step = UNDO_STEP[action];
     const open = this.undoStack.filter((a) => UNDO_STEP[a] === step && !this.compensations.some((c) => c.action === a));

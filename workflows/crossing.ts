@@ -14,6 +14,7 @@ import { CrossingState, Rejection, type CrossingStart, type Effect, type UndoAct
 import {
   cancelUpdate,
   completeTransshipmentUpdate,
+  confirmOnlinePaymentUpdate,
   deadlinePolicyChangedSignal,
   decideUpdate,
   registerTransshipmentUpdate,
@@ -80,6 +81,11 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   setHandler(completeTransshipmentUpdate, ({ note, actor }) => transition(() => crossing.completeTransshipment(note, actor, new Date())), {
     validator: ({ actor }) => refuse(() => crossing.checkCompleteTransshipment(actor)),
   });
+  setHandler(
+    confirmOnlinePaymentUpdate,
+    ({ providerRef, amountVnd, actor }) => transition(() => crossing.payOnline(providerRef, amountVnd, actor, new Date())),
+    { validator: ({ amountVnd }) => refuse(() => crossing.checkOnlinePayment(amountVnd)) },
+  );
   setHandler(cancelUpdate, ({ reason, actor }) => transition(() => crossing.cancel(reason, actor, new Date())), {
     validator: (_cancel) => refuse(() => crossing.checkCancel()),
   });
@@ -96,6 +102,11 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   /** After a change: side effects, deadlines of a newly waiting step, compensation of an early end, the read model. */
   async function settle(effects: Effect[]): Promise<void> {
     for (const effect of effects) await carryOut(effect);
+    if (crossing.needsInvoice) {
+      const { declaration, gate } = crossing.view();
+      const invoice = await activities.issueInvoice({ crossingId: crossing.id, gate, declaration, category: crossing.category! });
+      crossing.setInvoice(invoice, new Date());
+    }
     const needing = crossing.stepNeedingDeadlines;
     if (needing) {
       const policy = await loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step: needing });
@@ -119,6 +130,15 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
         return;
       case 'ESCALATE_OVERDUE':
         await activities.recordEscalation({ ...ref, step: effect.step, slaAt: effect.slaAt });
+        return;
+      case 'RECORD_DIRECT_PAYMENT':
+        await activities.recordDirectPayment({ ...ref, receiptNo: effect.receiptNo, paidAt: new Date().toISOString() });
+        return;
+      case 'RECORD_ONLINE_PAYMENT':
+        await activities.recordOnlinePayment({ ...ref, paidAt: new Date().toISOString() });
+        return;
+      case 'ISSUE_DOCUMENT':
+        crossing.recordDocument(await activities.issueDocument({ kind: effect.document, view: crossing.view(), seq: effect.seq }));
         return;
     }
   }
@@ -150,7 +170,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
         await activities.refundFee(ref);
         return undefined;
       case 'ISSUE_TURN_BACK_ORDER':
-        return activities.issueTurnBackOrder({ ...ref, endedAs: crossing.status });
+        return activities.issueDocument({ kind: 'turn-back-order', view: crossing.view(), seq: 1 });
     }
   }
 

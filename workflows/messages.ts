@@ -37,6 +37,12 @@ export const registerTransshipmentUpdate = defineUpdate<CrossingView, [{ yardCod
 
 export const completeTransshipmentUpdate = defineUpdate<CrossingView, [{ note?: string; actor: Actor }]>('completeTransshipment.v1');
 
+/** The payment provider confirmed an online payment (sent by the API on a verified callback). */
+export const confirmOnlinePaymentUpdate = defineUpdate<
+  CrossingView,
+  [{ paymentId: string; providerRef: string; amountVnd: number; actor: Actor }]
+>('confirmOnlinePayment.v1');
+
 /** Ends the crossing CANCELLED; answers once compensation has run. */
 export const cancelUpdate = defineUpdate<CrossingView, [{ reason: string; actor: Actor }]>('cancel.v1');
 

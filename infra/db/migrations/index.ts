@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261123000100Foundation } from './Migration20261123000100Foundation';
 import { Migration20261123000200Lifecycle } from './Migration20261123000200Lifecycle';
 import { Migration20261123000300Trust } from './Migration20261123000300Trust';
+import { Migration20261123000400Fees } from './Migration20261123000400Fees';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000100Foundation', class: Migration20261123000100Foundation },
   { name: 'Migration20261123000200Lifecycle', class: Migration20261123000200Lifecycle },
   { name: 'Migration20261123000300Trust', class: Migration20261123000300Trust },
+  { name: 'Migration20261123000400Fees', class: Migration20261123000400Fees },
 ];

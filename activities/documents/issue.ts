@@ -1,0 +1,154 @@
+import { randomBytes } from 'node:crypto';
+import type { CrossingView } from '../../domain/crossing-view';
+import type { DocumentKind } from '../../domain/documents';
+import { STEP_OWNER, type DecisionStep } from '../../domain/steps';
+import { sqlOf, type Services } from '../../infra/db/orm';
+import { renderPdf, type DocumentContent } from './render';
+
+export interface DocumentRequest {
+  kind: DocumentKind;
+  view: CrossingView;
+  /** Orders issues of the same kind (a form returned twice): a later one replaces an earlier one, a retry does not. */
+  seq: number;
+}
+
+const AGENCY: Record<string, string> = {
+  HEALTH_OFFICER: 'Kiểm dịch y tế quốc tế / Border health quarantine',
+  BORDER_GUARD: 'Đồn Biên phòng cửa khẩu / Border guard post',
+  QUARANTINE_OFFICER: 'Chi cục Kiểm dịch động thực vật / Animal and plant quarantine',
+  CUSTOMS_OFFICER: 'Chi cục Hải quan cửa khẩu / Customs branch',
+  FEE_COLLECTOR: 'Đơn vị thu phí / Fee collector',
+};
+
+const time = (iso: string | undefined) => (iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '—');
+
+/**
+ * Documents are rendered once, by an activity, when their event happens, and stored in PostgreSQL; the API serves
+ * the stored bytes. Issuing is idempotent: a retried activity finds the stored document (and the gate pass keeps the
+ * verification code it was first given).
+ */
+export function createDocuments(services: Services, opts: { publicUrl: string }) {
+  async function content(kind: DocumentKind, view: CrossingView, verifyCode?: string): Promise<DocumentContent> {
+    const [gate] = await sqlOf(services.em.fork())<{ name: string; fee_collector: string }>(
+      'select name, fee_collector from gate where code = ?',
+      [view.gate],
+    );
+    const d = view.declaration;
+    const step = (s: string) => view.steps.find((v) => v.step === s);
+    const base: [string, string][] = [
+      ['Cửa khẩu / Gate', `${gate?.name ?? view.gate} (${view.gate})`],
+      ['Biển số / Plate', d.vehicle.trailerPlate ? `${d.vehicle.plate} — rơ moóc / trailer ${d.vehicle.trailerPlate}` : d.vehicle.plate],
+      ['Chiều / Direction', view.direction === 'EXPORT' ? 'Xuất khẩu / Export' : 'Nhập khẩu / Import'],
+      ['Mã chuyến / Crossing', view.id],
+    ];
+    const footer = `Phát hành / Issued ${time(new Date().toISOString())} — border-gate clearance platform`;
+    const gateName = gate?.name ?? view.gate;
+    switch (kind) {
+      case 'gate-pass':
+        return {
+          title: 'Giấy thông quan / Gate pass',
+          gateName,
+          rows: [
+            ...base,
+            ['Thông quan lúc / Cleared at', time(step('border-exit')?.decidedAt)],
+            ['Xác nhận bởi / Confirmed by', AGENCY.BORDER_GUARD],
+            ['Phiên bản tờ khai / Declaration version', String(view.declarationVersion)],
+          ],
+          qr: { url: `${opts.publicUrl}/v1/verify/${verifyCode}`, caption: 'Quét để kiểm tra / Scan to verify this pass' },
+          footer,
+        };
+      case 'fee-receipt': {
+        const [invoice] = await sqlOf(services.em.fork())<{
+          items: { label: string; amountVnd: number }[];
+          amount_vnd: string;
+          collector: string;
+        }>('select items, amount_vnd, collector from fee_invoice where crossing_id = ?', [view.id]);
+        const fee = step('fee-payment') as { receiptNo?: string; decidedAt?: string } | undefined;
+        const vnd = (n: number | string) => `${Number(n).toLocaleString('vi-VN')} ₫`;
+        return {
+          title: 'Biên lai thu phí / Fee receipt',
+          gateName,
+          rows: [
+            ...base,
+            ['Số biên lai / Receipt no.', fee?.receiptNo ?? '—'],
+            ['Thu lúc / Paid at', time(fee?.decidedAt)],
+            [
+              'Đơn vị thu / Collector',
+              invoice?.collector === 'TAX_AUTHORITY'
+                ? 'Cơ quan thuế / Tax authority'
+                : 'Trung tâm Quản lý cửa khẩu / Gate management centre',
+            ],
+            ['Tổng cộng / Total', invoice ? vnd(invoice.amount_vnd) : '—'],
+          ],
+          sections: invoice ? [{ heading: 'Chi tiết / Items', lines: invoice.items.map((i) => `${i.label}: ${vnd(i.amountVnd)}`) }] : [],
+          footer,
+        };
+      }
+      case 'return-notice': {
+        const last = view.returns[view.returns.length - 1];
+        return {
+          title: 'Thông báo trả hồ sơ / Return notice',
+          gateName,
+          rows: [
+            ...base,
+            ['Bước / Step', last?.step ?? '—'],
+            ['Cơ quan / Agency', last ? (AGENCY[STEP_OWNER[last.step as DecisionStep]] ?? last.step) : '—'],
+            ['Thời điểm / Returned at', time(last?.at)],
+            ['Lý do / Reason', last?.reason ?? '—'],
+          ],
+          sections: [
+            { heading: 'Cần sửa / To correct', lines: (last?.fields ?? []).map((f) => `${f.path}: ${f.message}`) },
+            {
+              heading: 'Hướng dẫn / What to do',
+              lines: ['Sửa tờ khai và nộp lại / Correct the declaration and resubmit it (PUT …/declaration)'],
+            },
+          ],
+          footer,
+        };
+      }
+      case 'turn-back-order':
+        return {
+          title: 'Lệnh quay đầu xe / Turn-back order',
+          gateName,
+          rows: [
+            ...base,
+            [
+              'Kết thúc / Ended as',
+              { DENIED: 'Từ chối / Denied', EXPIRED: 'Quá hạn / Expired', CANCELLED: 'Hủy / Cancelled' }[view.status as string] ??
+                view.status,
+            ],
+            ['Thời điểm / At', time(view.updatedAt)],
+          ],
+          sections: [
+            {
+              heading: 'Yêu cầu / Order',
+              lines: ['Phương tiện rời khu vực kiểm soát qua barie 1 / The vehicle leaves the control area back through barrier 1'],
+            },
+          ],
+          footer,
+        };
+    }
+  }
+
+  return {
+    async issueDocument({ kind, view, seq }: DocumentRequest): Promise<{ kind: string; url: string }> {
+      const sql = sqlOf(services.em.fork());
+      const [existing] = await sql<{ seq: number; verify_code: string | null }>(
+        `select (data->>'seq')::int as seq, verify_code from crossing_document where crossing_id = ? and kind = ?`,
+        [view.id, kind],
+      );
+      const url = `/v1/crossings/${view.id}/documents/${kind}`;
+      if (existing && existing.seq >= seq) return { kind, url };
+      // Unguessable: 128 random bits. The pass's QR holds only this code.
+      const verifyCode = kind === 'gate-pass' ? (existing?.verify_code ?? randomBytes(16).toString('base64url')) : null;
+      const pdf = await renderPdf(await content(kind, view, verifyCode ?? undefined));
+      await sql(
+        `insert into crossing_document (crossing_id, kind, data, pdf, verify_code, created_at) values (?, ?, ?, ?, ?, now())
+         on conflict (crossing_id, kind) do update set data = excluded.data, pdf = excluded.pdf, created_at = excluded.created_at
+         where (crossing_document.data->>'seq')::int is null or (crossing_document.data->>'seq')::int < (excluded.data->>'seq')::int`,
+        [view.id, kind, JSON.stringify({ seq, gate: view.gate, status: view.status }), pdf, verifyCode],
+      );
+      return { kind, url };
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { DOCUMENT_KINDS } from '../../domain/documents';
+import { sqlOf } from '../../infra/db/orm';
+import type { ApiContext } from '../context';
+import { crossingFor } from '../crossing-access';
+import { notFound } from '../problem';
+import type { Api } from '../route';
+import { IdParams, ProblemSchema } from '../schemas';
+
+/** The PDFs issued for a crossing, served as stored, and the public check behind a gate pass's QR code. */
+export function documentRoutes(api: Api, ctx: ApiContext): void {
+  api.route({
+    method: 'get',
+    path: '/v1/crossings/{id}/documents/{kind}',
+    summary: 'A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order',
+    tag: 'documents',
+    access: 'any',
+    params: IdParams.extend({ kind: z.enum(DOCUMENT_KINDS) }),
+    responses: {
+      200: { description: 'the PDF', schema: z.string(), contentType: 'application/pdf' },
+      404: { description: 'not issued (yet)', schema: ProblemSchema },
+    },
+    handler: async ({ params, caller, res }) => {
+      await crossingFor(ctx, caller, params.id);
+      const [doc] = await sqlOf(ctx.services.em.fork())<{ pdf: Buffer | null }>(
+        'select pdf from crossing_document where crossing_id = ? and kind = ?',
+        [params.id, params.kind],
+      );
+      if (!doc?.pdf) throw notFound(`This crossing has no ${params.kind} (yet).`);
+      res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${params.kind}-${params.id}.pdf"`);
+      res.send(doc.pdf);
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/verify/{code}',
+    summary: 'Check a gate pass by the code in its QR: gate, plate and clearance time, nothing else',
+    tag: 'documents',
+    access: 'public',
+    params: z.object({ code: z.string().regex(/^[A-Za-z0-9_-]{10,64}$/, 'is not a gate-pass code') }),
+    responses: {
+      200: {
+        description: 'the verdict',
+        schema: z.object({
+          valid: z.boolean(),
+          gate: z.string().optional(),
+          plate: z.string().optional(),
+          clearedAt: z.string().optional(),
+        }),
+      },
+    },
+    handler: async ({ params }) => {
+      const [row] = await sqlOf(ctx.services.em.fork())<{ gate_code: string; plate: string; cleared_at: string | null }>(
+        `select c.gate_code, c.view->'declaration'->'vehicle'->>'plate' as plate,
+                (select s->>'decidedAt' from jsonb_array_elements(c.view->'steps') s where s->>'step' = 'border-exit') as cleared_at
+           from crossing_document d join crossing c on c.id = d.crossing_id
+          where d.kind = 'gate-pass' and d.verify_code = ? and c.status = 'CLEARED'`,
+        [params.code],
+      );
+      if (!row) return { body: { valid: false } };
+      return { body: { valid: true, gate: row.gate_code, plate: row.plate, clearedAt: row.cleared_at ?? undefined } };
+    },
+  });
+}
