@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { launchSystem, ROOT } from '../../infra/launch-system';
+import { ensureTestTools } from './ensure-tools';
 
 /**
  * Once per test run: a fresh system (Temporal dev server, PostgreSQL, migrations, worker, API) in `.data/test-run`,
@@ -9,6 +10,7 @@ import { launchSystem, ROOT } from '../../infra/launch-system';
  * the run and dropped afterwards, so a developer's data is never touched.
  */
 export default async function globalSetup(): Promise<void> {
+  ensureTestTools();
   const dataDir = path.join(ROOT, '.data', 'test-run');
   fs.rmSync(dataDir, { recursive: true, force: true });
 
