@@ -13,6 +13,7 @@ export interface LaunchedSystem {
   dataDir: string;
   adminPassword: string;
   logFile: string;
+  pids: { launcher: number; worker: number; api: number; temporal: number | null };
 }
 
 /**
@@ -70,6 +71,7 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
       dataDir: opts.dataDir,
       adminPassword: fs.readFileSync(passwordFile, 'utf8').trim(),
       logFile,
+      pids: ready.pids,
     },
   };
 }

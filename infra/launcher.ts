@@ -149,6 +149,8 @@ async function main(): Promise<void> {
       databaseUrl: database ? databaseUrl : '(DATABASE_URL)',
       bundlePath,
       adminUsername: config.adminUsername,
+      // For the benchmark's memory readings.
+      pids: { launcher: process.pid, worker: worker.pid, api: api.pid, temporal: temporal?.process.pid ?? null },
     };
     fs.writeFileSync(path.join(config.dataDir, 'launcher.json'), JSON.stringify(ready, null, 2), { mode: 0o600 });
     process.stdout.write(
