@@ -83,7 +83,10 @@ async function scheduleToStart(apiUrl: string): Promise<{ sum: number; count: nu
       .split('\n')
       .filter((l) => l.startsWith(name) && !l.includes('activity'))
       .reduce((s, l) => s + Number(l.split(' ').pop()), 0);
-  return { sum: pick('temporal_workflow_task_schedule_to_start_latency_sum'), count: pick('temporal_workflow_task_schedule_to_start_latency_count') };
+  return {
+    sum: pick('temporal_workflow_task_schedule_to_start_latency_sum'),
+    count: pick('temporal_workflow_task_schedule_to_start_latency_count'),
+  };
 }
 
 async function accounts(system: { apiUrl: string; adminPassword: string }) {
@@ -92,7 +95,10 @@ async function accounts(system: { apiUrl: string; adminPassword: string }) {
   const suffix = randomUUID().slice(0, 6);
   const make = async (role: string, extra: object = {}) => {
     const username = `bench-${role.toLowerCase().replace(/_/g, '-')}-${suffix}`;
-    const res = await call('POST', '/v1/accounts', { token: admin, body: { username, password: 'bench-password', role, gates: ['HUU_NGHI'], ...extra } });
+    const res = await call('POST', '/v1/accounts', {
+      token: admin,
+      body: { username, password: 'bench-password', role, gates: ['HUU_NGHI'], ...extra },
+    });
     if (res.status !== 201) throw new Error(`creating ${role}: ${res.status} ${JSON.stringify(res.body)}`);
     return (await call('POST', '/v1/auth/login', { body: { username, password: 'bench-password' } })).body.token as string;
   };
@@ -109,10 +115,23 @@ async function accounts(system: { apiUrl: string; adminPassword: string }) {
   };
 }
 
-const FRUIT = { hsCode: '08109010', description: 'Fresh dragon fruit', quantity: 1200, unit: 'CARTON', netWeightKg: 18000, valueUsd: 21600, origin: 'VN' };
+const FRUIT = {
+  hsCode: '08109010',
+  description: 'Fresh dragon fruit',
+  quantity: 1200,
+  unit: 'CARTON',
+  netWeightKg: 18000,
+  valueUsd: 21600,
+  origin: 'VN',
+};
 
 /** One crossing, start to finish, through the API. Returns how many Temporal Updates it took. */
-async function driveCrossing(call: ReturnType<typeof client>, t: Awaited<ReturnType<typeof accounts>>, opts: Options, i: number): Promise<number> {
+async function driveCrossing(
+  call: ReturnType<typeof client>,
+  t: Awaited<ReturnType<typeof accounts>>,
+  opts: Options,
+  i: number,
+): Promise<number> {
   const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'declaration.json'), 'utf8'));
   const pick = (share: number, salt: number) => ((i * 7919 + salt * 104729) % 1000) / 1000 < share;
   const declaration = {
@@ -129,12 +148,18 @@ async function driveCrossing(call: ReturnType<typeof client>, t: Awaited<ReturnT
   const decide = async (token: string, step: string, body: object = { outcome: 'APPROVE' }) => {
     updates++;
     const id = crossing.id;
-    const res = must(record('decide', await call('POST', `/v1/crossings/${id}/steps/${step}/decision`, { token, body, key: randomUUID() })), step);
+    const res = must(
+      record('decide', await call('POST', `/v1/crossings/${id}/steps/${step}/decision`, { token, body, key: randomUUID() })),
+      step,
+    );
     // Decision accepted → visible in the work queue list of the next step (sampled: every 10th crossing).
     if (i % 10 === 0 && res.body.currentStep) {
       const started = performance.now();
       for (;;) {
-        const list = record('list', await call('GET', `/v1/crossings?status=${res.body.status}&step=${res.body.currentStep}&limit=200`, { token: t.manager }));
+        const list = record(
+          'list',
+          await call('GET', `/v1/crossings?status=${res.body.status}&step=${res.body.currentStep}&limit=200`, { token: t.manager }),
+        );
         if (list.body.items?.some((c: { id: string }) => c.id === id)) break;
         if (performance.now() - started > 10_000) throw new Error('decision not visible in the list within 10 s');
       }
@@ -144,32 +169,61 @@ async function driveCrossing(call: ReturnType<typeof client>, t: Awaited<ReturnT
   };
 
   updates++;
-  const crossing = must(record('declare', await call('POST', '/v1/crossings', { token: t.company, body: declaration, key: randomUUID() })), 'declare').body;
+  const crossing = must(
+    record('declare', await call('POST', '/v1/crossings', { token: t.company, body: declaration, key: randomUUID() })),
+    'declare',
+  ).body;
   await decide(t.health, 'health-check');
   await decide(t.guard, 'border-entry');
-  if (declaration.goods === FRUIT || declaration.goods[0] === FRUIT) await decide(t.quarantine, 'quarantine');
+  if (declaration.goods[0] === FRUIT) await decide(t.quarantine, 'quarantine');
   if (declaration.transshipment) {
     updates += 2;
     must(
       record(
         'transshipment',
-        await call('POST', `/v1/crossings/${crossing.id}/transshipment`, { token: t.company, body: { yardCode: 'HN-Y2', toVehicle: { plate: '桂A54321', country: 'CN' } }, key: randomUUID() }),
+        await call('POST', `/v1/crossings/${crossing.id}/transshipment`, {
+          token: t.company,
+          body: { yardCode: 'HN-Y2', toVehicle: { plate: '桂A54321', country: 'CN' } },
+          key: randomUUID(),
+        }),
       ),
       'register transshipment',
     );
     await decide(t.customs, 'transshipment');
-    must(record('transshipment', await call('POST', `/v1/crossings/${crossing.id}/transshipment/complete`, { token: t.yard, body: {}, key: randomUUID() })), 'complete');
+    must(
+      record(
+        'transshipment',
+        await call('POST', `/v1/crossings/${crossing.id}/transshipment/complete`, { token: t.yard, body: {}, key: randomUUID() }),
+      ),
+      'complete',
+    );
   }
   if (pick(opts.returns, 4)) {
-    await decide(t.customs, 'customs-inspection', { outcome: 'RETURN', reason: 'weight', fields: [{ path: 'goods.0.netWeightKg', message: 'check' }] });
+    await decide(t.customs, 'customs-inspection', {
+      outcome: 'RETURN',
+      reason: 'weight',
+      fields: [{ path: 'goods.0.netWeightKg', message: 'check' }],
+    });
     updates++;
     const corrected = { ...declaration, goods: [{ ...declaration.goods[0], netWeightKg: declaration.goods[0].netWeightKg + 1 }] };
-    must(record('resubmit', await call('PUT', `/v1/crossings/${crossing.id}/declaration`, { token: t.company, body: corrected, key: randomUUID() })), 'resubmit');
+    must(
+      record(
+        'resubmit',
+        await call('PUT', `/v1/crossings/${crossing.id}/declaration`, { token: t.company, body: corrected, key: randomUUID() }),
+      ),
+      'resubmit',
+    );
   }
   await decide(t.customs, 'customs-inspection');
   if (pick(opts.online, 5)) {
-    const payment = must(record('pay-online', await call('POST', `/v1/crossings/${crossing.id}/fee/online-payment`, { token: t.company, key: randomUUID() })), 'pay');
-    const done = must(record('pay-online', await call('POST', `/dev/payment-provider/payments/${payment.body.paymentId}`, { body: {} })), 'callback');
+    const payment = must(
+      record('pay-online', await call('POST', `/v1/crossings/${crossing.id}/fee/online-payment`, { token: t.company, key: randomUUID() })),
+      'pay',
+    );
+    const done = must(
+      record('pay-online', await call('POST', `/dev/payment-provider/payments/${payment.body.paymentId}`, { body: {} })),
+      'callback',
+    );
     if (done.body.callbackStatus !== 200) throw new Error(`callback: ${JSON.stringify(done.body)}`);
     updates++;
   } else {
@@ -230,7 +284,12 @@ async function hold(system: LaunchedSystem, n: number, concurrency: number) {
   await new Promise((r) => setTimeout(r, 2000));
   const after = rssMb(system.pids?.worker);
   for (let i = 0; i < 50; i++) record('list', await call('GET', '/v1/crossings?limit=50', { token: t.health }));
-  return { open: n, workerRssBeforeMb: before, workerRssAfterMb: after, workerKbPerOpenCrossing: before && after ? Math.round(((after - before) * 1024) / n) : null };
+  return {
+    open: n,
+    workerRssBeforeMb: before,
+    workerRssAfterMb: after,
+    workerKbPerOpenCrossing: before && after ? Math.round(((after - before) * 1024) / n) : null,
+  };
 }
 
 async function main(): Promise<void> {
@@ -264,7 +323,11 @@ async function main(): Promise<void> {
   let launched: Awaited<ReturnType<typeof launchSystem>> | undefined;
   let system: LaunchedSystem;
   if (values['api-url']) {
-    system = { apiUrl: values['api-url'], adminPassword: values['admin-password'] ?? '', temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233' } as LaunchedSystem;
+    system = {
+      apiUrl: values['api-url'],
+      adminPassword: values['admin-password'] ?? '',
+      temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+    } as LaunchedSystem;
   } else {
     const dataDir = path.join(ROOT, '.data', 'bench');
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -288,7 +351,8 @@ async function main(): Promise<void> {
       let updates = 0;
       await pool(opts.crossings, opts.concurrency, async (i) => {
         try {
-          updates += await driveCrossing(call, t, opts, i);
+          const used = await driveCrossing(call, t, opts, i);
+          updates += used;
         } catch (err) {
           const key = `crossing failed: ${(err as Error).message.slice(0, 80)}`;
           errors.set(key, (errors.get(key) ?? 0) + 1);
@@ -301,7 +365,15 @@ async function main(): Promise<void> {
       const updatesPerCrossing = Math.round(updates / opts.crossings);
       const base = launched ? await baseline(system, opts.crossings, opts.concurrency, updatesPerCrossing) : NaN;
       const stats = Object.fromEntries(
-        [...latencies].map(([kind, ms]) => [kind, { count: ms.length, p50: Math.round(percentile(ms, 50)), p95: Math.round(percentile(ms, 95)), p99: Math.round(percentile(ms, 99)) }]),
+        [...latencies].map(([kind, ms]) => [
+          kind,
+          {
+            count: ms.length,
+            p50: Math.round(percentile(ms, 50)),
+            p95: Math.round(percentile(ms, 95)),
+            p99: Math.round(percentile(ms, 99)),
+          },
+        ]),
       );
       result = {
         when,
@@ -313,11 +385,22 @@ async function main(): Promise<void> {
         ratioToBaseline: Math.round((ours / base) * 100) / 100,
         updatesPerCrossing,
         latencyMs: stats,
-        decisionToListVisibleMs: { count: visibility.length, p50: Math.round(percentile(visibility, 50)), p95: Math.round(percentile(visibility, 95)), p99: Math.round(percentile(visibility, 99)) },
+        decisionToListVisibleMs: {
+          count: visibility.length,
+          p50: Math.round(percentile(visibility, 50)),
+          p95: Math.round(percentile(visibility, 95)),
+          p99: Math.round(percentile(visibility, 99)),
+        },
         errors: Object.fromEntries(errors),
-        peakRssMb: { worker: peakRssMb(system.pids?.worker), api: peakRssMb(system.pids?.api), temporal: peakRssMb(system.pids?.temporal ?? undefined) },
+        peakRssMb: {
+          worker: peakRssMb(system.pids?.worker),
+          api: peakRssMb(system.pids?.api),
+          temporal: peakRssMb(system.pids?.temporal ?? undefined),
+        },
         workflowTaskScheduleToStartMeanMs:
-          s2sAfter.count > s2sBefore.count ? Math.round(((s2sAfter.sum - s2sBefore.sum) / (s2sAfter.count - s2sBefore.count)) * 10) / 10 : null,
+          s2sAfter.count > s2sBefore.count
+            ? Math.round(((s2sAfter.sum - s2sBefore.sum) / (s2sAfter.count - s2sBefore.count)) * 10) / 10
+            : null,
       };
     }
   } finally {
