@@ -29,6 +29,31 @@ export interface AuditEntry {
   hash: string;
 }
 
+/** An audit_entry row as PostgreSQL returns it. */
+export interface AuditRow {
+  seq: string;
+  at: Date | string;
+  actor: string;
+  action: string;
+  crossing_id: string | null;
+  digest: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function entryOf(row: AuditRow): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    action: row.action,
+    crossingId: row.crossing_id,
+    digest: row.digest,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
 /** What executes SQL inside the caller's transaction (MikroORM's connection or a pg client, adapted). */
 export type Sql = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
@@ -117,19 +142,10 @@ export async function verifyChain(sql: Sql): Promise<{ ok: boolean; entries: num
   let prevHash = GENESIS;
   let entries = 0;
   for (;;) {
-    const rows = await sql<{
-      seq: string;
-      at: Date | string;
-      actor: string;
-      action: string;
-      crossing_id: string | null;
-      digest: string;
-      prev_hash: string;
-      hash: string;
-    }>('select seq, at, actor, action, crossing_id, digest, prev_hash, hash from audit_entry where seq >= ? order by seq limit ?', [
-      expectedSeq,
-      pageSize,
-    ]);
+    const rows = await sql<AuditRow>(
+      'select seq, at, actor, action, crossing_id, digest, prev_hash, hash from audit_entry where seq >= ? order by seq limit ?',
+      [expectedSeq, pageSize],
+    );
     for (const row of rows) {
       const seq = Number(row.seq);
       const entry = {

@@ -76,14 +76,4 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
   };
 }
 
-export function stopProcess(child: ChildProcess, timeoutMs = 60_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
+export { stopProcess } from './stop-process';

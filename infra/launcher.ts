@@ -7,6 +7,7 @@ import { initORM, migrate } from './db/orm';
 import { createLogger } from './logger';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './postgres';
 import { freePort } from './ports';
+import { stopProcess } from './stop-process';
 import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer, type DevServer } from './temporal-server';
 
 /**
@@ -39,18 +40,6 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs = 120_00
   throw new Error(`the API was not ready within ${timeoutMs / 1000} s`);
 }
 
-function stopChild(child: ChildProcess | undefined, timeoutMs = 20_000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -64,8 +53,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info('stopping');
-    await stopChild(api);
-    await stopChild(worker);
+    await stopProcess(api);
+    await stopProcess(worker);
     await temporal?.stop();
     await database?.stop();
     fs.rmSync(path.join(config.dataDir, 'launcher.json'), { force: true });

@@ -31,6 +31,7 @@ const decision = (step: string): Case => ({
   send: (c, token) =>
     http('POST', `/v1/crossings/${c.crossingId}/steps/${step}/decision`, { token, body: { outcome: 'APPROVE', receiptNo: 'R-1' } }),
   allowed: {
+    // The owners as API.md lists them, written out here rather than taken from the code under test.
     [{
       'health-check': 'HEALTH_OFFICER',
       'border-entry': 'BORDER_GUARD',

@@ -56,6 +56,9 @@ async function main(): Promise<void> {
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
+    // A cached crossing costs the worker about 200 kB (npm run bench -- --hold 2000). Crossings wait hours at a step,
+    // so cap the cache: one evicted is replayed from its (short) history when its next message comes.
+    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 2000),
     activities: createActivities(services, client, { publicUrl: config.publicUrl }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },

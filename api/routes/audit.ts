@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { verifyChain } from '../../infra/audit';
+import { entryOf, verifyChain, type AuditRow } from '../../infra/audit';
 import { sqlOf } from '../../infra/db/orm';
 import type { ApiContext } from '../context';
 import { forbidden } from '../problem';
@@ -26,17 +26,6 @@ const AuditQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   after: z.coerce.number().int().min(0).optional(),
 });
-
-interface Row {
-  seq: string;
-  at: Date | string;
-  actor: string;
-  action: string;
-  crossing_id: string | null;
-  digest: string;
-  prev_hash: string;
-  hash: string;
-}
 
 export function auditRoutes(api: Api, ctx: ApiContext): void {
   api.route({
@@ -65,20 +54,11 @@ export function auditRoutes(api: Api, ctx: ApiContext): void {
       if (query.from) add('at >= ?', query.from);
       if (query.to) add('at < ?', query.to);
       if (query.after !== undefined) add('seq > ?', query.after);
-      const rows = await sqlOf(ctx.services.em.fork())<Row>(
+      const rows = await sqlOf(ctx.services.em.fork())<AuditRow>(
         `select * from audit_entry ${where.length ? `where ${where.join(' and ')}` : ''} order by seq limit ?`,
         [...params, query.limit],
       );
-      const items = rows.map((r) => ({
-        seq: Number(r.seq),
-        at: new Date(r.at).toISOString(),
-        actor: r.actor,
-        action: r.action,
-        crossingId: r.crossing_id,
-        digest: r.digest,
-        prevHash: r.prev_hash,
-        hash: r.hash,
-      }));
+      const items = rows.map(entryOf);
       return { body: { items, nextAfter: items.length === query.limit ? items[items.length - 1].seq : null } };
     },
   });
