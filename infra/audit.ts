@@ -147,18 +147,9 @@ export async function verifyChain(sql: Sql): Promise<{ ok: boolean; entries: num
       [expectedSeq, pageSize],
     );
     for (const row of rows) {
-      const seq = Number(row.seq);
-      const entry = {
-        seq,
-        at: new Date(row.at).toISOString(),
-        actor: row.actor,
-        action: row.action,
-        crossingId: row.crossing_id,
-        digest: row.digest,
-        prevHash: row.prev_hash,
-      };
-      if (seq !== expectedSeq || row.prev_hash !== prevHash || hashOf(entry) !== row.hash) {
-        return { ok: false, entries: entries + 1, firstBadSeq: expectedSeq };
+      const entry = entryOf(row);
+      if (entry.seq !== expectedSeq || entry.prevHash !== prevHash || hashOf(entry) !== entry.hash) {
+        return { ok: false, entries, firstBadSeq: expectedSeq };
       }
       entries++;
       expectedSeq++;
