@@ -49,3 +49,6 @@ echo "8. Barrier 2 (exit)";     decide "$GUARD" border-exit '{"outcome":"APPROVE
 echo "History:"
 curl -sS "$API/v1/crossings/$ID/history" -H "authorization: Bearer $COMPANY" \
   | json 'v.items.map(e => `   ${e.at}  ${e.type.padEnd(24)} ${(e.step ?? "").padEnd(20)} ${e.actor?.username ?? ""}`).join("\n")'
+echo "9. The gate pass (PDF with a QR code anyone can verify)"
+curl -sS -o "gate-pass-$ID.pdf" "$API/v1/crossings/$ID/documents/gate-pass" -H "authorization: Bearer $COMPANY"
+echo "   saved gate-pass-$ID.pdf"
