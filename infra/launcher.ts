@@ -21,7 +21,10 @@ const log = createLogger('launcher');
 function startProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv): ChildProcess {
   const fromSource = __filename.endsWith('.ts');
   const entry = path.join(PROJECT_ROOT, name, fromSource ? 'main.ts' : 'main.js');
-  const args = fromSource ? ['--import', 'tsx', entry] : [entry];
+  // Extra Node flags for the worker and API processes, e.g. CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // to profile them under the benchmark (Node refuses --cpu-prof in NODE_OPTIONS).
+  const extra = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...extra, ...(fromSource ? ['--import', 'tsx', entry] : [entry])];
   return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
 }
 
