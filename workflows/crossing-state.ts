@@ -129,6 +129,11 @@ export class CrossingState {
 
   // ---- reading ---------------------------------------------------------------------------------------------
 
+  /** The gate, known once the declaration is in (it never changes after). */
+  get gate(): string {
+    return this.declaration?.gate ?? '';
+  }
+
   get submitted(): boolean {
     return this.declaration !== undefined;
   }

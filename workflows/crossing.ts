@@ -107,13 +107,17 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   async function settle(effects: Effect[]): Promise<void> {
     for (const effect of effects) await carryOut(effect);
     if (crossing.needsInvoice) {
-      const { declaration, gate } = crossing.view();
-      const invoice = await activities.issueInvoice({ crossingId: crossing.id, gate, declaration, category: crossing.category! });
+      const invoice = await activities.issueInvoice({
+        crossingId: crossing.id,
+        gate: crossing.gate,
+        declaration: crossing.declaration!,
+        category: crossing.category!,
+      });
       crossing.setInvoice(invoice, new Date());
     }
     const needing = crossing.stepNeedingDeadlines;
     if (needing) {
-      const policy = await loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step: needing });
+      const policy = await loadDeadlinePolicy({ gate: crossing.gate, category: crossing.category!, step: needing });
       crossing.armDeadlines(needing, policy, new Date());
     }
     if (crossing.pendingUndos().length) await compensate();
@@ -121,7 +125,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   }
 
   async function carryOut(effect: Effect): Promise<void> {
-    const ref = { crossingId: crossing.id, gate: crossing.view().gate };
+    const ref = { crossingId: crossing.id, gate: crossing.gate };
     switch (effect.kind) {
       case 'RESERVE_YARD_PLACE':
         crossing.yardCode = (await activities.reserveYardPlace(ref)).yardCode;
@@ -162,7 +166,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   }
 
   async function undo(action: UndoAction): Promise<{ kind: string; url: string } | undefined> {
-    const ref = { crossingId: crossing.id, gate: crossing.view().gate };
+    const ref = { crossingId: crossing.id, gate: crossing.gate };
     switch (action) {
       case 'RELEASE_YARD_PLACE':
         await activities.releaseYardPlace(ref);
@@ -204,7 +208,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       await serial.run(async () => {
         const step = crossing.current?.step;
         if (!step || step === 'declaration' || crossing.ended) return;
-        const policy = await loadDeadlinePolicy({ gate: crossing.view().gate, category: crossing.category!, step });
+        const policy = await loadDeadlinePolicy({ gate: crossing.gate, category: crossing.category!, step });
         if (crossing.armDeadlines(step, policy, new Date(), 'POLICY_CHANGED')) await publish();
       });
       continue;
