@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   }
   const services = await initORM(config.databaseUrl);
   const connection = Connection.lazy({ address: config.temporalAddress });
+  // Secrets are read once here, not per request: from the environment, or in development from the data folder.
+  config.paymentWebhookSecret ??= secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', config);
   const codec = EncryptionCodec.fromEnvironment(config);
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
   const tokens = new TokenService(

@@ -106,6 +106,9 @@ async function accounts(system: { apiUrl: string; adminPassword: string }) {
   };
 }
 
+/** The declaration every benchmark crossing starts from (natural rubber at Hữu Nghị). */
+const DECLARATION = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'declaration.json'), 'utf8'));
+
 const FRUIT = {
   hsCode: '08109010',
   description: 'Fresh dragon fruit',
@@ -123,7 +126,7 @@ async function driveCrossing(
   opts: Options,
   i: number,
 ): Promise<number> {
-  const base = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'declaration.json'), 'utf8'));
+  const base = DECLARATION;
   const pick = (share: number, salt: number) => ((i * 7919 + salt * 104729) % 1000) / 1000 < share;
   const declaration = {
     ...base,
@@ -265,7 +268,7 @@ async function baseline(system: LaunchedSystem, n: number, concurrency: number, 
 async function hold(system: LaunchedSystem, n: number, concurrency: number) {
   const call = client(system.apiUrl);
   const t = await accounts(system);
-  const body = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'declaration.json'), 'utf8'));
+  const body = DECLARATION;
   const before = memoryMb(system.pids?.worker);
   let done = 0;
   await pool(n, concurrency, async () => {

@@ -45,7 +45,3 @@ export function stepApplies(step: Step, declaration: Pick<Declaration, 'goods' |
   if (step === 'transshipment') return declaration.transshipment;
   return true;
 }
-
-export function isStep(value: string): value is Step {
-  return (STEPS as readonly string[]).includes(value);
-}

@@ -6,7 +6,6 @@ import { GOODS_KINDS, VEHICLE_KINDS } from '../../domain/fee-tariff';
 import { PAYMENT_PROVIDER_ACCOUNT_ID } from '../../domain/system-accounts';
 import { appendAudit } from '../../infra/audit';
 import { sqlOf } from '../../infra/db/orm';
-import { secretFromEnvOrDataDir } from '../../infra/secrets';
 import type { ApiContext } from '../context';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
@@ -20,8 +19,10 @@ import { IdParams, ProblemSchema } from '../schemas';
  * PostgreSQL once, and passed to the crossing as an Update whose id is the payment's, so a repeated callback has
  * one effect however often it comes.
  */
+/** Resolved once at start-up (api/main.ts): from the environment, or generated into the data folder in development. */
 export function paymentWebhookSecret(ctx: ApiContext): string {
-  return ctx.config.paymentWebhookSecret ?? secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', ctx.config);
+  if (!ctx.config.paymentWebhookSecret) throw new Error('the payment webhook secret was not resolved at start-up');
+  return ctx.config.paymentWebhookSecret;
 }
 
 export function signPaymentCallback(secret: string, raw: Buffer | string): string {
