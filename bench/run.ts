@@ -66,6 +66,64 @@ function memoryMb(pid: number | undefined | null, field: 'VmRSS' | 'VmHWM' = 'Vm
   }
 }
 
+/** CPU seconds (user + system) a process and all its live descendants have used so far, from /proc. */
+function cpuSeconds(pid: number | undefined | null): number | null {
+  if (!pid) return null;
+  const stat = (p: string) => {
+    try {
+      // Fields after the command name (which may hold spaces): state is [0], ppid [1], utime [11] … cstime [14].
+      return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ').pop()!.split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    const fields = stat(entry);
+    if (fields) children.set(Number(fields[1]), [...(children.get(Number(fields[1])) ?? []), Number(entry)]);
+  }
+  let ticks = 0;
+  const visit = (p: number) => {
+    const fields = stat(String(p));
+    if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    for (const child of children.get(p) ?? []) visit(child);
+  };
+  visit(pid);
+  return ticks / 100; // USER_HZ
+}
+
+/** The processes the benchmark accounts CPU to; PostgreSQL only when the system embeds it. */
+function processes(system: LaunchedSystem): Record<string, number | null> {
+  let postgres: number | null = null;
+  try {
+    postgres = Number(fs.readFileSync(path.join(system.dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    // not embedded (DATABASE_URL) or not on this machine
+  }
+  return { worker: system.pids?.worker, api: system.pids?.api, temporal: system.pids?.temporal, postgres };
+}
+
+/** CPU seconds so far per process, the benchmark's own process included. */
+function cpuSnapshot(system: LaunchedSystem): Record<string, number | null> {
+  const own = process.cpuUsage();
+  return {
+    ...Object.fromEntries(Object.entries(processes(system)).map(([name, pid]) => [name, cpuSeconds(pid)])),
+    'bench client': (own.user + own.system) / 1e6,
+  };
+}
+
+/** Milliseconds of CPU per crossing per process between two snapshots. */
+function cpuPerCrossing(before: Record<string, number | null>, after: Record<string, number | null>, n: number) {
+  const out: Record<string, number | null> = {};
+  let total = 0;
+  for (const [name, value] of Object.entries(after)) {
+    const start = before[name];
+    out[name] = value === null || start === null || start === undefined ? null : Math.round(((value - start) * 1000) / n);
+    total += out[name] ?? 0;
+  }
+  return { ...out, total };
+}
+
 /** The workflow-task schedule-to-start latency from the worker's Prometheus metrics (mean over the run, ms). */
 async function scheduleToStart(apiUrl: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${apiUrl}/metrics`)).text();
@@ -231,7 +289,12 @@ async function driveCrossing(
 const visibility: number[] = [];
 
 /** The same number of Updates per workflow, straight through the Temporal client, at the same concurrency. */
-async function baseline(system: LaunchedSystem, n: number, concurrency: number, updatesPerCrossing: number): Promise<number> {
+async function baseline(
+  system: LaunchedSystem,
+  n: number,
+  concurrency: number,
+  updatesPerCrossing: number,
+): Promise<{ perSecond: number; cpuMsPerCrossing: Record<string, number | null> }> {
   const taskQueue = `bench-baseline-${randomUUID().slice(0, 6)}`;
   const connection = await Connection.connect({ address: system.temporalAddress });
   const temporal = new Client({ connection });
@@ -241,6 +304,7 @@ async function baseline(system: LaunchedSystem, n: number, concurrency: number, 
     workflowsPath: require.resolve('./baseline/workflows'),
   });
   const running = worker.run();
+  const cpuBefore = cpuSnapshot(system);
   const started = performance.now();
   let done = 0;
   await pool(n, concurrency, async () => {
@@ -259,10 +323,12 @@ async function baseline(system: LaunchedSystem, n: number, concurrency: number, 
     progress('baseline ', ++done, n);
   });
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = cpuSnapshot(system);
   worker.shutdown();
   await running;
   await connection.close();
-  return n / seconds;
+  // The baseline's worker runs inside the benchmark's own process: its CPU is under "bench client".
+  return { perSecond: n / seconds, cpuMsPerCrossing: cpuPerCrossing(cpuBefore, cpuAfter, n) };
 }
 
 async function hold(system: LaunchedSystem, n: number, concurrency: number) {
@@ -342,6 +408,7 @@ async function main(): Promise<void> {
       const call = client(system.apiUrl);
       const t = await accounts(system);
       const s2sBefore = await scheduleToStart(system.apiUrl);
+      const cpuBefore = cpuSnapshot(system);
       const started = performance.now();
       let done = 0;
       let updates = 0;
@@ -356,10 +423,11 @@ async function main(): Promise<void> {
         progress('crossings', ++done, opts.crossings);
       });
       const seconds = (performance.now() - started) / 1000;
+      const cpuMsPerCrossing = cpuPerCrossing(cpuBefore, cpuSnapshot(system), opts.crossings);
       const ours = opts.crossings / seconds;
       const s2sAfter = await scheduleToStart(system.apiUrl);
       const updatesPerCrossing = Math.round(updates / opts.crossings);
-      const base = launched ? await baseline(system, opts.crossings, opts.concurrency, updatesPerCrossing) : NaN;
+      const base = launched ? await baseline(system, opts.crossings, opts.concurrency, updatesPerCrossing) : undefined;
       const stats = Object.fromEntries(
         [...latencies].map(([kind, ms]) => [
           kind,
@@ -377,8 +445,10 @@ async function main(): Promise<void> {
         options: opts,
         seconds: Math.round(seconds * 10) / 10,
         crossingsPerSecond: Math.round(ours * 100) / 100,
-        baselinePerSecond: Math.round(base * 100) / 100,
-        ratioToBaseline: Math.round((ours / base) * 100) / 100,
+        baselinePerSecond: base ? Math.round(base.perSecond * 100) / 100 : null,
+        ratioToBaseline: base ? Math.round((ours / base.perSecond) * 100) / 100 : null,
+        cpuMsPerCrossing,
+        baselineCpuMsPerCrossing: base?.cpuMsPerCrossing ?? null,
         updatesPerCrossing,
         latencyMs: stats,
         decisionToListVisibleMs: {
@@ -432,6 +502,8 @@ ${r.machine}. ${r.options.crossings} crossings, ${r.options.concurrency} in flig
 |---|---|---|---|---|
 ${rows}
 | decision → visible in list | ${r.decisionToListVisibleMs.count} | ${r.decisionToListVisibleMs.p50} | ${r.decisionToListVisibleMs.p95} | ${r.decisionToListVisibleMs.p99} |
+
+CPU per crossing (ms), ours: ${JSON.stringify(r.cpuMsPerCrossing)}; baseline: ${JSON.stringify(r.baselineCpuMsPerCrossing)}.
 
 Errors: ${JSON.stringify(r.errors)}. Peak RSS (MB): ${JSON.stringify(r.peakRssMb)}. Workflow-task schedule-to-start (mean): ${r.workflowTaskScheduleToStartMeanMs} ms.
 `;

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 
@@ -7,8 +9,27 @@ import QRCode from 'qrcode';
  * diacritics (DejaVu Sans from the npm package `dejavu-fonts-ttf`).
  */
 const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const REGULAR = path.join(FONT_DIR, 'DejaVuSans.ttf');
-const BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
+
+/**
+ * Parsed once per process: pdfkit would otherwise parse each 700 kB font file anew for every document, which was most of
+ * the worker's CPU under the benchmark. pdfkit takes a parsed fontkit font as a font source (its types do not say so).
+ */
+const FONTS = {
+  regular: parseFont('DejaVuSans.ttf'),
+  bold: parseFont('DejaVuSans-Bold.ttf'),
+} as unknown as Record<'regular' | 'bold', PDFKit.Mixins.PDFFontSource>;
+
+/**
+ * fontkit caches a glyph with the characters it was first looked up by, and pdfkit writes those characters into the
+ * PDF's text layer. Subsetting one document looks up accent components (the "ô" inside "ộ") by glyph id alone; a
+ * shared font would then give later documents an "ô" with no character behind it, and their text could not be searched
+ * or copied. Looking every character up once, before any document, caches each glyph with its character.
+ */
+function parseFont(file: string): fontkit.Font {
+  const font = fontkit.create(fs.readFileSync(path.join(FONT_DIR, file))) as fontkit.Font;
+  for (const codePoint of font.characterSet) font.glyphForCodePoint(codePoint);
+  return font;
+}
 
 export interface DocumentContent {
   title: string; // "Giấy thông hành / Gate pass"
@@ -20,12 +41,17 @@ export interface DocumentContent {
 }
 
 export async function renderPdf(content: DocumentContent): Promise<Buffer> {
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: content.title, Producer: 'border-gate-clearance' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: content.title, Producer: 'border-gate-clearance' },
+    font: null as unknown as undefined, // no Helvetica loaded up front: every line sets its own font
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
-  doc.registerFont('regular', REGULAR);
-  doc.registerFont('bold', BOLD);
+  doc.registerFont('regular', FONTS.regular);
+  doc.registerFont('bold', FONTS.bold);
 
   doc
     .font('bold')
@@ -52,10 +78,9 @@ export async function renderPdf(content: DocumentContent): Promise<Buffer> {
   }
 
   if (content.qr) {
-    const png = await QRCode.toBuffer(content.qr.url, { errorCorrectionLevel: 'M', margin: 1, width: 300 });
     doc.moveDown(1);
     const top = doc.y;
-    doc.image(png, 56, top, { width: 130 });
+    drawQr(doc, content.qr.url, 56, top, 130);
     doc
       .font('regular')
       .fontSize(9)
@@ -69,4 +94,17 @@ export async function renderPdf(content: DocumentContent): Promise<Buffer> {
   doc.font('regular').fontSize(8).fillColor('#666').text(content.footer, 56, 800, { width: 483, align: 'center', lineBreak: false });
   doc.end();
   return done;
+}
+
+/** A QR code drawn as vector squares (sharp at any zoom, and no PNG to encode and decode), with a one-module margin. */
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, width: number): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const module = width / (modules.size + 2);
+  doc.save().fillColor('#000');
+  for (let row = 0; row < modules.size; row++) {
+    for (let col = 0; col < modules.size; col++) {
+      if (modules.get(row, col)) doc.rect(x + (col + 1) * module, y + (row + 1) * module, module, module);
+    }
+  }
+  doc.fill().restore();
 }

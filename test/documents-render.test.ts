@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import jsQR from 'jsqr';
+import { renderPdf, type DocumentContent } from '../activities/documents/render';
+
+/** The PDF renderer on its own: what a person (or a scanner) gets back from the file, document after document. */
+describe('document rendering', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'render-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const write = async (name: string, content: DocumentContent) => {
+    const file = path.join(dir, `${name}.pdf`);
+    fs.writeFileSync(file, await renderPdf(content));
+    return file;
+  };
+  const text = (file: string) => execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
+  const base = { gateName: 'Hữu Nghị', rows: [] as [string, string][], footer: 'footer' };
+
+  it('keeps every Vietnamese letter searchable in every document, not only the first (the fonts are parsed once)', async () => {
+    // Subsetting "ộ", "ừ" and "ỹ" looks up their base letters "ô", "ư" and "y" as accent components.
+    const first = await write('first', { ...base, title: 'Hội đồng — Từ chối — Mỹ' });
+    const second = await write('second', { ...base, title: 'Thông báo trả hồ sơ — Bước — Máy soi' });
+    expect(text(first)).toContain('Hội đồng — Từ chối — Mỹ');
+    expect(text(second)).toContain('Thông báo trả hồ sơ — Bước — Máy soi');
+  });
+
+  it('draws a QR code that a scanner reads back as the printed link', async () => {
+    const url = 'http://127.0.0.1:3000/v1/verify/AbCdEfGhIjKlMnOpQrStUv';
+    const file = await write('qr', { ...base, title: 'Giấy thông quan / Gate pass', qr: { url, caption: 'Quét để xác minh' } });
+    // A grey-scale raster of the page (binary PGM: "P5 width height 255" then one byte per pixel).
+    const pgm = execFileSync('pdftoppm', ['-r', '100', '-gray', '-singlefile', file]);
+    const [, width, height, headerLength] = (() => {
+      const m = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
+      return [m[0], Number(m[1]), Number(m[2]), m[0].length];
+    })();
+    const rgba = new Uint8ClampedArray(width * height * 4);
+    for (let i = 0; i < width * height; i++) {
+      rgba.fill(pgm[headerLength + i], i * 4, i * 4 + 3);
+      rgba[i * 4 + 3] = 255;
+    }
+    expect(jsQR(rgba, width, height)?.data).toBe(url);
+    expect(text(file)).toContain(url);
+  });
+});
