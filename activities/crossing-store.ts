@@ -1,6 +1,6 @@
 import type { CrossingView } from '../domain/crossing-view';
 import { normalisePlate } from '../domain/identifiers';
-import { appendAudit, type AuditInput } from '../infra/audit';
+import { auditEntriesJson, type AuditInput } from '../infra/audit';
 import { sqlOf, type Services } from '../infra/db/orm';
 import type { CrossingEvent } from '../workflows/crossing-state';
 
@@ -22,10 +22,11 @@ export function createCrossingStore({ em }: Services) {
   return {
     async recordCrossing({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<void> {
       const current = view.steps.find((s) => s.step === view.currentStep);
-      await em.fork().transactional(async (tx) => {
-        const sql = sqlOf(tx);
-        await sql(
-          `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
+      // One statement, so one round trip and its own transaction: PostgreSQL runs every data-modifying part of a WITH
+      // to completion, atomically with the audit append in the final select.
+      await sqlOf(em.fork())(
+        `with crossing_row as (
+           insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
                                  plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view)
            select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?
              from account a where a.id = ?
@@ -33,51 +34,53 @@ export function createCrossingStore({ em }: Services) {
              status = excluded.status, category = excluded.category, current_step = excluded.current_step,
              step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
              declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view
-           where crossing.updated_at <= excluded.updated_at`,
-          [
-            view.id,
-            view.gate,
-            view.direction,
-            view.category,
-            view.status,
-            view.currentStep,
-            current?.startedAt ?? null,
-            current?.status === 'OVERDUE',
-            normalisePlate(view.declaration.vehicle.plate),
-            view.declarationVersion,
-            view.createdAt,
-            view.updatedAt,
-            JSON.stringify(view),
-            declarantAccountId,
-          ],
-        );
-        await sql(
-          `insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
-           values (?, ?, ?, ?, ?) on conflict do nothing`,
-          [view.id, view.declarationVersion, JSON.stringify(view.declaration), submission.by, submission.at],
-        );
-        if (events.length) {
-          const values = events.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-          await sql(
-            `insert into crossing_event (crossing_id, seq, at, type, step, actor_account_id, actor_role, data)
-             values ${values} on conflict do nothing`,
-            events.flatMap((e) => [
-              view.id,
-              e.seq,
-              e.at,
-              e.type,
-              e.step ?? null,
-              e.actor?.accountId ?? null,
-              e.actor?.role ?? null,
-              JSON.stringify(e.data ?? {}),
-            ]),
-          );
-          await appendAudit(
-            sqlOf(tx),
-            events.filter(isAudited).map((e) => auditEntryOf(view.id, e)),
-          );
-        }
-      });
+           where crossing.updated_at <= excluded.updated_at
+         ), version_row as (
+           insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
+           values (?, ?, ?, ?, ?) on conflict do nothing
+         ), event_rows as (
+           insert into crossing_event (crossing_id, seq, at, type, step, actor_account_id, actor_role, data)
+           select ?, e.seq, e.at, e.type, e.step, e.actor_account_id, e.actor_role, coalesce(e.data, '{}')
+             from jsonb_to_recordset(?::jsonb)
+                  as e(seq integer, at timestamptz, type text, step text, actor_account_id uuid, actor_role text, data jsonb)
+           on conflict do nothing
+         )
+         select append_audit(?::jsonb)`,
+        [
+          view.id,
+          view.gate,
+          view.direction,
+          view.category,
+          view.status,
+          view.currentStep,
+          current?.startedAt ?? null,
+          current?.status === 'OVERDUE',
+          normalisePlate(view.declaration.vehicle.plate),
+          view.declarationVersion,
+          view.createdAt,
+          view.updatedAt,
+          JSON.stringify(view),
+          declarantAccountId,
+          view.id,
+          view.declarationVersion,
+          JSON.stringify(view.declaration),
+          submission.by,
+          submission.at,
+          view.id,
+          JSON.stringify(
+            events.map((e) => ({
+              seq: e.seq,
+              at: e.at,
+              type: e.type,
+              step: e.step ?? null,
+              actor_account_id: e.actor?.accountId ?? null,
+              actor_role: e.actor?.role ?? null,
+              data: e.data ?? {},
+            })),
+          ),
+          JSON.stringify(auditEntriesJson(events.filter(isAudited).map((e) => auditEntryOf(view.id, e)))),
+        ],
+      );
     },
   };
 }

@@ -57,7 +57,6 @@ export function entryOf(row: AuditRow): AuditEntry {
 /** What executes SQL inside the caller's transaction (MikroORM's connection or a pg client, adapted). */
 export type Sql = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
-const AUDIT_LOCK = 4_240_117; // any constant, the same in every process
 export const GENESIS = '0'.repeat(64);
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -82,57 +81,26 @@ export function hashOf(e: Omit<AuditEntry, 'hash'>): string {
   return sha256([e.prevHash, e.seq, e.at, e.actor, e.action, e.crossingId ?? '', e.digest].join('|'));
 }
 
-/** Appends entries in order; must run inside a transaction (the lock is released at its end). */
+/**
+ * Appends entries in order, in one round trip: the database function `append_audit` (migration 0500) takes the lock,
+ * skips entries already appended under their `sourceKey`, and links and hashes the rest as `hashOf` does. Runs in the
+ * caller's transaction, or as a statement of its own.
+ */
 export async function appendAudit(sql: Sql, inputs: AuditInput[]): Promise<void> {
   if (inputs.length === 0) return;
-  await sql('select pg_advisory_xact_lock(?)', [AUDIT_LOCK]);
-  const keys = inputs.map((i) => i.sourceKey).filter((k): k is string => !!k);
-  const seen = new Set(
-    keys.length
-      ? (
-          await sql<{ source_key: string }>(
-            `select source_key from audit_entry where source_key in (${keys.map(() => '?').join(', ')})`,
-            keys,
-          )
-        ).map((r) => r.source_key)
-      : [],
-  );
-  const fresh = inputs.filter((i) => !i.sourceKey || !seen.has(i.sourceKey));
-  if (fresh.length === 0) return;
-  const [last] = await sql<{ seq: string; hash: string }>('select seq, hash from audit_entry order by seq desc limit 1');
-  let seq = last ? Number(last.seq) : 0;
-  let prevHash = last?.hash ?? GENESIS;
-  const rows: unknown[] = [];
-  for (const input of fresh) {
-    seq += 1;
-    const entry = {
-      seq,
-      at: input.at.toISOString(),
-      actor: input.actor,
-      action: input.action,
-      crossingId: input.crossingId ?? null,
-      digest: digestOf(input.details),
-      prevHash,
-    };
-    const hash = hashOf(entry);
-    rows.push(
-      entry.seq,
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.crossingId,
-      entry.digest,
-      entry.prevHash,
-      hash,
-      input.sourceKey ?? null,
-    );
-    prevHash = hash;
-  }
-  await sql(
-    `insert into audit_entry (seq, at, actor, action, crossing_id, digest, prev_hash, hash, source_key)
-     values ${fresh.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-    rows,
-  );
+  await sql('select append_audit(?::jsonb)', [JSON.stringify(auditEntriesJson(inputs))]);
+}
+
+/** The `entries` argument of `append_audit`: what the caller knows of each entry, its details reduced to a digest. */
+export function auditEntriesJson(inputs: AuditInput[]) {
+  return inputs.map((input) => ({
+    at: input.at.toISOString(),
+    actor: input.actor,
+    action: input.action,
+    crossingId: input.crossingId ?? null,
+    digest: digestOf(input.details),
+    sourceKey: input.sourceKey ?? null,
+  }));
 }
 
 /** Walks the whole chain: the first entry whose hash, link or sequence does not hold, or null when all do. */

@@ -3,6 +3,7 @@ import { Migration20261123000100Foundation } from './Migration20261123000100Foun
 import { Migration20261123000200Lifecycle } from './Migration20261123000200Lifecycle';
 import { Migration20261123000300Trust } from './Migration20261123000300Trust';
 import { Migration20261123000400Fees } from './Migration20261123000400Fees';
+import { Migration20261123000500AuditAppend } from './Migration20261123000500AuditAppend';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000200Lifecycle', class: Migration20261123000200Lifecycle },
   { name: 'Migration20261123000300Trust', class: Migration20261123000300Trust },
   { name: 'Migration20261123000400Fees', class: Migration20261123000400Fees },
+  { name: 'Migration20261123000500AuditAppend', class: Migration20261123000500AuditAppend },
 ];
