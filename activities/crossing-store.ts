@@ -2,6 +2,7 @@ import type { CrossingView } from '../domain/crossing-view';
 import { normalisePlate } from '../domain/identifiers';
 import { auditEntriesJson, type AuditInput } from '../infra/audit';
 import { sqlOf, type Services } from '../infra/db/orm';
+import { POLICY_STAMP_SQL } from './deadline-policy';
 import type { CrossingEvent } from '../workflows/crossing-state';
 
 export interface CrossingSnapshot {
@@ -20,11 +21,15 @@ export interface CrossingSnapshot {
  */
 export function createCrossingStore({ em }: Services) {
   return {
-    async recordCrossing({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<void> {
+    /**
+     * Returns the deadline-policy stamp of the crossing's gate and category as of this write, so the workflow learns
+     * in the same round trip whether the policies it keeps are still the ones in force.
+     */
+    async recordCrossing({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<{ policyStamp: string }> {
       const current = view.steps.find((s) => s.step === view.currentStep);
       // One statement, so one round trip and its own transaction: PostgreSQL runs every data-modifying part of a WITH
       // to completion, atomically with the audit append in the final select.
-      await sqlOf(em.fork())(
+      const [row] = await sqlOf(em.fork())<{ policy_stamp: string }>(
         `with crossing_row as (
            insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
                                  plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view)
@@ -45,7 +50,7 @@ export function createCrossingStore({ em }: Services) {
                   as e(seq integer, at timestamptz, type text, step text, actor_account_id uuid, actor_role text, data jsonb)
            on conflict do nothing
          )
-         select append_audit(?::jsonb)`,
+         select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp`,
         [
           view.id,
           view.gate,
@@ -79,8 +84,11 @@ export function createCrossingStore({ em }: Services) {
             })),
           ),
           JSON.stringify(auditEntriesJson(events.filter(isAudited).map((e) => auditEntryOf(view.id, e)))),
+          view.gate,
+          view.category,
         ],
       );
+      return { policyStamp: row.policy_stamp };
     },
   };
 }

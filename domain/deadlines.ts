@@ -13,12 +13,6 @@ export interface DeadlinePolicy {
   version: number;
 }
 
-export interface PolicyKey {
-  gate: string;
-  category: Category;
-  step: DecisionStep;
-}
-
 /** The defaults seeded by the migration: hours for agencies, a day or more before an abandoned crossing expires. */
 export const DEFAULT_POLICIES: { step: DecisionStep; category: Category | '*'; sla: string; expireAfter: string }[] = [
   { step: 'health-check', category: '*', sla: 'PT30M', expireAfter: 'PT24H' },

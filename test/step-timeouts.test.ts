@@ -1,4 +1,5 @@
-import { account, asAdmin, db, http } from './system/client';
+import { Client, Connection } from '@temporalio/client';
+import { account, asAdmin, db, http, system } from './system/client';
 import { approve, declare, staffOf, statusOf, waitFor } from './system/crossing-flow';
 import { gateWithDeadlines } from './system/test-gate';
 
@@ -40,6 +41,36 @@ describe('admins edit step deadlines while crossings run', () => {
       (s: any) => s.step === 'customs-inspection',
     );
     expect(Date.parse(fresh.slaAt) - Date.parse(fresh.startedAt)).toBe(2000);
+  });
+
+  it('applies a change to a later step to a crossing that was waiting at an earlier step when it was made', async () => {
+    const gate = await gateWithDeadlines([]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const crossing = await declare(company, { gate }); // its gate's policies are read now, at the health check
+    const changed = await put({ gate, category: '*', step: 'customs-inspection', sla: 'PT3H', expireAfter: 'PT30H' });
+    expect(changed.body.affectedRunning).toBe(0); // nobody waits at customs yet
+    // Let the change's fan-out finish, straggler pass included, so that only the crossing itself can notice it.
+    const connection = await Connection.connect({ address: system().temporalAddress });
+    try {
+      const fanOut = new Client({ connection }).workflow.getHandle(`policy-fanout-customs-inspection-${gate}-*-v1`);
+      while ((await fanOut.describe()).status.name === 'RUNNING') await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await connection.close();
+    }
+    const reached = await approve(staff, crossing.id, ['health-check', 'border-entry']);
+    const step = reached.body.steps.find((s: any) => s.step === 'customs-inspection');
+    // The answer may still show the rule read at the declaration; the crossing re-arms as soon as it sees the change.
+    const armed = await waitFor(company.token, crossing.id, (v: any) => {
+      const customs = v.steps.find((s: any) => s.step === 'customs-inspection');
+      return Date.parse(customs.slaAt) - Date.parse(customs.startedAt) === 3 * 3600_000;
+    });
+    const customs = armed.steps.find((s: any) => s.step === 'customs-inspection');
+    expect(Date.parse(customs.expiresAt) - Date.parse(customs.startedAt)).toBe(30 * 3600_000);
+    expect(step.startedAt).toBe(customs.startedAt);
+    const history = await http('GET', `/v1/crossings/${crossing.id}/history`, { token: company.token });
+    const armings = history.body.items.filter((e: any) => e.step === 'customs-inspection' && e.type.startsWith('DEADLINES_'));
+    expect(armings.at(-1)).toMatchObject({ data: { policyVersion: 1 } });
   });
 
   it('expires at once, with compensation, a crossing that has already waited longer than a shortened expireAfter', async () => {

@@ -9,6 +9,9 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { DeadlinePolicies } from '../activities/deadline-policy';
+import type { DeadlinePolicy } from '../domain/deadlines';
+import type { DecisionStep } from '../domain/steps';
 import type { CrossingView } from '../domain/crossing-view';
 import { CrossingState, Rejection, type CrossingStart, type Effect, type UndoAction } from './crossing-state';
 import {
@@ -36,7 +39,7 @@ const activities = proxyLocalActivities<Activities>({
   // Idempotent, so retrying until PostgreSQL is back is safe; nothing is lost meanwhile.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-const { loadDeadlinePolicy, issueDocument } = activities;
+const { loadDeadlinePolicies, issueDocument } = activities;
 
 /**
  * One truck crossing one gate, durable from the declaration to the gate pass.
@@ -51,6 +54,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   const crossing = new CrossingState(start);
   const serial = new Serial();
   let policyChanged = false;
+  let policies: DeadlinePolicies | undefined;
 
   setHandler(viewQuery, () => crossing.view());
   setHandler(deadlinePolicyChangedSignal, () => {
@@ -131,10 +135,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       crossing.setInvoice(invoice, new Date());
     }
     const needing = crossing.stepNeedingDeadlines;
-    if (needing) {
-      const policy = await loadDeadlinePolicy({ gate: crossing.gate, category: crossing.category!, step: needing });
-      crossing.armDeadlines(needing, policy, new Date());
-    }
+    if (needing) crossing.armDeadlines(needing, await policyFor(needing), new Date());
     if (crossing.pendingUndos().length) await compensate();
     await publish();
   }
@@ -206,12 +207,31 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       { key: GATE_CODE, value: view.gate },
       { key: CROSSING_CATEGORY, value: view.category },
     ]);
-    await activities.recordCrossing({
+    const { policyStamp } = await activities.recordCrossing({
       view,
       declarantAccountId: crossing.declarantAccountId,
       submission: crossing.lastSubmission!,
       events: crossing.takeEvents(),
     });
+    // A rule for this gate changed since the policies were read: read them again, and re-arm if the waiting step's did.
+    if (policies && policyStamp !== policies.stamp) {
+      policies = undefined;
+      policyChanged = true;
+    }
+  }
+
+  /**
+   * The deadline policy for a step, from the gate's policies read once and kept: a decision then needs no read of its
+   * own. They are read again after the category changes, after a policy-change signal, and when a read-model write
+   * reports a different policy stamp (a rule changed while this crossing waited at an earlier step).
+   */
+  async function policyFor(step: DecisionStep): Promise<DeadlinePolicy> {
+    if (!policies || policies.category !== crossing.category) {
+      policies = await loadDeadlinePolicies({ gate: crossing.gate, category: crossing.category! });
+    }
+    const policy = policies.steps[step];
+    if (!policy) throw new Error(`no deadline policy for ${step}; the migration seeds one for every step`);
+    return policy;
   }
 
   // The declaration arrives with the start (Update-with-Start); from then on the crossing waits for messages and
@@ -223,8 +243,8 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       await serial.run(async () => {
         const step = crossing.current?.step;
         if (!step || step === 'declaration' || crossing.ended) return;
-        const policy = await loadDeadlinePolicy({ gate: crossing.gate, category: crossing.category!, step });
-        if (crossing.armDeadlines(step, policy, new Date(), 'POLICY_CHANGED')) await publish();
+        policies = undefined;
+        if (crossing.armDeadlines(step, await policyFor(step), new Date(), 'POLICY_CHANGED')) await publish();
       });
       continue;
     }
