@@ -66,27 +66,28 @@ function memoryMb(pid: number | undefined | null, field: 'VmRSS' | 'VmHWM' = 'Vm
   }
 }
 
-/** CPU seconds (user + system) a process and all its live descendants have used so far, from /proc. */
-function cpuSeconds(pid: number | undefined | null): number | null {
-  if (!pid) return null;
-  const stat = (p: string) => {
-    try {
-      // Fields after the command name (which may hold spaces): state is [0], ppid [1], utime [11] … cstime [14].
-      return fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ').pop()!.split(' ');
-    } catch {
-      return null;
-    }
-  };
-  const children = new Map<number, number[]>();
+/** Every process now: its parent and the CPU ticks (user + system, its own and its reaped children's), from /proc. */
+function processTable(): Map<number, { ppid: number; ticks: number }> {
+  const table = new Map<number, { ppid: number; ticks: number }>();
   for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
-    const fields = stat(entry);
-    if (fields) children.set(Number(fields[1]), [...(children.get(Number(fields[1])) ?? []), Number(entry)]);
+    try {
+      // Fields after the command name (which may hold spaces): ppid is [1], utime [11] … cstime [14].
+      const f = fs.readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ').pop()!.split(' ');
+      table.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch {
+      // gone meanwhile
+    }
   }
+  return table;
+}
+
+/** CPU seconds a process and all its live descendants have used so far. */
+function cpuSeconds(table: Map<number, { ppid: number; ticks: number }>, pid: number | undefined | null): number | null {
+  if (!pid || !table.has(pid)) return null;
   let ticks = 0;
   const visit = (p: number) => {
-    const fields = stat(String(p));
-    if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    for (const child of children.get(p) ?? []) visit(child);
+    ticks += table.get(p)?.ticks ?? 0;
+    for (const [child, { ppid }] of table) if (ppid === p) visit(child);
   };
   visit(pid);
   return ticks / 100; // USER_HZ
@@ -106,8 +107,9 @@ function processes(system: LaunchedSystem): Record<string, number | null> {
 /** CPU seconds so far per process, the benchmark's own process included. */
 function cpuSnapshot(system: LaunchedSystem): Record<string, number | null> {
   const own = process.cpuUsage();
+  const table = processTable();
   return {
-    ...Object.fromEntries(Object.entries(processes(system)).map(([name, pid]) => [name, cpuSeconds(pid)])),
+    ...Object.fromEntries(Object.entries(processes(system)).map(([name, pid]) => [name, cpuSeconds(table, pid)])),
     'bench client': (own.user + own.system) / 1e6,
   };
 }

@@ -31,13 +31,11 @@ describe('document rendering', () => {
     const file = await write('qr', { ...base, title: 'Giấy thông quan / Gate pass', qr: { url, caption: 'Quét để xác minh' } });
     // A grey-scale raster of the page (binary PGM: "P5 width height 255" then one byte per pixel).
     const pgm = execFileSync('pdftoppm', ['-r', '100', '-gray', '-singlefile', file]);
-    const [, width, height, headerLength] = (() => {
-      const m = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
-      return [m[0], Number(m[1]), Number(m[2]), m[0].length];
-    })();
+    const header = /^P5\s+(\d+)\s+(\d+)\s+255\s/.exec(pgm.subarray(0, 40).toString('latin1'))!;
+    const [width, height] = [Number(header[1]), Number(header[2])];
     const rgba = new Uint8ClampedArray(width * height * 4);
     for (let i = 0; i < width * height; i++) {
-      rgba.fill(pgm[headerLength + i], i * 4, i * 4 + 3);
+      rgba.fill(pgm[header[0].length + i], i * 4, i * 4 + 3);
       rgba[i * 4 + 3] = 255;
     }
     expect(jsQR(rgba, width, height)?.data).toBe(url);

@@ -254,7 +254,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
     // The deadline is data; any change (a decision, a re-armed policy) wakes the loop to re-read it.
     const ringing = alarm;
     await condition(() => crossing.revision !== revision || policyChanged || ringing?.rang === true);
-    if (ringing?.rang && alarm === ringing) {
+    if (ringing?.rang) {
       alarm = undefined;
       const due = crossing.nextDeadline();
       if (due !== undefined && due <= Date.now()) await serial.run(() => settle(crossing.fireDeadlines(new Date())));
