@@ -26,6 +26,18 @@ describe('document rendering', () => {
     expect(text(second)).toContain('Thông báo trả hồ sơ — Bước — Máy soi');
   });
 
+  it('prints ids and codes as their own letters, never as ligatures (an "ff" in a crossing id stays searchable)', async () => {
+    const id = '5abc5f66-cad1-42b5-885a-2085964ffd38';
+    const file = await write('ids', {
+      ...base,
+      title: 'Gate pass',
+      rows: [['Crossing', id]],
+      qr: { url: `http://x/v1/verify/fiffl`, caption: 'c' },
+    });
+    expect(text(file)).toContain(id);
+    expect(text(file)).toContain('/v1/verify/fiffl');
+  });
+
   it('draws a QR code that a scanner reads back as the printed link', async () => {
     const url = 'http://127.0.0.1:3000/v1/verify/AbCdEfGhIjKlMnOpQrStUv';
     const file = await write('qr', { ...base, title: 'Giấy thông quan / Gate pass', qr: { url, caption: 'Quét để xác minh' } });

@@ -31,6 +31,13 @@ function parseFont(file: string): fontkit.Font {
   return font;
 }
 
+/**
+ * Ligatures off for values: a crossing id or a code with "ff" or "fi" in it would otherwise be drawn (and copied out of
+ * the PDF) as one ligature character, and no longer match when searched for. pdfkit's types take only a list of
+ * features to turn on; fontkit, which lays the text out, also takes this map of features turned off.
+ */
+const NO_LIGATURES = { liga: false, clig: false } as unknown as PDFKit.Mixins.OpenTypeFeatures[];
+
 export interface DocumentContent {
   title: string; // "Giấy thông hành / Gate pass"
   gateName: string;
@@ -67,7 +74,7 @@ export async function renderPdf(content: DocumentContent): Promise<Buffer> {
     const y = doc.y;
     doc.font('bold').fontSize(10.5).text(label, 56, y, { width: labelWidth });
     const labelBottom = doc.y;
-    doc.font('regular').text(value, 56 + labelWidth + 10, y, { width: 483 - labelWidth - 10 });
+    doc.font('regular').text(value, 56 + labelWidth + 10, y, { width: 483 - labelWidth - 10, features: NO_LIGATURES });
     doc.y = Math.max(labelBottom, doc.y) + 4;
   }
 
@@ -85,7 +92,7 @@ export async function renderPdf(content: DocumentContent): Promise<Buffer> {
       .font('regular')
       .fontSize(9)
       .text(content.qr.caption, 200, top + 10, { width: 340 });
-    doc.text(content.qr.url, 200, doc.y + 4, { width: 340 });
+    doc.text(content.qr.url, 200, doc.y + 4, { width: 340, features: NO_LIGATURES });
     doc.y = top + 140;
   }
 
