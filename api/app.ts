@@ -7,8 +7,8 @@ import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiContext } from './context';
 import { createMetrics } from './metrics';
-import { ApiError, errorMiddleware, notFound, problemBody } from './problem';
-import { checkReadiness } from './readiness';
+import { DEPENDENCY_NAMES, type Dependency } from './dependencies';
+import { ApiError, errorMiddleware, notFound, RETRY_AFTER_SECONDS, sendProblem } from './problem';
 import { Api } from './route';
 import { accountRoutes } from './routes/accounts';
 import { authRoutes } from './routes/auth';
@@ -67,18 +67,20 @@ export function createApp(ctx: ApiContext): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    const checks = await checkReadiness(ctx);
-    const ready = Object.values(checks).every((c) => c === 'up');
-    if (ready) {
+  // Ready when PostgreSQL and Temporal answer and a worker's heartbeat is fresh; `?self=true` checks only this
+  // process's own connections (what a container orchestrator probes: a worker outage must not empty the load balancer).
+  app.get('/readyz', async (req, res) => {
+    const checks = await ctx.health.check({ self: req.query.self === 'true' });
+    const down = (Object.entries(checks) as [Dependency, string][]).filter(([, c]) => c !== 'up');
+    if (down.length === 0) {
       res.json({ status: 'ready', checks });
       return;
     }
-    const down = Object.entries(checks)
-      .filter(([, c]) => c !== 'up')
-      .map(([name]) => name);
-    const problem = new ApiError(503, 'Service Unavailable', `Not ready: ${down.join(' and ')} unreachable.`, undefined, { checks });
-    res.status(503).type('application/problem+json').json(problemBody(problem));
+    const sentence = down.map(([name, state]) => `${DEPENDENCY_NAMES[name]} ${state.replace(/^(down|unknown): (.*)$/, '$1 ($2)')}`);
+    const problem = new ApiError(503, 'Service Unavailable', `Not ready: ${sentence.join('; ')}.`, undefined, { checks }, {
+      'Retry-After': String(RETRY_AFTER_SECONDS),
+    });
+    sendProblem(res, problem);
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.text(process.env.WORKER_METRICS_URL));
@@ -88,8 +90,7 @@ export function createApp(ctx: ApiContext): express.Express {
   const tooMany =
     (what: string): express.RequestHandler =>
     (_req, res) => {
-      const problem = new ApiError(429, 'Too Many Requests', `Too many failed logins ${what}; wait before trying again.`);
-      res.status(429).type('application/problem+json').json(problemBody(problem));
+      sendProblem(res, new ApiError(429, 'Too Many Requests', `Too many failed logins ${what}; wait before trying again.`));
     };
   const loginLimits = [
     rateLimit({

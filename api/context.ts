@@ -4,8 +4,9 @@ import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
 import type { EncryptionCodec } from '../infra/payload-codec';
 import type { TokenService } from './auth/tokens';
+import type { DependencyHealth } from './dependencies';
 
-/** What every route handler may use: configuration, the database, the Temporal client, tokens and the log. */
+/** What every route handler may use: configuration, the database, the Temporal client, tokens, the log, dependency health. */
 export interface ApiContext {
   config: Config;
   services: Services;
@@ -13,4 +14,5 @@ export interface ApiContext {
   tokens: TokenService;
   log: Logger;
   codec: EncryptionCodec;
+  health: DependencyHealth;
 }

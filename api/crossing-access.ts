@@ -1,14 +1,16 @@
+import type { CrossingView } from '../domain/crossing-view';
 import type { Role } from '../domain/roles';
 import { STEP_OWNER, type DecisionStep } from '../domain/steps';
 import type { Account } from '../infra/db/entities/account';
 import type { ApiContext } from './context';
 import { forbidden, notFound } from './problem';
 
-/** The columns of a crossing's read-model row that decide who may see or act on it. */
+/** The columns of a crossing's read-model row that decide who may see or act on it, and its last view. */
 export interface CrossingOwnership {
   id: string;
   gate_code: string;
   company_tax_code: string;
+  view: CrossingView;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface CrossingOwnership {
 export async function crossingFor(ctx: ApiContext, caller: Account, id: string): Promise<CrossingOwnership> {
   const [row] = await ctx.services.em
     .getConnection()
-    .execute<CrossingOwnership[]>('select id, gate_code, company_tax_code from crossing where id = ?', [id]);
+    .execute<CrossingOwnership[]>('select id, gate_code, company_tax_code, view from crossing where id = ?', [id]);
   const missing = () => notFound('There is no crossing with this id.');
   if (!row) throw missing();
   if (caller.role === 'DECLARANT') {

@@ -18,14 +18,14 @@ import {
   cancelUpdate,
   completeTransshipmentUpdate,
   confirmOnlinePaymentUpdate,
-  deadlinePolicyChangedSignal,
   decideUpdate,
   registerTransshipmentUpdate,
   resubmitDeclarationUpdate,
   submitDeclarationUpdate,
   viewQuery,
 } from '../workflows/messages';
-import { conflict } from './problem';
+import { dependencyOf } from './dependencies';
+import { conflict, outcomeUnknown, Unavailable } from './problem';
 
 /**
  * The API's only way to a crossing: through its workflow. Workflow ids are opaque (`crossing-<uuid>`): no plate or
@@ -51,33 +51,77 @@ function updateId(kind: string, actor: Actor, idempotencyKey: string | undefined
   return `${kind}-${createHash('sha256').update(`${actor.accountId}\u0000${idempotencyKey}`).digest('base64url').slice(0, 32)}`;
 }
 
-/** Turns what Temporal says about a refused or impossible message into the API's answer. */
-function translate(err: unknown): never {
-  // The routes check the read model first, so a crossing they reach exists: a missing workflow has closed.
-  if (err instanceof WorkflowNotFoundError) throw conflict('The crossing has ended; nothing more can be done to it.');
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'Rejection') {
-    throw conflict(err.cause.message);
+const failureType = (err: unknown) =>
+  err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type : undefined;
+
+/**
+ * Temporal's answer when an Update reached the workflow in a task that completed without processing it (it arrived
+ * while the workflow was busy with other messages). Nothing was applied: the Update is sent again, a few times within
+ * the call's deadline, and contention that outlasts them is a 409, never a 500.
+ */
+const UNPROCESSED = 'UnprocessedUpdate';
+const CONTENTION_RETRIES = 5;
+
+/** The gRPC status code of a Temporal error, wrapped or not. */
+function grpcCode(err: unknown): number | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(e)) return e.code;
   }
-  // An Update sent to a crossing whose workflow has already closed.
-  if (isGrpcServiceError(err) && err.code === 5 /* NOT_FOUND */ && /completed/i.test(err.details ?? err.message)) {
-    throw conflict('The crossing has ended; nothing more can be done to it.');
-  }
-  throw err;
+  return undefined;
 }
 
-async function call<T>(request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (err) {
-    return translate(err);
+/**
+ * FAILED_PRECONDITION (WorkflowNotReady): the workflow's last task failed or timed out (its worker froze or crashed),
+ * and Temporal takes no Update until a worker has run it again. Nothing was applied; it passes once a worker runs.
+ */
+const NOT_READY = 9;
+
+/** Turns what Temporal says about a refused or impossible message into the API's answer. */
+function translate(err: unknown, changes: boolean): never {
+  // The routes check the read model first, so a crossing they reach exists: a missing workflow has closed.
+  if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5 /* NOT_FOUND */)) {
+    throw conflict('The crossing has ended; nothing more can be done to it.');
   }
+  if (failureType(err) === 'Rejection') throw conflict((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
+  if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'UNKNOWN' : undefined, err);
+  if (failureType(err) === UNPROCESSED) {
+    throw conflict('The crossing is busy with other requests for it right now; nothing was changed. Retry shortly.', undefined, {
+      'Retry-After': '1',
+    });
+  }
+  if (dependencyOf(err)) throw changes ? outcomeUnknown(err) : new Unavailable(dependencyOf(err), undefined, err);
+  throw err;
 }
 
 export class CrossingClient {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Each call is given up after this long (TEMPORAL_CALL_TIMEOUT_MS): a change then has an unknown outcome. */
+    private readonly timeoutMs: number,
   ) {}
+
+  /**
+   * One call to Temporal within its deadline. An Update Temporal took but did not finish in time (no worker running
+   * it, Temporal unreachable) is reported as "outcome unknown": it may still be applied, and a retry with the same
+   * Idempotency-Key (the same Update id) returns the real outcome.
+   */
+  private async call<T>(request: () => Promise<T>, opts: { changes: boolean } = { changes: true }): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.withDeadline(deadline, request);
+      } catch (err) {
+        const pause = 50 * 2 ** attempt;
+        const transient = failureType(err) === UNPROCESSED || grpcCode(err) === NOT_READY;
+        if (transient && attempt < CONTENTION_RETRIES && Date.now() + pause < deadline) {
+          await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+          continue;
+        }
+        return translate(err, opts.changes);
+      }
+    }
+  }
 
   private handle(crossingId: string): WorkflowHandle<typeof crossingWorkflow> {
     return this.client.workflow.getHandle(workflowIdOf(crossingId));
@@ -96,7 +140,7 @@ export class CrossingClient {
       args: [{ crossingId, declarantAccountId: actor.accountId }],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    return call(() =>
+    return this.call(() =>
       this.client.workflow.executeUpdateWithStart(submitDeclarationUpdate, {
         args: [{ declaration, actor }],
         updateId: `submit-1-${crossingId}`,
@@ -108,15 +152,15 @@ export class CrossingClient {
   /** The live view, or undefined when the workflow is gone (closed and past the namespace's retention). */
   async view(crossingId: string): Promise<CrossingView | undefined> {
     try {
-      return await this.handle(crossingId).query(viewQuery);
+      return await this.client.withDeadline(Date.now() + this.timeoutMs, () => this.handle(crossingId).query(viewQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
-      return translate(err);
+      return translate(err, false);
     }
   }
 
   async decide(crossingId: string, step: DecisionStep, decision: Decision, actor: Actor, key?: string): Promise<CrossingView> {
-    return call(() =>
+    return this.call(() =>
       this.handle(crossingId).executeUpdate(decideUpdate, {
         args: [{ step, decision, actor }],
         updateId: updateId(`decide-${step}`, actor, key),
@@ -125,7 +169,7 @@ export class CrossingClient {
   }
 
   async resubmit(crossingId: string, declaration: Declaration, actor: Actor, key?: string): Promise<CrossingView> {
-    return call(() =>
+    return this.call(() =>
       this.handle(crossingId).executeUpdate(resubmitDeclarationUpdate, {
         args: [{ declaration, actor }],
         updateId: updateId('resubmit', actor, key),
@@ -140,7 +184,7 @@ export class CrossingClient {
     actor: Actor,
     key?: string,
   ): Promise<CrossingView> {
-    return call(() =>
+    return this.call(() =>
       this.handle(crossingId).executeUpdate(registerTransshipmentUpdate, {
         args: [{ yardCode, toVehicle, actor }],
         updateId: updateId('register-transshipment', actor, key),
@@ -149,7 +193,7 @@ export class CrossingClient {
   }
 
   async completeTransshipment(crossingId: string, note: string | undefined, actor: Actor, key?: string): Promise<CrossingView> {
-    return call(() =>
+    return this.call(() =>
       this.handle(crossingId).executeUpdate(completeTransshipmentUpdate, {
         args: [{ note, actor }],
         updateId: updateId('complete-transshipment', actor, key),
@@ -158,14 +202,14 @@ export class CrossingClient {
   }
 
   async cancel(crossingId: string, reason: string, actor: Actor, key?: string): Promise<CrossingView> {
-    return call(() =>
+    return this.call(() =>
       this.handle(crossingId).executeUpdate(cancelUpdate, { args: [{ reason, actor }], updateId: updateId('cancel', actor, key) }),
     );
   }
 
   /** The provider's confirmation of an online payment; the payment id is the Update id, so a repeat is one effect. */
   async confirmPayment(crossingId: string, paymentId: string, providerRef: string, amountVnd: number, actor: Actor): Promise<CrossingView> {
-    return call(() =>
+    return this.call(() =>
       this.handle(crossingId).executeUpdate(confirmOnlinePaymentUpdate, {
         args: [{ paymentId, providerRef, amountVnd, actor }],
         updateId: `payment-${paymentId}`,
@@ -173,8 +217,4 @@ export class CrossingClient {
     );
   }
 
-  /** Tells a running crossing that a deadline policy changed; it reloads its own policy. */
-  async policyChanged(crossingId: string, policyVersion: number, changedBy: string): Promise<void> {
-    await this.handle(crossingId).signal(deadlinePolicyChangedSignal, { policyVersion, changedBy });
-  }
 }

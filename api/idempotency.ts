@@ -7,21 +7,23 @@ import type { Reply } from './route';
 /**
  * `Idempotency-Key` on every state-changing request (API.md): the same key with the same request gets the first
  * answer again and has no second effect; the same key with a different request is refused with 422. Keys are per
- * account. The first answer is stored once the handler has given it (an answer of 5xx is not stored: the client may
- * retry that). A key whose first request is still running answers 409; one abandoned by a crashed process for longer
- * than STALE_MS is taken over.
+ * account. The first answer is stored once the handler has given it (an answer of 5xx is not stored: the client
+ * retries that, and the retry finds the real outcome).
  *
- * The crossing routes also pass the key to Temporal as the Update id, so even two requests racing past this table
- * reach the workflow as one message.
+ * A request claims its key with a lease as long as a request may run (REQUEST_TIMEOUT_MS, plus a margin). A second
+ * request with the key while the lease runs gets 409 with `Retry-After`; once it has run out (the first request was
+ * cut: its client left, or its API process was killed) the next one takes the claim over. Routes whose change is
+ * repeatable under the same key (a Temporal Update whose id comes from the key: Temporal itself answers a repeat with
+ * the first outcome) never wait: they run again and get the real outcome at once.
  */
-const STALE_MS = 120_000;
+const LEASE_MARGIN_MS = 2000;
 
 interface Stored {
   request_hash: string;
   status: number | null;
   body: unknown;
   headers: Record<string, string> | null;
-  created_at: Date | string;
+  lease_left_ms: number | null;
 }
 
 export function requestHash(method: string, path: string, body: unknown): string {
@@ -30,17 +32,26 @@ export function requestHash(method: string, path: string, body: unknown): string
     .digest('hex');
 }
 
-export async function idempotent(ctx: ApiContext, accountId: string, key: string, hash: string, run: () => Promise<Reply>): Promise<Reply> {
+export async function idempotent(
+  ctx: ApiContext,
+  request: { accountId: string; key: string; hash: string; repeatable: boolean },
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  const { accountId, key, hash } = request;
   if (key.length > 200)
     throw badRequest('The Idempotency-Key is too long.', [{ path: 'header.Idempotency-Key', message: 'must be at most 200 characters' }]);
   const sql = sqlOf(ctx.services.em.fork());
+  const leaseMs = ctx.config.requestTimeoutMs + LEASE_MARGIN_MS;
   const claimed = await sql(
-    `insert into idempotency_record (account_id, key, request_hash) values (?, ?, ?) on conflict do nothing returning key`,
-    [accountId, key, hash],
+    `insert into idempotency_record (account_id, key, request_hash, locked_until)
+     values (?, ?, ?, now() + ? * interval '1 millisecond') on conflict do nothing returning key`,
+    [accountId, key, hash, leaseMs],
   );
   if (claimed.length === 0) {
     const [stored] = await sql<Stored>(
-      'select request_hash, status, body, headers, created_at from idempotency_record where account_id = ? and key = ?',
+      `select request_hash, status, body, headers,
+              extract(epoch from (locked_until - now())) * 1000 as lease_left_ms
+         from idempotency_record where account_id = ? and key = ?`,
       [accountId, key],
     );
     if (stored && stored.request_hash !== hash) {
@@ -51,9 +62,7 @@ export async function idempotent(ctx: ApiContext, accountId: string, key: string
       );
     }
     if (stored?.status != null) return { status: stored.status, body: stored.body, headers: stored.headers ?? {}, replayed: true };
-    const stale = stored && Date.now() - new Date(stored.created_at).getTime() > STALE_MS;
-    if (!stale) throw conflict('A request with this Idempotency-Key is still being processed; retry shortly.');
-    await sql('update idempotency_record set created_at = now() where account_id = ? and key = ?', [accountId, key]);
+    if (!request.repeatable) await takeOver(sql, accountId, key, leaseMs, Number(stored?.lease_left_ms ?? 0));
   }
 
   let reply: Reply;
@@ -62,17 +71,46 @@ export async function idempotent(ctx: ApiContext, accountId: string, key: string
   } catch (err) {
     const problem = toApiError(err);
     if (problem.status >= 500) {
-      await sql('delete from idempotency_record where account_id = ? and key = ?', [accountId, key]);
+      // Not an answer to keep: the retry runs again (and, for a repeatable change, learns the real outcome).
+      await sql('delete from idempotency_record where account_id = ? and key = ? and status is null', [accountId, key]).catch(
+        () => undefined,
+      );
       throw err;
     }
-    reply = { status: problem.status, body: problemBody(problem), contentType: 'application/problem+json' };
+    reply = { status: problem.status, body: problemBody(problem), contentType: 'application/problem+json', headers: problem.headers };
   }
-  await sql('update idempotency_record set status = ?, body = ?, headers = ? where account_id = ? and key = ?', [
-    reply.status ?? 200,
-    JSON.stringify(reply.body ?? null),
-    JSON.stringify({ ...reply.headers, ...(reply.contentType ? { 'Content-Type': reply.contentType } : {}) }),
-    accountId,
-    key,
-  ]);
+  try {
+    await sql('update idempotency_record set status = ?, body = ?, headers = ? where account_id = ? and key = ?', [
+      reply.status ?? 200,
+      JSON.stringify(reply.body ?? null),
+      JSON.stringify({ ...reply.headers, ...(reply.contentType ? { 'Content-Type': reply.contentType } : {}) }),
+      accountId,
+      key,
+    ]);
+  } catch (err) {
+    // The change is made: the client gets its real answer. A retry finds the claim expired and runs again, which a
+    // repeatable change answers from Temporal; say so in the log rather than telling the client nothing happened.
+    ctx.log.warn({ err: (err as Error).message }, 'could not store the answer of an idempotent request');
+  }
   return reply;
+}
+
+/** Takes over a claim whose lease has run out, or answers 409 with how long to wait. */
+async function takeOver(sql: ReturnType<typeof sqlOf>, accountId: string, key: string, leaseMs: number, leftMs: number): Promise<void> {
+  const busy = (ms: number) => {
+    const seconds = Math.max(1, Math.ceil(ms / 1000));
+    return conflict(
+      `A request with this Idempotency-Key is still being processed; retry in ${seconds} s with the same key to get its answer.`,
+      undefined,
+      { 'Retry-After': String(seconds) },
+    );
+  };
+  if (leftMs > 0) throw busy(leftMs);
+  const taken = await sql(
+    `update idempotency_record set locked_until = now() + ? * interval '1 millisecond'
+      where account_id = ? and key = ? and status is null and (locked_until is null or locked_until <= now()) returning key`,
+    [leaseMs, accountId, key],
+  );
+  // Another retry took it over first.
+  if (taken.length === 0) throw busy(1000);
 }

@@ -2,12 +2,14 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
+import { stopWhenParentGone } from '../infra/parent-watch';
 import { retryUntil } from '../infra/retry-until';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { secretFromEnvOrDataDir } from '../infra/secrets';
 import { createApp } from './app';
 import { TokenService } from './auth/tokens';
 import { ensureFirstAdmin } from './bootstrap-admin';
+import { DependencyHealth } from './dependencies';
 
 /**
  * The API process. Starts even when Temporal or PostgreSQL is down (connections are lazy): /readyz then answers 503
@@ -19,7 +21,7 @@ async function main(): Promise<void> {
   if (!config.temporalAddress || !config.databaseUrl) {
     throw new Error('the API needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
   }
-  const services = await initORM(config.databaseUrl);
+  const services = await initORM(config.databaseUrl, { timeouts: config.database });
   const connection = Connection.lazy({ address: config.temporalAddress });
   // Secrets are read once here, not per request: from the environment, or in development from the data folder.
   config.paymentWebhookSecret ??= secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', config);
@@ -40,7 +42,8 @@ async function main(): Promise<void> {
     });
   });
 
-  const app = createApp({ config, services, temporal, tokens, log, codec });
+  const health = new DependencyHealth({ config, services, temporal });
+  const app = createApp({ config, services, temporal, tokens, log, codec, health });
   const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
   server.keepAliveTimeout = 65_000;
 
@@ -60,6 +63,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
+  stopWhenParentGone(stop);
 }
 
 main().catch((err) => {

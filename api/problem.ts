@@ -2,11 +2,12 @@ import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { FieldError } from '../domain/crossing-view';
 import type { Logger } from '../infra/logger';
-import { isDependencyDown } from './dependency-errors';
+import { DEPENDENCY_NAMES, dependencyOf, type Dependency, type DependencyHealth } from './dependencies';
 
 /**
  * Every error a client sees is `application/problem+json` (API.md "Conventions"). Handlers throw an ApiError (or let a
- * ZodError or a dependency failure escape); the one middleware below turns it into the answer.
+ * ZodError or a dependency failure escape); `toApiError` turns any of them into the answer, and the one middleware
+ * below writes it.
  */
 export class ApiError extends Error {
   constructor(
@@ -15,6 +16,7 @@ export class ApiError extends Error {
     readonly detail: string,
     readonly errors?: FieldError[],
     readonly extra?: Record<string, unknown>,
+    readonly headers?: Record<string, string>,
   ) {
     super(detail);
   }
@@ -24,8 +26,31 @@ export const badRequest = (detail: string, errors?: FieldError[]) => new ApiErro
 export const unauthorized = (detail: string) => new ApiError(401, 'Unauthorized', detail);
 export const forbidden = (detail: string) => new ApiError(403, 'Forbidden', detail);
 export const notFound = (detail: string) => new ApiError(404, 'Not Found', detail);
-export const conflict = (detail: string, extra?: Record<string, unknown>) => new ApiError(409, 'Conflict', detail, undefined, extra);
-export const unavailable = (detail: string) => new ApiError(503, 'Service Unavailable', detail);
+export const conflict = (detail: string, extra?: Record<string, unknown>, headers?: Record<string, string>) =>
+  new ApiError(409, 'Conflict', detail, undefined, extra, headers);
+
+/** Seconds a client waits before retrying after a 503 or a 409 for a request still running. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/**
+ * What a client learns of a request that failed because a dependency is down or too slow: whether its change was
+ * surely not made, or may still take effect (an Update Temporal had already taken, a request past its deadline).
+ * Either way a retry with the same Idempotency-Key returns the real outcome.
+ */
+export type Outcome = 'NOT_CHANGED' | 'UNKNOWN';
+
+export class Unavailable extends Error {
+  constructor(
+    readonly suspect: Dependency | undefined,
+    readonly outcome: Outcome | undefined,
+    cause?: unknown,
+  ) {
+    super(`${suspect ?? 'a dependency'} unavailable`, { cause });
+  }
+}
+
+/** A change sent to Temporal whose outcome is unknown: it timed out or the connection broke after it was sent. */
+export const outcomeUnknown = (cause: unknown) => new Unavailable(dependencyOf(cause) ?? 'temporal', 'UNKNOWN', cause);
 
 /** zod issues as `{path, message}` with dotted paths (`goods.0.hsCode`), prefixed when they come from a query or path. */
 export function fieldErrors(error: z.ZodError, prefix?: string): FieldError[] {
@@ -48,9 +73,14 @@ export function problemBody(err: ApiError) {
   };
 }
 
+/**
+ * The answer to any error. Dependency failures become 503 only after `explainUnavailable` has found which dependency
+ * is really down; here they get a generic sentence (used where no health check can be run).
+ */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) return badRequest('The request is invalid; every field at fault is listed.', fieldErrors(err));
+  if (err instanceof Unavailable) return unavailableError(err.suspect, err.outcome, 'it did not answer in time');
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   // Errors raised by express's own body parser.
@@ -59,17 +89,54 @@ export function toApiError(err: unknown): ApiError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported')
     return new ApiError(415, 'Unsupported Media Type', 'Send UTF-8 JSON.');
   if (status && status >= 400 && status < 500) return new ApiError(status, 'Bad Request', (err as Error).message);
-  if (isDependencyDown(err)) {
-    return unavailable('A service this API depends on (Temporal or PostgreSQL) is unreachable; nothing was changed. Retry later.');
-  }
+  const suspect = dependencyOf(err);
+  if (suspect) return unavailableError(suspect, 'NOT_CHANGED', 'it is unreachable');
   return new ApiError(500, 'Internal Server Error', 'Something went wrong on our side; the error was logged.');
+}
+
+function unavailableError(dependency: Dependency | undefined, outcome: Outcome | undefined, why: string): ApiError {
+  const who = dependency ? DEPENDENCY_NAMES[dependency] : 'A service this API depends on';
+  const what =
+    outcome === 'UNKNOWN'
+      ? 'The outcome of this request is unknown: it may still take effect. Retry with the same Idempotency-Key to learn the real outcome.'
+      : outcome === 'NOT_CHANGED'
+        ? 'Nothing was changed. Retry shortly (with the same Idempotency-Key, if you sent one).'
+        : 'Retry shortly.';
+  return new ApiError(
+    503,
+    'Service Unavailable',
+    `${who.charAt(0).toUpperCase()}${who.slice(1)} is not available (${why}). ${what}`,
+    undefined,
+    { ...(dependency ? { dependency } : {}), ...(outcome ? { outcome } : {}) },
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
+}
+
+/**
+ * For a request that failed on a dependency: asks which one is really down (a timed-out Update is the worker's fault
+ * when Temporal answers and no worker heartbeat is fresh) and says so. Other errors are returned as they are.
+ */
+export async function explainUnavailable(err: unknown, health: DependencyHealth, changing: boolean): Promise<ApiError> {
+  const problem = toApiError(err);
+  if (problem.status !== 503 || problem.extra?.checks) return problem;
+  const suspect = err instanceof Unavailable ? err.suspect : dependencyOf(err);
+  const outcome = err instanceof Unavailable ? err.outcome : changing ? 'NOT_CHANGED' : undefined;
+  const { dependency, why } = await health.diagnose(suspect);
+  return unavailableError(dependency, changing ? (outcome ?? 'NOT_CHANGED') : undefined, why);
+}
+
+export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: ApiError): void {
+  for (const [name, value] of Object.entries(problem.headers ?? {})) res.setHeader(name, value);
+  res.status(problem.status).type('application/problem+json').json(problemBody(problem));
 }
 
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const problem = toApiError(err);
-    if (problem.status >= 500) log.error({ err, reqId: req.id }, 'request failed');
-    res.status(problem.status).type('application/problem+json').json(problemBody(problem));
+    // Route handlers log their own failures before they get here (api/route.ts); this catches the rest.
+    if (problem.status >= 500 && problem.status !== 503 && !(err instanceof ApiError)) log.error({ err, reqId: req.id }, 'request failed');
+    else if (problem.status === 503) log.warn({ reqId: req.id, detail: problem.detail }, 'a dependency is unavailable');
+    sendProblem(res, problem);
   };
 }

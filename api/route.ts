@@ -7,7 +7,8 @@ import type { Account } from '../infra/db/entities/account';
 import { authenticate, requireRole } from './auth/authenticate';
 import type { ApiContext } from './context';
 import { idempotent, requestHash } from './idempotency';
-import { badRequest, fieldErrors } from './problem';
+import { DIAGNOSIS_BUDGET_MS } from './dependencies';
+import { badRequest, explainUnavailable, fieldErrors, Unavailable } from './problem';
 
 /**
  * One definition per route: the same zod schemas validate the request and describe it in the OpenAPI document, and
@@ -37,6 +38,13 @@ interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undef
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
   /** Runs after authentication and before validation (a webhook's signature check). */
   before?: (req: Request) => void;
+  /**
+   * Running the handler again under the same Idempotency-Key has no second effect: its change is a Temporal Update
+   * whose id comes from the key (Temporal answers a repeat with the first outcome), or an insert that returns the row
+   * already there. A retry after a cut request then finds the real outcome at once, instead of waiting for the lease
+   * of the first request's claim to run out.
+   */
+  repeatable?: boolean;
   handler: (input: {
     body: B extends z.ZodType ? z.output<B> : undefined;
     query: Q extends AnyObject ? z.output<Q> : undefined;
@@ -62,38 +70,71 @@ export class Api {
   ): void {
     this.document(spec);
     const expressPath = spec.path.replace(/\{(\w+)\}/g, ':$1');
-    this.router[spec.method](expressPath, async (req, res) => {
-      const caller = spec.access === 'public' ? undefined : await authenticate(req, this.ctx.services, this.ctx.tokens);
-      if (caller && Array.isArray(spec.access)) requireRole(caller, spec.access);
-      spec.before?.(req);
-
-      // Body, query and path are checked together so the answer lists every field at fault at once.
-      const errors: FieldError[] = [];
-      const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, prefix?: string) => {
-        if (!schema) return undefined;
-        const result = schema.safeParse(value);
-        if (!result.success) errors.push(...fieldErrors(result.error, prefix));
-        return result.data;
-      };
-      const body = parse(spec.body, req.body ?? {});
-      const query = parse(spec.query, req.query, 'query');
-      const params = parse(spec.params, req.params, 'path');
-      if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
-
-      const run = async () => (await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0])) ?? {};
-      const key = req.header('Idempotency-Key');
-      const reply =
-        spec.method !== 'get' && caller && key
-          ? await idempotent(this.ctx, caller.id, key, requestHash(spec.method, req.originalUrl, req.body), run)
-          : await run();
-      if (res.headersSent) return;
-      for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-      if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      res.status(reply.status ?? 200);
-      if (reply.contentType) res.type(reply.contentType);
-      if (reply.body === undefined || reply.body === null) res.end();
-      else res.json(reply.body);
+    this.router[spec.method](expressPath, async (req, res, next) => {
+      const changing = spec.method !== 'get';
+      try {
+        const reply = await this.withinDeadline(() => this.handle(spec, req, res), changing);
+        if (res.headersSent) return;
+        for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+        if (reply.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        res.status(reply.status ?? 200);
+        if (reply.contentType) res.type(reply.contentType);
+        if (reply.body === undefined || reply.body === null) res.end();
+        else res.json(reply.body);
+      } catch (err) {
+        const problem = await explainUnavailable(err, this.ctx.health, changing);
+        if (problem.status >= 500 && problem.status !== 503) this.ctx.log.error({ err, reqId: req.id }, 'request failed');
+        next(problem);
+      }
     });
+  }
+
+  /**
+   * No answer takes longer than REQUEST_TIMEOUT_MS: the request's work gets that less the time kept for naming the
+   * dependency at fault, and past it the client hears 503 (for a change, "outcome unknown; retry with the same key").
+   * The request itself runs on: if it finishes, its answer is stored under its Idempotency-Key, where the retry finds it.
+   */
+  private withinDeadline(run: () => Promise<Reply>, changing: boolean): Promise<Reply> {
+    const work = run();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Unavailable(undefined, changing ? 'UNKNOWN' : undefined)),
+        Math.max(1000, this.ctx.config.requestTimeoutMs - DIAGNOSIS_BUDGET_MS),
+      );
+    });
+    // The late work's own failure is of no one's concern once the client has had its answer.
+    work.catch(() => undefined);
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  }
+
+  private async handle<B extends z.ZodType | undefined, Q extends AnyObject | undefined, P extends AnyObject | undefined, A extends Access>(
+    spec: RouteSpec<B, Q, P, A>,
+    req: Request,
+    res: Response,
+  ): Promise<Reply> {
+    const caller = spec.access === 'public' ? undefined : await authenticate(req, this.ctx.services, this.ctx.tokens);
+    if (caller && Array.isArray(spec.access)) requireRole(caller, spec.access);
+    spec.before?.(req);
+
+    // Body, query and path are checked together so the answer lists every field at fault at once.
+    const errors: FieldError[] = [];
+    const parse = <S extends z.ZodType | undefined>(schema: S, value: unknown, prefix?: string) => {
+      if (!schema) return undefined;
+      const result = schema.safeParse(value);
+      if (!result.success) errors.push(...fieldErrors(result.error, prefix));
+      return result.data;
+    };
+    const body = parse(spec.body, req.body ?? {});
+    const query = parse(spec.query, req.query, 'query');
+    const params = parse(spec.params, req.params, 'path');
+    if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
+
+    const run = async () => (await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0])) ?? {};
+    const key = req.header('Idempotency-Key');
+    if (spec.method === 'get' || !caller || !key) return run();
+    const hash = requestHash(spec.method, req.originalUrl, req.body);
+    return idempotent(this.ctx, { accountId: caller.id, key, hash, repeatable: spec.repeatable ?? false }, run);
   }
 
   private document(spec: RouteSpec<z.ZodType | undefined, AnyObject | undefined, AnyObject | undefined, Access>): void {

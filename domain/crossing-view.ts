@@ -9,7 +9,23 @@ export const CROSSING_STATUSES = ['IN_PROGRESS', 'AWAITING_CORRECTION', 'CLEARED
 export type CrossingStatus = (typeof CROSSING_STATUSES)[number];
 export const ENDED_STATUSES: readonly CrossingStatus[] = ['CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'];
 
-export const STEP_STATUSES = ['PENDING', 'WAITING', 'OVERDUE', 'RETURNED', 'APPROVED', 'DENIED', 'SKIPPED', 'COMPENSATED'] as const;
+/**
+ * A step of an ended crossing is always in a final state: APPROVED, DENIED, COMPENSATED (its effect undone), SKIPPED
+ * (it did not apply, or the crossing ended before it was reached), or, for the step the crossing was waiting at when
+ * it ended early, EXPIRED (its deadline ended the crossing) or CANCELLED.
+ */
+export const STEP_STATUSES = [
+  'PENDING',
+  'WAITING',
+  'OVERDUE',
+  'RETURNED',
+  'APPROVED',
+  'DENIED',
+  'SKIPPED',
+  'COMPENSATED',
+  'EXPIRED',
+  'CANCELLED',
+] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** Who did something: every state change names one account. */

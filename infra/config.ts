@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { DatabaseTimeouts } from './db/orm';
 
 /**
  * Every setting the processes read, in one place. Values come from the environment; the defaults are the embedded,
@@ -25,6 +26,11 @@ export interface Config {
   paymentWebhookSecret: string | undefined;
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
+  /** No API answer takes longer than this: past it the answer is 503 (for a change: outcome unknown, retry). */
+  requestTimeoutMs: number;
+  /** Each call to Temporal (an Update, a query, a start) is given up after this long. */
+  temporalCallTimeoutMs: number;
+  database: DatabaseTimeouts;
 }
 
 function int(name: string, fallback: number): number {
@@ -62,5 +68,12 @@ export function loadConfig(): Config {
     paymentWebhookSecret: text('PAYMENT_WEBHOOK_SECRET'),
     loginFailuresPerAccount: int('LOGIN_FAILURES_PER_ACCOUNT', 10),
     loginFailuresPerAddress: int('LOGIN_FAILURES_PER_ADDRESS', 100),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 8000),
+    temporalCallTimeoutMs: int('TEMPORAL_CALL_TIMEOUT_MS', 5000),
+    database: {
+      connectMs: int('DB_CONNECT_TIMEOUT_MS', 2000),
+      acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 2000),
+      queryMs: int('DB_QUERY_TIMEOUT_MS', 3000),
+    },
   };
 }

@@ -13,7 +13,7 @@ export interface LaunchedSystem {
   dataDir: string;
   adminPassword: string;
   logFile: string;
-  pids: { launcher: number; worker: number; api: number; temporal: number | null };
+  pids: { launcher: number; worker: number; api: number; temporal: number | null; postgres: number | null };
 }
 
 /**
@@ -21,12 +21,27 @@ export interface LaunchedSystem {
  * data folder, and resolves once the API is ready. Used by the tests' global set-up, tests that restart a system, and
  * the benchmarks.
  */
-export async function launchSystem(opts: { dataDir: string; databaseUrl?: string; env?: NodeJS.ProcessEnv }): Promise<{
+export interface LaunchPorts {
+  port: number;
+  temporalPort: number;
+  temporalUiPort: number;
+  pgPort: number;
+}
+
+export async function launchSystem(opts: { dataDir: string; databaseUrl?: string; env?: NodeJS.ProcessEnv; ports?: LaunchPorts }): Promise<{
   system: LaunchedSystem;
   process: ChildProcess;
+  ports: LaunchPorts;
 }> {
   fs.mkdirSync(opts.dataDir, { recursive: true });
-  const [port, temporalPort, temporalUiPort, pgPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  // Free ports of the kernel's choice, or the ones given (to start a system again where its clients expect it).
+  const ports = opts.ports ?? {
+    port: await freePort(),
+    temporalPort: await freePort(),
+    temporalUiPort: await freePort(),
+    pgPort: await freePort(),
+  };
+  const { port, temporalPort, temporalUiPort, pgPort } = ports;
   const logFile = path.join(opts.dataDir, 'system.log');
   const out = fs.openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
@@ -43,6 +58,9 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
   delete env.TEMPORAL_ADDRESS;
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
+  const readyFile = path.join(opts.dataDir, 'launcher.json');
+  // A launcher killed earlier in this folder left its file behind; this one writes a new file once it is ready.
+  fs.rmSync(readyFile, { force: true });
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'infra/launcher.ts')], {
     cwd: ROOT,
     env,
@@ -50,7 +68,6 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
   });
   fs.closeSync(out);
 
-  const readyFile = path.join(opts.dataDir, 'launcher.json');
   const deadline = Date.now() + 240_000;
   while (!fs.existsSync(readyFile)) {
     if (child.exitCode !== null) throw new Error(`the launcher exited with ${child.exitCode}; see ${logFile}`);
@@ -63,6 +80,7 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
   while (!fs.existsSync(passwordFile)) await new Promise((r) => setTimeout(r, 100));
   return {
     process: child,
+    ports,
     system: {
       apiUrl: ready.apiUrl,
       temporalAddress: ready.temporalAddress,

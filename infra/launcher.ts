@@ -1,37 +1,53 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { loadConfig } from './config';
+import { loadConfig, type Config } from './config';
 import { initORM, migrate } from './db/orm';
 import { createLogger } from './logger';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './postgres';
-import { freePort } from './ports';
+import { PidFiles, type Part } from './pid-files';
+import { freePort, isPortOpen } from './ports';
+import { startEmbeddedPostgres } from './postgres';
+import { portTakenSentence } from './process-table';
 import { stopProcess } from './stop-process';
-import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer, type DevServer } from './temporal-server';
+import { Supervisor, type Running, type SupervisedPart } from './supervisor';
+import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer } from './temporal-server';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is missing (the Temporal dev server, an embedded
  * PostgreSQL), applies migrations, then runs the worker and the API as their own processes, exactly as a deployment
- * runs them. Ctrl-C stops everything it started, in order: API, worker, Temporal, PostgreSQL.
+ * runs them.
+ *
+ * It supervises what it started: a part that stops unexpectedly is started again with backoff while the others keep
+ * running, and the launcher gives up (stopping everything, with a sentence naming the part) only when one keeps
+ * stopping. Ctrl-C stops everything in order: API, worker, Temporal, PostgreSQL. If the launcher itself is killed,
+ * the worker and the API exit with it (their IPC channel closes); the Temporal and PostgreSQL binaries are recorded in
+ * pid files, and the next start stops them before starting its own.
  */
 const log = createLogger('launcher');
 
-/** Starts `worker/main.ts` or `api/main.ts` (or their build under dist/) as a child process. */
-function startProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv): ChildProcess {
+/** Starts `worker/main.ts` or `api/main.ts` (or their build under dist/) as a child process with an IPC channel. */
+function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv): Running {
   const fromSource = __filename.endsWith('.ts');
   const entry = path.join(PROJECT_ROOT, name, fromSource ? 'main.ts' : 'main.js');
   // Extra Node flags for the worker and API processes, e.g. CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
   // to profile them under the benchmark (Node refuses --cpu-prof in NODE_OPTIONS).
   const extra = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...extra, ...(fromSource ? ['--import', 'tsx', entry] : [entry])];
-  return spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: 'inherit', detached: true });
+  // Its own process group, so a Ctrl-C in the terminal reaches only the launcher, which stops the parts in order.
+  // The IPC channel is how the child notices the launcher has gone (see infra/parent-watch.ts).
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  return { process: child, stop: () => stopProcess(child) };
 }
 
-async function waitForReady(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<void> {
+/** Waits for /readyz; meanwhile a part that stops is restarted (or the launcher gives up) by its supervisor. */
+async function waitForReady(url: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited with code ${child.exitCode} while starting`);
     try {
       const res = await fetch(`${url}/readyz`);
       if (res.ok) return;
@@ -40,50 +56,113 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs = 120_00
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`the API was not ready within ${timeoutMs / 1000} s`);
+  throw new Error(`the API was not ready within ${timeoutMs / 1000} s (see /readyz for what it waits for)`);
+}
+
+async function bundleWorkflows(config: Config): Promise<string> {
+  if (process.env.WORKFLOW_BUNDLE_PATH) return process.env.WORKFLOW_BUNDLE_PATH;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(PROJECT_ROOT, 'workflows', __filename.endsWith('.ts') ? 'index.ts' : 'index.js'),
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m) => log.warn(m),
+      error: (m) => log.error(m),
+    },
+  });
+  const bundlePath = path.join(config.dataDir, 'workflow-bundle.js');
+  fs.writeFileSync(bundlePath, code);
+  return bundlePath;
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   fs.mkdirSync(config.dataDir, { recursive: true });
-  let temporal: DevServer | undefined;
-  let database: EmbeddedDatabase | undefined;
-  let worker: ChildProcess | undefined;
-  let api: ChildProcess | undefined;
+  const readyFile = path.join(config.dataDir, 'launcher.json');
+  fs.rmSync(readyFile, { force: true });
+  const pidFiles = new PidFiles(config.dataDir);
+  // In the order started; stopped in reverse: the API, then the worker, then Temporal, then PostgreSQL.
+  const parts = new Map<Part, Supervisor>();
   let stopping = false;
 
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log.info('stopping');
-    await stopProcess(api);
-    await stopProcess(worker);
-    await temporal?.stop();
-    await database?.stop();
-    fs.rmSync(path.join(config.dataDir, 'launcher.json'), { force: true });
+    for (const part of [...parts.values()].reverse()) await part.stop();
+    // Only what this launcher recorded: one refused because another runs must not touch that one's files.
+    for (const part of parts.keys()) pidFiles.forget(part);
+    if (pidFiles.running('launcher') === undefined) {
+      pidFiles.forget('launcher');
+      fs.rmSync(readyFile, { force: true });
+    }
     log.info('stopped');
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
+  const supervise = async (name: Part, part: SupervisedPart) => {
+    const supervisor = new Supervisor(part, {
+      log,
+      onGiveUp: (sentence) => {
+        process.stderr.write(`\n${sentence}\n\n`);
+        void shutdown(1);
+      },
+      onStarted: (child) => {
+        pidFiles.record(name, child.pid);
+        writeReadyFile();
+      },
+    });
+    parts.set(name, supervisor);
+    await supervisor.start();
+    return supervisor;
+  };
+
+  let ready: Record<string, unknown> | undefined;
+  // The addresses, and the current pid of each part (the benchmark reads them); rewritten after every restart.
+  function writeReadyFile(): void {
+    if (!ready) return;
+    const pidOf = (name: Part) => parts.get(name)?.process?.pid ?? null;
+    const pids = { launcher: process.pid, worker: pidOf('worker'), api: pidOf('api'), temporal: pidOf('temporal'), postgres: pidOf('postgres') };
+    fs.writeFileSync(readyFile, JSON.stringify({ ...ready, pids }, null, 2), { mode: 0o600 });
+  }
+
   try {
+    await pidFiles.stopLeftovers(log);
+    pidFiles.record('launcher', process.pid);
+    if (await isPortOpen(config.port)) throw new Error(`the API cannot start: ${portTakenSentence(config.port, 'PORT')}`);
+
     let temporalAddress = config.temporalAddress;
+    let temporalUiUrl: string | null = null;
     if (!temporalAddress) {
-      temporal = await startTemporalDevServer({
-        binary: findOrInstallTemporal(log),
+      const binary = findOrInstallTemporal(log);
+      const options = {
+        binary,
         dataDir: path.join(config.dataDir, 'temporal'),
         port: config.temporalPort,
         uiPort: config.temporalUiPort,
         namespace: config.temporalNamespace,
         log,
-      });
-      temporalAddress = temporal.address;
+      };
+      await supervise('temporal', { name: 'the Temporal dev server', start: () => startTemporalDevServer(options) });
+      temporalAddress = `127.0.0.1:${config.temporalPort}`;
+      temporalUiUrl = `http://127.0.0.1:${config.temporalUiPort}`;
     }
 
     let databaseUrl = config.databaseUrl;
     if (!databaseUrl) {
-      database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log });
-      databaseUrl = database.url;
+      let url = '';
+      await supervise('postgres', {
+        name: 'the embedded PostgreSQL',
+        start: async () => {
+          const database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log });
+          url = database.url;
+          return database;
+        },
+      });
+      databaseUrl = url;
     }
 
     const services = await initORM(databaseUrl, { poolMax: 1 });
@@ -92,23 +171,7 @@ async function main(): Promise<void> {
     log.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
 
     // Bundled once here so every worker process of this run (and the tests' extra workers) loads the same code.
-    let bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
-    if (!bundlePath) {
-      const { code } = await bundleWorkflowCode({
-        workflowsPath: path.join(PROJECT_ROOT, 'workflows', __filename.endsWith('.ts') ? 'index.ts' : 'index.js'),
-        logger: {
-          log: () => undefined,
-          trace: () => undefined,
-          debug: () => undefined,
-          info: () => undefined,
-          warn: (m) => log.warn(m),
-          error: (m) => log.error(m),
-        },
-      });
-      bundlePath = path.join(config.dataDir, 'workflow-bundle.js');
-      fs.writeFileSync(bundlePath, code);
-    }
-
+    const bundlePath = await bundleWorkflows(config);
     const workerMetricsPort = await freePort();
     const env = {
       TEMPORAL_ADDRESS: temporalAddress,
@@ -117,34 +180,32 @@ async function main(): Promise<void> {
       WORKFLOW_BUNDLE_PATH: bundlePath,
       PUBLIC_URL: config.publicUrl,
     };
-    worker = startProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) });
-    api = startProcess('api', { ...env, WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics` });
-    for (const [name, child] of [
-      ['worker', worker],
-      ['api', api],
-    ] as const) {
-      child.once('exit', (code, signal) => {
-        if (stopping) return;
-        log.error({ process: name, code, signal }, `the ${name} process stopped; stopping everything`);
-        void shutdown(1);
-      });
-    }
+    await supervise('worker', {
+      name: 'the worker',
+      start: async () => startNodeProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) }),
+    });
+    await supervise('api', {
+      name: 'the API',
+      start: async () => {
+        // A restart finds the port still held only if something else took it meanwhile: say by what.
+        if (await isPortOpen(config.port)) throw new Error(portTakenSentence(config.port, 'PORT'));
+        return startNodeProcess('api', { ...env, WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics` });
+      },
+    });
 
     const apiUrl = `http://127.0.0.1:${config.port}`;
-    await waitForReady(apiUrl, api);
+    await waitForReady(apiUrl);
     const adminPassword = config.adminPassword ? 'from ADMIN_PASSWORD' : `in ${path.join(config.dataDir, 'admin-password')}`;
-    const ready = {
+    ready = {
       apiUrl,
       docsUrl: `${apiUrl}/docs`,
       temporalAddress,
-      temporalUiUrl: temporal?.uiUrl ?? null,
-      databaseUrl: database ? databaseUrl : '(DATABASE_URL)',
+      temporalUiUrl,
+      databaseUrl: config.databaseUrl ? '(DATABASE_URL)' : databaseUrl,
       bundlePath,
       adminUsername: config.adminUsername,
-      // For the benchmark's memory readings.
-      pids: { launcher: process.pid, worker: worker.pid, api: api.pid, temporal: temporal?.process.pid ?? null },
     };
-    fs.writeFileSync(path.join(config.dataDir, 'launcher.json'), JSON.stringify(ready, null, 2), { mode: 0o600 });
+    writeReadyFile();
     process.stdout.write(
       [
         '',
@@ -152,15 +213,16 @@ async function main(): Promise<void> {
         `  API:              ${apiUrl}`,
         `  API docs:         ${apiUrl}/docs`,
         `  Temporal:         ${temporalAddress}`,
-        `  Temporal Web UI:  ${temporal?.uiUrl ?? '(the cluster given by TEMPORAL_ADDRESS)'}`,
-        `  PostgreSQL:       ${database ? `embedded, data in ${path.join(config.dataDir, 'postgres')}` : 'DATABASE_URL'}`,
+        `  Temporal Web UI:  ${temporalUiUrl ?? '(the cluster given by TEMPORAL_ADDRESS)'}`,
+        `  PostgreSQL:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${path.join(config.dataDir, 'postgres')}`}`,
         `  First admin:      ${config.adminUsername}, password ${adminPassword}`,
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),
     );
   } catch (err) {
-    log.fatal({ err }, 'start-up failed');
+    log.fatal(`npm start could not start the system: ${(err as Error).message}`);
+    process.stderr.write(`\nnpm start could not start the system: ${(err as Error).message}\n\n`);
     await shutdown(1);
   }
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Logger } from './logger';
 import { secretFromEnvOrDataDir } from './secrets';
 import { isPortOpen } from './ports';
+import { portTakenSentence } from './process-table';
 
 /**
  * An embedded PostgreSQL for machines with no DATABASE_URL: the server binaries of the npm package
@@ -70,7 +71,9 @@ function run(cmd: string, args: string[], ids: object): Promise<string> {
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
   const { dataDir, port, log } = opts;
   if (await isPortOpen(port)) {
-    throw new Error(`port ${port} is already in use: set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use that server`);
+    throw new Error(
+      `the embedded PostgreSQL cannot start: ${portTakenSentence(port, 'EMBEDDED_PG_PORT')} (or set DATABASE_URL to use a server listening there)`,
+    );
   }
   const bin = await binaries();
   const ids = postgresUser(log);

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from './logger';
 import { isPortOpen } from './ports';
+import { portTakenSentence } from './process-table';
 
 /**
  * The Temporal CLI dev server for one machine: `temporal` from PATH, else from `.tools/`, else installed there from
@@ -65,10 +66,11 @@ export async function startTemporalDevServer(opts: {
   const { binary, dataDir, port, uiPort, namespace, log } = opts;
   if (await isPortOpen(port)) {
     throw new Error(
-      `port ${port} is already in use: stop what listens there, set TEMPORAL_PORT to a free port, ` +
-        `or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use that server`,
+      `the Temporal dev server cannot start: ${portTakenSentence(port, 'TEMPORAL_PORT')} ` +
+        `(or set TEMPORAL_ADDRESS=127.0.0.1:${port} to use a Temporal server listening there)`,
     );
   }
+  if (await isPortOpen(uiPort)) throw new Error(`the Temporal dev server cannot start: ${portTakenSentence(uiPort, 'TEMPORAL_UI_PORT')}`);
   fs.mkdirSync(dataDir, { recursive: true });
   const logFile = fs.openSync(path.join(dataDir, 'temporal.log'), 'a');
   const child = spawn(

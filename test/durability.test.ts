@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../infra/payload-codec';
-import { account, db, declaration, http, system } from './system/client';
+import { account, db, declaration, http, httpRetrying, system } from './system/client';
 import { RUBBER, staffOf, statusOf } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
 
@@ -31,11 +31,18 @@ describe('durability', () => {
     const id = created.body.id;
     expect((await decide(staff.health.token, id, 'health-check')).status).toBe(200);
 
-    // The border guard's decision is sent; the worker dies while it is being handled (or just before).
-    const inFlight = decide(staff.guard.token, id, 'border-entry');
+    // The border guard's decision is sent; the worker dies while it is being handled (or just before). The guard's
+    // client retries with the same key, as API.md says: a 503 meanwhile says the outcome is unknown, and the retry
+    // gets the one real outcome once a worker runs again.
+    const inFlight = httpRetrying('POST', `/v1/crossings/${id}/steps/border-entry/decision`, {
+      baseUrl: api.url,
+      token: staff.guard.token,
+      body: { outcome: 'APPROVE' },
+      key: randomUUID(),
+    });
     await new Promise((r) => setTimeout(r, 30));
     await kill(workers[workers.length - 1], 'SIGKILL');
-    // A decision sent while no worker runs waits for one.
+    await new Promise((r) => setTimeout(r, 6000));
     workers.push(startWorker(taskQueue));
     const entry = await inFlight;
     expect(entry.status).toBe(200);

@@ -9,7 +9,7 @@ describe('operating the system', () => {
     expect((await http('GET', '/healthz')).status).toBe(200);
     const ready = await http('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.checks).toEqual({ postgres: 'up', temporal: 'up' });
+    expect(ready.body.checks).toEqual({ postgres: 'up', temporal: 'up', worker: 'up' });
   });
 
   it('serves Prometheus metrics with HTTP counts by route and the Temporal worker metrics', async () => {
@@ -88,7 +88,7 @@ describe('operating the system', () => {
       const ready = await http('GET', '/readyz', { baseUrl });
       expect(ready.status).toBe(503);
       expect(ready.headers.get('content-type')).toMatch(/application\/problem\+json/);
-      expect(ready.body.detail).toMatch(/postgres/);
+      expect(ready.body.detail).toMatch(/PostgreSQL down/);
       expect(ready.body.checks.temporal).toBe('up');
       expect(ready.body.checks.postgres).toMatch(/^down/);
 

@@ -5,8 +5,10 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
+import { stopWhenParentGone } from '../infra/parent-watch';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { retryUntil } from '../infra/retry-until';
+import { startHeartbeat } from './heartbeat';
 import { registerSearchAttributes } from './register-search-attributes';
 
 /**
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
     },
   });
 
-  const services = await initORM(config.databaseUrl);
+  const services = await initORM(config.databaseUrl, { timeouts: config.database });
   const connection = await retryUntil('Temporal', () => NativeConnection.connect({ address: config.temporalAddress }), { log });
   await registerSearchAttributes(connection, config.temporalNamespace, log);
 
@@ -66,15 +68,18 @@ async function main(): Promise<void> {
   });
 
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log.info({ signal }, 'worker shutting down');
-      worker.shutdown();
-    });
-  }
+  const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
+  const stop = (reason: string) => {
+    log.info({ reason }, 'worker shutting down');
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(signal));
+  stopWhenParentGone(stop);
   await worker.run();
+  await heartbeat.stop();
   await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');
+  process.exit(0);
 }
 
 main().catch((err) => {

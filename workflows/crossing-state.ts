@@ -568,6 +568,13 @@ export class CrossingState {
     this.status = status;
     this.endedAt = now.toISOString();
     if (status === 'CLEARED') this.compensated = true;
+    // Every step of an ended crossing is final: the one it waited at ends with it, those never reached are skipped.
+    for (const view of this.steps) {
+      if (view.status === 'PENDING') view.status = 'SKIPPED';
+      else if (view.status === 'WAITING' || view.status === 'OVERDUE' || view.status === 'RETURNED') {
+        view.status = status === 'EXPIRED' ? 'EXPIRED' : 'CANCELLED';
+      }
+    }
     this.event(now, 'ENDED', { data: { status } });
     this.touch(now);
   }

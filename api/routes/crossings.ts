@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CROSSING_STATUSES, type CrossingView } from '../../domain/crossing-view';
+import { CROSSING_STATUSES } from '../../domain/crossing-view';
 import { DecisionSchema } from '../../domain/decision';
 import { DeclarationSchema } from '../../domain/declaration';
 import { AGENCY_ROLES } from '../../domain/roles';
@@ -42,7 +42,7 @@ const TransshipmentRegistrationSchema = z
 const key = (req: Request) => req.header('Idempotency-Key') || undefined;
 
 export function crossingRoutes(api: Api, ctx: ApiContext): void {
-  const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue);
+  const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue, ctx.config.temporalCallTimeoutMs);
 
   api.route({
     method: 'post',
@@ -52,6 +52,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     access: ['DECLARANT'],
     body: DeclarationSchema,
     responses: { 201: { description: 'the crossing, started', schema: CrossingViewSchema }, ...problems },
+    repeatable: true,
     handler: async ({ body, caller, req }) => {
       const gate = await ctx.services.em.fork().findOne(GateEntity, { code: body.gate });
       if (!gate) {
@@ -79,20 +80,18 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
   api.route({
     method: 'get',
     path: '/v1/crossings/{id}',
-    summary: 'One crossing, live from its workflow',
+    summary:
+      'One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow',
     tag: 'crossings',
     access: 'any',
     params: IdParams,
+    query: z.object({ consistent: z.enum(['true', 'false']).optional() }),
     responses: { 200: { description: 'the crossing', schema: CrossingViewSchema }, ...problems },
-    handler: async ({ params, caller }) => {
-      await crossingFor(ctx, caller, params.id);
-      const live = await crossings.view(params.id);
-      if (live) return { body: crossingViewFor(caller.role, live) };
-      // A crossing closed long enough ago that Temporal has let its history go: its last state from the read model.
-      const [row] = await ctx.services.em
-        .getConnection()
-        .execute<{ view: CrossingView }[]>('select view from crossing where id = ?', [params.id]);
-      return { body: crossingViewFor(caller.role, row.view) };
+    handler: async ({ params, query, caller }) => {
+      const row = await crossingFor(ctx, caller, params.id);
+      // The workflow's own view when asked for; one whose history Temporal has let go answers from the read model.
+      const view = (query.consistent === 'true' && (await crossings.view(params.id))) || row.view;
+      return { body: crossingViewFor(caller.role, view) };
     },
   });
 
@@ -108,6 +107,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       200: { description: 'the crossing, waiting again at the step that returned the form', schema: CrossingViewSchema },
       ...problems,
     },
+    repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
@@ -124,6 +124,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     params: StepParams,
     body: DecisionSchema,
     responses: { 200: { description: 'the crossing after the decision', schema: CrossingViewSchema }, ...problems },
+    repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       const owner = STEP_OWNER[params.step];
       await crossingToActOn(ctx, caller, params.id, [owner]);
@@ -146,6 +147,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     params: IdParams,
     body: TransshipmentRegistrationSchema,
     responses: { 200: { description: 'the crossing, waiting for customs approval', schema: CrossingViewSchema }, ...problems },
+    repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       const row = await crossingFor(ctx, caller, params.id);
       const [yard] = await ctx.services.em
@@ -174,6 +176,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     params: IdParams,
     body: z.object({ note: z.string().trim().max(1000).optional() }),
     responses: { 200: { description: 'the crossing, past transshipment', schema: CrossingViewSchema }, ...problems },
+    repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
@@ -190,6 +193,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     params: IdParams,
     body: z.object({ reason: z.string().trim().min(1, 'is required').max(1000) }),
     responses: { 200: { description: 'the crossing, CANCELLED', schema: CrossingViewSchema }, ...problems },
+    repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };

@@ -63,7 +63,7 @@ interface PaymentRow {
 }
 
 export function feeRoutes(api: Api, ctx: ApiContext): void {
-  const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue);
+  const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue, ctx.config.temporalCallTimeoutMs);
   const sql = () => sqlOf(ctx.services.em.fork());
 
   api.route({
@@ -122,6 +122,7 @@ export function feeRoutes(api: Api, ctx: ApiContext): void {
       },
       409: { description: 'no fee due now', schema: ProblemSchema },
     },
+    repeatable: true,
     handler: async ({ params, caller }) => {
       await crossingToActOn(ctx, caller, params.id, ['DECLARANT']);
       const [row] = await sql()<{ status: string; amount_vnd: string; current_step: string | null }>(

@@ -14,7 +14,23 @@ export interface Services {
   em: EntityManager;
 }
 
-export async function initORM(databaseUrl: string, opts: { poolMax?: number } = {}): Promise<Services> {
+/**
+ * Bounds on waiting for PostgreSQL, so a request or an activity fails fast (and the API answers 503) instead of
+ * hanging when the database is down or frozen: a connection must be made within `connectMs`, a pooled connection
+ * handed out within `acquireMs`, and a statement answered within `queryMs` (enforced by the server as
+ * `statement_timeout`, and by the client too, for a server that does not answer at all).
+ */
+export interface DatabaseTimeouts {
+  connectMs: number;
+  acquireMs: number;
+  queryMs: number;
+}
+
+export async function initORM(
+  databaseUrl: string,
+  opts: { poolMax?: number; timeouts?: DatabaseTimeouts } = {},
+): Promise<Services> {
+  const t = opts.timeouts;
   const orm = await MikroORM.init({
     clientUrl: databaseUrl,
     entities: [AccountSchema, GateSchema, YardSchema],
@@ -22,7 +38,19 @@ export async function initORM(databaseUrl: string, opts: { poolMax?: number } = 
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, tableName: 'mikro_orm_migrations' },
     // Processes start even when PostgreSQL is down; /readyz says so and requests get 503 until it is back.
     connect: false,
-    pool: { min: 0, max: opts.poolMax ?? 10 },
+    pool: { min: 0, max: opts.poolMax ?? 10, ...(t ? { acquireTimeoutMillis: t.acquireMs, createTimeoutMillis: t.connectMs } : {}) },
+    driverOptions: t
+      ? {
+          acquireConnectionTimeout: t.acquireMs,
+          connection: {
+            connectionTimeoutMillis: t.connectMs,
+            query_timeout: t.queryMs,
+            statement_timeout: t.queryMs,
+            idle_in_transaction_session_timeout: t.queryMs * 3,
+            keepAlive: true,
+          },
+        }
+      : {},
     forceUtcTimezone: true,
     debug: false,
     logger: () => undefined,

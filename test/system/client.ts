@@ -42,6 +42,27 @@ export async function http<T = any>(
   return { status: res.status, body: body as T, headers: res.headers };
 }
 
+/**
+ * A request as API.md tells clients to send a change: with an Idempotency-Key, and again with the same key after a
+ * 503 (outcome unknown, or nothing changed) or a 409 for a request still running (both come with Retry-After), until
+ * the real answer comes or `timeoutMs` passes.
+ */
+export async function httpRetrying<T = any>(
+  method: string,
+  path: string,
+  opts: Parameters<typeof http>[2] & { key: string; timeoutMs?: number },
+): Promise<HttpAnswer<T> & { attempts: number }> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  for (let attempts = 1; ; attempts++) {
+    const res = await http<T>(method, path, { ...opts, headers: { ...opts.headers, 'Idempotency-Key': opts.key } }).catch(() => undefined);
+    const retry = !res || res.status === 503 || (res.status === 409 && res.headers.get('retry-after') !== null);
+    if (res && (!retry || Date.now() > deadline)) return { ...res, attempts };
+    if (!res && Date.now() > deadline) throw new Error(`${method} ${path} never answered`);
+    const after = Number(res?.headers.get('retry-after') ?? 1);
+    await new Promise((r) => setTimeout(r, Math.min(after, 2) * 1000));
+  }
+}
+
 export async function login(username: string, password: string): Promise<string> {
   const res = await http('POST', '/v1/auth/login', { body: { username, password } });
   if (res.status !== 200) throw new Error(`login ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -1,0 +1,125 @@
+import { isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { sqlOf } from '../infra/db/orm';
+import type { ApiContext } from './context';
+
+/**
+ * What the API depends on, whether each answers now, and what a failed call means for the client.
+ *
+ * - PostgreSQL: accounts, access checks, the read model, idempotency records.
+ * - Temporal: every change to a crossing is an Update to its workflow.
+ * - A worker: Temporal holds an Update until a worker runs it. Temporal cannot say whether one is alive (a poll lasts a
+ *   minute; pollers stay listed for minutes after a worker froze), so each worker writes a heartbeat to PostgreSQL
+ *   every few seconds (worker/heartbeat.ts) and a worker is gone when the newest is older than WORKER_STALE_SECONDS.
+ */
+export type Dependency = 'postgres' | 'temporal' | 'worker';
+
+export const WORKER_STALE_SECONDS = 10;
+/** How long /readyz waits for each dependency. */
+const CHECK_TIMEOUT_MS = 2000;
+/** How long naming the dependency at fault may add to a failed request's answer (see DIAGNOSIS_BUDGET_MS). */
+const DIAGNOSIS_TIMEOUT_MS = 1000;
+/** What the API keeps of its answer deadline for finding which dependency failed (api/route.ts). */
+export const DIAGNOSIS_BUDGET_MS = DIAGNOSIS_TIMEOUT_MS + 500;
+
+/** `up`, or `down: why`, per dependency. */
+export type Checks = Partial<Record<Dependency, string>>;
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'ENETUNREACH']);
+// PostgreSQL SQLSTATE classes 08 (connection exception) and 57 (operator intervention: a statement cancelled by its
+// timeout, shutdown, crash recovery), and 53 (insufficient resources: too many connections).
+const POSTGRES_DOWN = /^(08|57|53)/;
+const POSTGRES_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Query read timeout|Timeout acquiring a connection|Connection terminated due to connection timeout/i;
+
+/** The dependency an error says is unreachable or too slow, or undefined when the error is something else. */
+export function dependencyOf(err: unknown): Dependency | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
+    // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4) from the Temporal client.
+    if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return 'temporal';
+    if ((e as Error).name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline/i.test((e as Error).message ?? '')) return 'temporal';
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_DOWN.test(code))) return 'postgres';
+    if ((e as Error).name === 'KnexTimeoutError' || POSTGRES_MESSAGES.test((e as Error).message ?? '')) return 'postgres';
+  }
+  return undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+const describe = (err: unknown) => `down: ${(err as Error).message?.split('\n')[0] ?? 'unreachable'}`;
+
+export class DependencyHealth {
+  private cached: { at: number; checks: Promise<Checks> } | undefined;
+
+  constructor(private readonly ctx: Pick<ApiContext, 'services' | 'temporal' | 'config'>) {}
+
+  /**
+   * Checks each dependency now. `self` checks only this process's own connections (PostgreSQL and Temporal), for a
+   * container orchestrator's probe: a worker outage must not take every API replica out of its load balancer.
+   */
+  async check(opts: { self?: boolean; timeoutMs?: number } = {}): Promise<Checks> {
+    const ms = opts.timeoutMs ?? CHECK_TIMEOUT_MS;
+    const [postgres, temporal] = await Promise.all([
+      withTimeout(sqlOf(this.ctx.services.em.fork())('select 1'), 'PostgreSQL', ms).then(() => 'up', describe),
+      withTimeout(
+        this.ctx.temporal.withDeadline(Date.now() + ms, () => this.ctx.temporal.workflowService.getSystemInfo({})),
+        'Temporal',
+        ms,
+      ).then(() => 'up', describe),
+    ]);
+    if (opts.self) return { postgres, temporal };
+    return { postgres, temporal, worker: postgres === 'up' ? await this.workerCheck(ms) : 'unknown: PostgreSQL is unreachable' };
+  }
+
+  /** Quicker checks, shared by the requests of one second, for naming what is down in an error answer. */
+  recent(): Promise<Checks> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > 1000) this.cached = { at: now, checks: this.check({ timeoutMs: DIAGNOSIS_TIMEOUT_MS / 2 }) };
+    return this.cached.checks;
+  }
+
+  /**
+   * The dependency really at fault when a call failed or ran out of time: Temporal is asked whether it answers, and
+   * the worker heartbeat whether a worker runs. A timed-out Update with Temporal up and a stale heartbeat is the
+   * worker's fault, not Temporal's.
+   */
+  async diagnose(suspect: Dependency | undefined): Promise<{ dependency: Dependency | undefined; why: string }> {
+    const checks = await this.recent();
+    const order: Dependency[] = suspect === 'postgres' ? ['postgres', 'temporal', 'worker'] : ['temporal', 'worker', 'postgres'];
+    for (const dependency of order) {
+      const state = checks[dependency];
+      if (state && state.startsWith('down')) return { dependency, why: state.slice('down: '.length) };
+    }
+    return { dependency: suspect, why: suspect ? 'it did not answer in time' : 'a dependency did not answer in time' };
+  }
+
+  private async workerCheck(ms: number): Promise<string> {
+    try {
+      const [row] = await withTimeout(
+        sqlOf(this.ctx.services.em.fork())<{ age: number | null }>(
+          'select extract(epoch from now() - max(seen_at))::float8 as age from worker_heartbeat where task_queue = ?',
+          [this.ctx.config.taskQueue],
+        ),
+        'PostgreSQL',
+        ms,
+      );
+      if (row?.age === null || row?.age === undefined) return 'down: no worker has sent a heartbeat';
+      if (row.age > WORKER_STALE_SECONDS) return `down: the newest worker heartbeat is ${Math.round(row.age)} s old`;
+      return 'up';
+    } catch (err) {
+      return describe(err);
+    }
+  }
+}
+
+export const DEPENDENCY_NAMES: Record<Dependency, string> = {
+  postgres: 'PostgreSQL',
+  temporal: 'Temporal',
+  worker: 'the worker',
+};
