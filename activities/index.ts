@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Services } from '../infra/db/orm';
+import type { GatePassSigner } from '../infra/gate-pass-signature';
 import { createCrossingStore } from './crossing-store';
 import { createDocuments } from './documents/issue';
 import { createFees } from './fees';
@@ -8,17 +9,22 @@ import { createEscalations } from './escalations';
 import { createPolicyFanOut } from './policy-fanout';
 import { createTransshipmentBookings } from './transshipment';
 import { createYard } from './yard';
+import { withClassifiedFailures } from './failures';
 
 /** Every activity the worker registers, bound to the services they use (the database; a Temporal client for signals). */
-export function createActivities(services: Services, temporal: Client, opts: { publicUrl: string }) {
+export function createActivities(services: Services, temporal: Client, opts: { publicUrl: string; signer: GatePassSigner }) {
   return {
-    ...createCrossingStore(services),
-    ...createDeadlinePolicies(services),
-    ...createYard(services),
-    ...createTransshipmentBookings(services),
-    ...createEscalations(services),
-    ...createFees(services),
-    ...createDocuments(services, opts),
+    // A crossing's own side effects: a failure that retrying cannot cure becomes the crossing's incident.
+    ...withClassifiedFailures({
+      ...createCrossingStore(services),
+      ...createDeadlinePolicies(services),
+      ...createYard(services),
+      ...createTransshipmentBookings(services),
+      ...createEscalations(services),
+      ...createFees(services),
+      ...createDocuments(services, opts),
+    }),
+    // The policy fan-out heartbeats through a long pass and is retried as a whole.
     ...createPolicyFanOut(services, temporal),
   };
 }

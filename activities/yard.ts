@@ -1,4 +1,5 @@
 import type { Services } from '../infra/db/orm';
+import { permanent } from './failures';
 
 export interface CrossingRef {
   crossingId: string;
@@ -27,7 +28,7 @@ export function createYard({ em }: Services) {
       const [row] = await conn.execute<{ yard_code: string }[]>('select yard_code from yard_reservation where crossing_id = ?', [
         crossingId,
       ]);
-      if (!row) throw new Error(`gate ${gate} has no yard`);
+      if (!row) throw permanent(`gate ${gate} has no yard to reserve a place in; an admin adds one`);
       return { yardCode: row.yard_code };
     },
 

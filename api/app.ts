@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import cors from 'cors';
 import express from 'express';
-import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
@@ -26,7 +26,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 export function createApp(ctx: ApiContext): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For to believe (TRUST_PROXY): by default nobody's, so a client cannot choose its own address
+  // for the login throttle; behind an ingress, name the ingress.
+  app.set('trust proxy', ctx.config.trustProxy);
   const metrics = createMetrics();
 
   app.use(
@@ -77,37 +79,35 @@ export function createApp(ctx: ApiContext): express.Express {
       return;
     }
     const sentence = down.map(([name, state]) => `${DEPENDENCY_NAMES[name]} ${state.replace(/^(down|unknown): (.*)$/, '$1 ($2)')}`);
-    const problem = new ApiError(503, 'Service Unavailable', `Not ready: ${sentence.join('; ')}.`, undefined, { checks }, {
-      'Retry-After': String(RETRY_AFTER_SECONDS),
-    });
+    const problem = new ApiError(
+      503,
+      'Service Unavailable',
+      `Not ready: ${sentence.join('; ')}.`,
+      undefined,
+      { checks },
+      {
+        'Retry-After': String(RETRY_AFTER_SECONDS),
+      },
+    );
     sendProblem(res, problem);
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.text(process.env.WORKER_METRICS_URL));
   });
 
-  // Password guessing: failed logins are counted per address and per account; a success does not count.
-  const tooMany =
-    (what: string): express.RequestHandler =>
-    (_req, res) => {
-      sendProblem(res, new ApiError(429, 'Too Many Requests', `Too many failed logins ${what}; wait before trying again.`));
-    };
-  const loginLimits = [
-    rateLimit({
-      windowMs: 15 * 60_000,
-      limit: ctx.config.loginFailuresPerAddress,
-      skipSuccessfulRequests: true,
-      handler: tooMany('from this address'),
-    }),
-    rateLimit({
-      windowMs: 15 * 60_000,
-      limit: ctx.config.loginFailuresPerAccount,
-      skipSuccessfulRequests: true,
-      keyGenerator: (req) => `account:${String(req.body?.username ?? '').toLowerCase()}`,
-      handler: tooMany('for this account'),
-    }),
-  ];
-  app.post('/v1/auth/login', ...loginLimits);
+  // The Temporal Web UI's remote codec calls /codec from the browser: only from the origins configured for it.
+  if (ctx.config.codecCorsOrigins.length) {
+    app.use(
+      '/codec',
+      cors({
+        origin: ctx.config.codecCorsOrigins,
+        methods: ['POST'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'X-Namespace'],
+        credentials: true,
+        maxAge: 600,
+      }),
+    );
+  }
 
   const api = new Api(ctx);
   authRoutes(api, ctx);
@@ -118,7 +118,8 @@ export function createApp(ctx: ApiContext): express.Express {
   stepTimeoutRoutes(api, ctx);
   feeRoutes(api, ctx);
   documentRoutes(api, ctx);
-  if (!ctx.config.production) paymentSimulatorRoutes(api, ctx);
+  // Development only, and only when asked for (npm start asks): never mounted in production.
+  if (ctx.config.devRoutes) paymentSimulatorRoutes(api, ctx);
   codecRoutes(api, ctx, ctx.codec);
   app.use(api.router);
 

@@ -32,6 +32,7 @@ export async function ensureFirstAdmin(config: Config, services: Services, log: 
     companyTaxCode: null,
     displayName: 'First administrator',
     disabled: false,
+    tokenVersion: 1,
     createdAt: now,
     updatedAt: now,
   });

@@ -4,6 +4,7 @@ import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
 import type { EncryptionCodec } from '../infra/payload-codec';
 import type { TokenService } from './auth/tokens';
+import type { Cursors } from './cursor';
 import type { DependencyHealth } from './dependencies';
 
 /** What every route handler may use: configuration, the database, the Temporal client, tokens, the log, dependency health. */
@@ -15,4 +16,5 @@ export interface ApiContext {
   log: Logger;
   codec: EncryptionCodec;
   health: DependencyHealth;
+  cursors: Cursors;
 }

@@ -14,8 +14,9 @@ export interface CrossingOwnership {
 }
 
 /**
- * Who may see a crossing: its declarant company (any other company gets 404, so existence is not revealed), the
- * admins, and accounts serving its gate (others get 403).
+ * Who may see a crossing: the admins; accounts serving its gate; and of a declarant, only its own company's crossings
+ * at gates it serves. Everyone else gets 404, as if there were no such crossing, whatever their role: existence is
+ * not revealed across companies or gates. (403 is for a role that does not own an action.)
  */
 export async function crossingFor(ctx: ApiContext, caller: Account, id: string): Promise<CrossingOwnership> {
   const [row] = await ctx.services.em
@@ -23,11 +24,9 @@ export async function crossingFor(ctx: ApiContext, caller: Account, id: string):
     .execute<CrossingOwnership[]>('select id, gate_code, company_tax_code, view from crossing where id = ?', [id]);
   const missing = () => notFound('There is no crossing with this id.');
   if (!row) throw missing();
-  if (caller.role === 'DECLARANT') {
-    if (row.company_tax_code !== caller.companyTaxCode) throw missing();
-  } else if (caller.role !== 'ADMIN' && !caller.gates.includes(row.gate_code)) {
-    throw forbidden(`Your account does not serve gate ${row.gate_code}.`);
-  }
+  if (caller.role === 'ADMIN') return row;
+  if (!caller.gates.includes(row.gate_code)) throw missing();
+  if (caller.role === 'DECLARANT' && row.company_tax_code !== caller.companyTaxCode) throw missing();
   return row;
 }
 

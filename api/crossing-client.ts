@@ -21,6 +21,7 @@ import {
   decideUpdate,
   registerTransshipmentUpdate,
   resubmitDeclarationUpdate,
+  retryIncidentUpdate,
   submitDeclarationUpdate,
   viewQuery,
 } from '../workflows/messages';
@@ -79,7 +80,7 @@ const NOT_READY = 9;
 /** Turns what Temporal says about a refused or impossible message into the API's answer. */
 function translate(err: unknown, changes: boolean): never {
   // The routes check the read model first, so a crossing they reach exists: a missing workflow has closed.
-  if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5 /* NOT_FOUND */)) {
+  if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5) /* NOT_FOUND */) {
     throw conflict('The crossing has ended; nothing more can be done to it.');
   }
   if (failureType(err) === 'Rejection') throw conflict((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
@@ -207,6 +208,13 @@ export class CrossingClient {
     );
   }
 
+  /** An admin's retry of a crossing's incident, once its cause is fixed. */
+  async retryIncident(crossingId: string, actor: Actor, key?: string): Promise<CrossingView> {
+    return this.call(() =>
+      this.handle(crossingId).executeUpdate(retryIncidentUpdate, { args: [{ actor }], updateId: updateId('retry-incident', actor, key) }),
+    );
+  }
+
   /** The provider's confirmation of an online payment; the payment id is the Update id, so a repeat is one effect. */
   async confirmPayment(crossingId: string, paymentId: string, providerRef: string, amountVnd: number, actor: Actor): Promise<CrossingView> {
     return this.call(() =>
@@ -216,5 +224,4 @@ export class CrossingClient {
       }),
     );
   }
-
 }

@@ -1,5 +1,6 @@
 import type { CrossingView } from '../domain/crossing-view';
 import type { Declaration } from '../domain/declaration';
+import type { DocumentKind } from '../domain/documents';
 import type { Role } from '../domain/roles';
 
 /**
@@ -25,8 +26,29 @@ const DECLARATION_SECTIONS: Record<Role, Section[]> = {
   FEE_COLLECTOR: ['vehicle'],
 };
 
-/** Who sees the fee and invoice. */
+/** Who sees the fee in the crossing view. */
 const SEES_FEE: Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'FEE_COLLECTOR'];
+/** Who reads the invoice and its receipt (`GET …/fee` and the fee-receipt PDF): the payer, the collector, managers. */
+export const INVOICE_READERS: readonly Role[] = ['DECLARANT', 'FEE_COLLECTOR', 'MANAGER'];
+
+/**
+ * What each document shows beyond the crossing's identity, so that a PDF reveals no more than the JSON view of the
+ * role reading it: the gate pass and the turn-back order show the vehicle with its trailer; the fee receipt the
+ * vehicle and the invoice; the return notice the reason and the fields at fault, which may name any section.
+ */
+const DOCUMENT_SHOWS: Record<DocumentKind, (Section | 'invoice')[]> = {
+  'gate-pass': ['vehicle'],
+  'turn-back-order': ['vehicle'],
+  'fee-receipt': ['vehicle', 'invoice'],
+  'return-notice': ALL,
+};
+
+/** Whether a role may read a kind of document of a crossing it may see. */
+export function mayReadDocument(role: Role, kind: DocumentKind): boolean {
+  return DOCUMENT_SHOWS[kind].every((part) =>
+    part === 'invoice' ? INVOICE_READERS.includes(role) : DECLARATION_SECTIONS[role].includes(part),
+  );
+}
 /** Who sees the transfer details of a transshipment. */
 const SEES_TRANSSHIPMENT: Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'CUSTOMS_OFFICER', 'YARD_OPERATOR'];
 
@@ -50,5 +72,6 @@ export function crossingViewFor(role: Role, view: CrossingView): Partial<Crossin
   const shown: Record<string, unknown> = { ...rest, declaration: declarationFor(role, declaration) };
   if (SEES_FEE.includes(role)) shown.fee = fee;
   if (!SEES_TRANSSHIPMENT.includes(role)) delete shown.transshipment;
+  shown.documents = view.documents.filter((d) => mayReadDocument(role, d.kind as DocumentKind));
   return shown;
 }

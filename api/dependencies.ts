@@ -37,7 +37,8 @@ export function dependencyOf(err: unknown): Dependency | undefined {
     if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return 'temporal';
     // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4) from the Temporal client.
     if (isGrpcServiceError(e) && (e.code === 14 || e.code === 4)) return 'temporal';
-    if ((e as Error).name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline/i.test((e as Error).message ?? '')) return 'temporal';
+    if ((e as Error).name === 'ServiceError' && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline/i.test((e as Error).message ?? ''))
+      return 'temporal';
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_DOWN.test(code))) return 'postgres';
     if ((e as Error).name === 'KnexTimeoutError' || POSTGRES_MESSAGES.test((e as Error).message ?? '')) return 'postgres';

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
@@ -9,6 +10,7 @@ import { secretFromEnvOrDataDir } from '../infra/secrets';
 import { createApp } from './app';
 import { TokenService } from './auth/tokens';
 import { ensureFirstAdmin } from './bootstrap-admin';
+import { Cursors } from './cursor';
 import { DependencyHealth } from './dependencies';
 
 /**
@@ -27,10 +29,9 @@ async function main(): Promise<void> {
   config.paymentWebhookSecret ??= secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', config);
   const codec = EncryptionCodec.fromEnvironment(config);
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
-  const tokens = new TokenService(
-    config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', { dataDir: config.dataDir, production: config.production }),
-    config.tokenTtlSeconds,
-  );
+  const authSecret =
+    config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', { dataDir: config.dataDir, production: config.production });
+  const tokens = new TokenService(authSecret, config.tokenTtlSeconds);
 
   // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back.
   await ensureFirstAdmin(config, services, log).catch((err) => {
@@ -43,8 +44,12 @@ async function main(): Promise<void> {
   });
 
   const health = new DependencyHealth({ config, services, temporal });
-  const app = createApp({ config, services, temporal, tokens, log, codec, health });
-  const server = app.listen(config.port, () => log.info({ port: config.port }, 'API listening'));
+  const app = createApp({ config, services, temporal, tokens, log, codec, health, cursors: new Cursors(authSecret) });
+  // Request lines up to 256 kB (Node's default is 16 kB), the size of the body limit: a long query is then a 400 naming
+  // the field at fault rather than a bare 431.
+  const server = http.createServer({ maxHeaderSize: 256 * 1024 }, app);
+  server.listen(config.port, config.host, () => log.info({ host: config.host, port: config.port }, 'API listening'));
+  if (config.devRoutes) log.warn('development routes are mounted (/dev/payment-provider): ENABLE_DEV_ROUTES=true');
   server.keepAliveTimeout = 65_000;
 
   let stopping = false;

@@ -3,8 +3,10 @@ import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { FieldError } from '../domain/crossing-view';
 import type { Role } from '../domain/roles';
+import { unsafeTextIn } from '../domain/text';
 import type { Account } from '../infra/db/entities/account';
 import { authenticate, requireRole } from './auth/authenticate';
+import type { TokenClaims } from './auth/tokens';
 import type { ApiContext } from './context';
 import { idempotent, requestHash } from './idempotency';
 import { DIAGNOSIS_BUDGET_MS } from './dependencies';
@@ -49,13 +51,16 @@ interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undef
     body: B extends z.ZodType ? z.output<B> : undefined;
     query: Q extends AnyObject ? z.output<Q> : undefined;
     params: P extends AnyObject ? z.output<P> : undefined;
-    caller: A extends 'public' ? undefined : Account;
+    caller: A extends 'public' ? undefined : Caller;
     req: Request;
     res: Response;
   }) => Promise<Reply | void>;
 }
 
 type Access = 'public' | 'any' | readonly Role[];
+
+/** The account a request is made by, with the claims of the token it was made with. */
+export type Caller = Account & { tokenClaims: TokenClaims };
 
 export class Api {
   readonly router = express.Router();
@@ -128,6 +133,15 @@ export class Api {
     const body = parse(spec.body, req.body ?? {});
     const query = parse(spec.query, req.query, 'query');
     const params = parse(spec.params, req.params, 'path');
+    // The text rule over everything sent, keys and unknown fields included (a schema's field is held to it above).
+    const flagged = new Set(errors.map((e) => e.path));
+    for (const [value, prefix] of [
+      [req.body, []],
+      [req.query, ['query']],
+      [req.params, ['path']],
+    ] as const) {
+      errors.push(...unsafeTextIn(value, [...prefix]).filter((e) => !flagged.has(e.path)));
+    }
     if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
 
     const run = async () => (await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0])) ?? {};

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/roles';
+import { weakPasswordReason } from './auth/password-policy';
+import { freeText, text } from '../domain/text';
 import { TAX_CODE } from '../domain/identifiers';
 import { GATE_CODE, FEE_COLLECTORS } from '../domain/gates';
 
@@ -29,14 +31,14 @@ export const AccountViewSchema = z
   })
   .meta({ id: 'Account' });
 
-export const LoginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) }).meta({ id: 'Login' });
+export const LoginSchema = z.object({ username: text().min(1).max(100), password: freeText().min(1).max(200) }).meta({ id: 'Login' });
 
 export const LoginResultSchema = z
   .object({ token: z.string(), expiresAt: z.string(), account: AccountViewSchema })
   .meta({ id: 'LoginResult' });
 
 const username = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,49}$/, 'must be 3–50 lower-case letters, digits, dots, dashes or underscores');
-const password = z.string().min(10, 'must be at least 10 characters').max(200);
+const password = freeText().min(10, 'must be at least 10 characters').max(200);
 const gates = z.array(z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI')).max(50);
 
 export const NewAccountSchema = z
@@ -46,12 +48,14 @@ export const NewAccountSchema = z
     role: z.enum(ROLES),
     gates,
     companyTaxCode: z.string().regex(TAX_CODE, 'must be a 10-digit tax code, or 10 digits, a dash and 3 digits').nullish(),
-    displayName: z.string().trim().min(1).max(100).nullish(),
+    displayName: text().trim().min(1).max(100).nullish(),
   })
   .superRefine((account, ctx) => {
     if (account.role === 'DECLARANT' && !account.companyTaxCode) {
       ctx.addIssue({ code: 'custom', path: ['companyTaxCode'], message: 'is required for a DECLARANT account' });
     }
+    const weak = account.password.length >= 10 ? weakPasswordReason(account.password, account.username) : undefined;
+    if (weak) ctx.addIssue({ code: 'custom', path: ['password'], message: weak });
   })
   .meta({ id: 'NewAccount' });
 

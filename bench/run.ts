@@ -95,13 +95,8 @@ function cpuSeconds(table: Map<number, { ppid: number; ticks: number }>, pid: nu
 
 /** The processes the benchmark accounts CPU to; PostgreSQL only when the system embeds it. */
 function processes(system: LaunchedSystem): Record<string, number | null> {
-  let postgres: number | null = null;
-  try {
-    postgres = Number(fs.readFileSync(path.join(system.dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    // not embedded (DATABASE_URL) or not on this machine
-  }
-  return { worker: system.pids?.worker, api: system.pids?.api, temporal: system.pids?.temporal, postgres };
+  // PostgreSQL's pid only when the system embeds it (not with DATABASE_URL).
+  return { worker: system.pids?.worker, api: system.pids?.api, temporal: system.pids?.temporal, postgres: system.pids?.postgres ?? null };
 }
 
 /** CPU seconds so far per process, the benchmark's own process included. */

@@ -51,6 +51,17 @@ export interface StepView {
   fields?: FieldError[];
 }
 
+/**
+ * A side effect of the crossing that keeps failing for a reason retrying cannot cure (API.md, "Crossings"): where the
+ * crossing stood, what failed (a sentence with no company data), and how often an admin has retried it.
+ */
+export interface Incident {
+  at: string;
+  step: Step | null;
+  message: string;
+  retries: number;
+}
+
 export interface CrossingView {
   id: string;
   gate: string;
@@ -65,6 +76,7 @@ export interface CrossingView {
   fee: { amountVnd: number; collector: string; status: 'DUE' | 'PAID' | 'REFUNDED'; receiptNo?: string } | null;
   compensations: { action: string; status: string; at: string }[];
   documents: { kind: string; url: string }[];
+  incident: Incident | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -13,6 +13,19 @@ export interface DeadlinePolicy {
   version: number;
 }
 
+/**
+ * No step deadline is longer than this. A longer one is refused when an admin sets it, and a stored row beyond it
+ * (or unreadable) is passed over for the next most specific row: a truck does not wait a month at one desk, and a
+ * timer years away breaks date arithmetic in the workflow.
+ */
+export const MAX_DEADLINE_MS = 30 * 24 * 3600_000;
+
+/** A policy's durations, or null when they cannot govern a crossing (unparsable, not positive, beyond the maximum). */
+export function validDeadlines(slaMs: number | null, expireAfterMs: number | null): { slaMs: number; expireAfterMs: number } | null {
+  const ok = (ms: number | null): ms is number => ms !== null && Number.isFinite(ms) && ms > 0 && ms <= MAX_DEADLINE_MS;
+  return ok(slaMs) && ok(expireAfterMs) ? { slaMs, expireAfterMs } : null;
+}
+
 /** The defaults seeded by the migration: hours for agencies, a day or more before an abandoned crossing expires. */
 export const DEFAULT_POLICIES: { step: DecisionStep; category: Category | '*'; sla: string; expireAfter: string }[] = [
   { step: 'health-check', category: '*', sla: 'PT30M', expireAfter: 'PT24H' },

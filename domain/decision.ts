@@ -1,20 +1,21 @@
 import { z } from 'zod';
+import { freeText, text } from './text';
 
 export const OUTCOMES = ['APPROVE', 'RETURN', 'DENY'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
 const FieldErrorSchema = z.object({
-  path: z.string().trim().min(1, 'is required').max(200),
-  message: z.string().trim().min(1, 'is required').max(500),
+  path: text().trim().min(1, 'is required').max(200),
+  message: freeText().trim().min(1, 'is required').max(500),
 });
 
 /** An officer's decision on a waiting step (API.md). RETURN needs a reason and the fields at fault; DENY a reason. */
 export const DecisionSchema = z
   .object({
     outcome: z.enum(OUTCOMES),
-    reason: z.string().trim().min(1).max(1000).optional(),
+    reason: freeText().trim().min(1).max(1000).optional(),
     fields: z.array(FieldErrorSchema).max(100).optional(),
-    receiptNo: z.string().trim().min(1).max(50).optional(),
+    receiptNo: text().trim().min(1).max(50).optional(),
   })
   .superRefine((d, ctx) => {
     if (d.outcome !== 'APPROVE' && !d.reason) {

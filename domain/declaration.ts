@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { GATE_CODE } from './gates';
 import { HS_CODE, isValidContainerNumber, isValidPlate } from './identifiers';
+import { freeText, text } from './text';
+import { isoDateTime } from './time';
 
 /**
  * The declaration a company submits once for a crossing (and again, as a new version, when a form is returned).
@@ -10,11 +12,10 @@ import { HS_CODE, isValidContainerNumber, isValidPlate } from './identifiers';
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-letter country code such as VN or CN');
 
-// The offset is required: a time without one is ambiguous at a border between UTC+7 and UTC+8.
-const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time with an offset' });
+// A health declaration is made for this trip: not in the future (a day of clock skew allowed).
+const declaredAt = isoDateTime().refine((value) => Date.parse(value) <= Date.now() + 24 * 3600_000, 'must not be in the future');
 
-const plate = z
-  .string()
+const plate = text()
   .trim()
   .min(1, 'is required')
   .max(20)
@@ -29,8 +30,8 @@ export const VehicleSchema = z.object({
 
 export const DriverSchema = z
   .object({
-    fullName: z.string().trim().min(1, 'is required').max(100),
-    idNumber: z.string().trim().min(1, 'is required').max(20),
+    fullName: text().trim().min(1, 'is required').max(100),
+    idNumber: text().trim().min(1, 'is required').max(20),
     nationality: countryCode,
     phone: z
       .string()
@@ -48,12 +49,12 @@ export const DriverSchema = z
 
 export const HealthDeclarationSchema = z.object({
   temperatureC: z.number().min(30, 'is below 30 °C').max(45, 'is above 45 °C'),
-  symptoms: z.array(z.string().trim().min(1).max(100)).max(20),
-  declaredAt: isoDateTime,
+  symptoms: z.array(text().trim().min(1).max(100)).max(20),
+  declaredAt: declaredAt,
 });
 
 export const ContainerSchema = z.object({
-  number: z.string().trim().refine(isValidContainerNumber, 'is not an ISO 6346 container number with a correct check digit'),
+  number: text().trim().refine(isValidContainerNumber, 'is not an ISO 6346 container number with a correct check digit'),
   sealNo: z
     .string()
     .trim()
@@ -64,11 +65,11 @@ export const ContainerSchema = z.object({
 
 export const GoodsLineSchema = z.object({
   hsCode: z.string().regex(HS_CODE, 'must be an HS code of 4 to 10 digits'),
-  description: z.string().trim().min(1, 'is required').max(500),
-  quantity: z.number().positive('must be positive'),
-  unit: z.string().trim().min(1, 'is required').max(20),
-  netWeightKg: z.number().positive('must be positive'),
-  valueUsd: z.number().nonnegative('must not be negative'),
+  description: freeText().trim().min(1, 'is required').max(500),
+  quantity: z.number().positive('must be positive').max(10_000_000, 'is over 10,000,000'),
+  unit: text().trim().min(1, 'is required').max(20),
+  netWeightKg: z.number().positive('must be positive').max(100_000, 'is over 100 t'),
+  valueUsd: z.number().nonnegative('must not be negative').max(1_000_000_000, 'is over 1,000,000,000 USD'),
   origin: countryCode,
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES } from './category';
+import { MAX_DEADLINE_MS } from './deadlines';
 import { parseDuration } from './durations';
 import { GATE_CODE } from './gates';
 import { DECISION_STEPS } from './steps';
@@ -7,7 +8,9 @@ import { DECISION_STEPS } from './steps';
 /** An admin's deadline policy row: (gate or `*`, category or `*`, step) → `sla`, `expireAfter` (ISO 8601). */
 const duration = z
   .string()
-  .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a positive ISO 8601 duration such as PT30M (no years or months)');
+  .max(40)
+  .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a positive ISO 8601 duration such as PT30M (no years or months)')
+  .refine((text) => (parseDuration(text) ?? 0) <= MAX_DEADLINE_MS, 'must be at most 30 days (P30D)');
 
 export const StepTimeoutChangeSchema = z
   .object({

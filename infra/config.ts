@@ -8,6 +8,8 @@ import type { DatabaseTimeouts } from './db/orm';
 export interface Config {
   production: boolean;
   dataDir: string;
+  /** The interface the API listens on: this machine only unless HOST says otherwise (0.0.0.0 behind an ingress). */
+  host: string;
   port: number;
   temporalAddress: string | undefined;
   temporalNamespace: string;
@@ -28,6 +30,12 @@ export interface Config {
   loginFailuresPerAddress: number;
   /** No API answer takes longer than this: past it the answer is 503 (for a change: outcome unknown, retry). */
   requestTimeoutMs: number;
+  /** express's `trust proxy`: which hops' X-Forwarded-For to believe for the client's address (none by default). */
+  trustProxy: boolean | number | string;
+  /** Origins (the Temporal Web UI's) allowed to call the codec endpoint from a browser. */
+  codecCorsOrigins: string[];
+  /** Mounts the development-only routes (the payment simulator, the notification outbox); never in production. */
+  devRoutes: boolean;
   /** Each call to Temporal (an Update, a query, a start) is given up after this long. */
   temporalCallTimeoutMs: number;
   database: DatabaseTimeouts;
@@ -46,11 +54,30 @@ function text(name: string): string | undefined {
   return raw === undefined || raw === '' ? undefined : raw;
 }
 
+/**
+ * Where people reach the API, printed in gate-pass QR codes and payment links. Outside production it defaults to this
+ * machine; in production there is no sensible default (a QR pointing at 127.0.0.1 is useless at a barrier).
+ */
+function publicUrl(production: boolean): string {
+  const given = text('PUBLIC_URL');
+  if (!given && production) throw new Error('PUBLIC_URL must be set in production: gate-pass QR codes and payment links point there');
+  return (given ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/$/, '');
+}
+
+/** `TRUST_PROXY`: `false` (default), `true`, a hop count, or addresses/subnets as express takes them. */
+function trustProxy(raw: string | undefined): boolean | number | string {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
 export function loadConfig(): Config {
   const production = process.env.NODE_ENV === 'production';
   return {
     production,
     dataDir: path.resolve(text('DATA_DIR') ?? '.data'),
+    host: text('HOST') ?? '127.0.0.1',
     port: int('PORT', 3000),
     temporalAddress: text('TEMPORAL_ADDRESS'),
     temporalNamespace: text('TEMPORAL_NAMESPACE') ?? 'default',
@@ -64,11 +91,17 @@ export function loadConfig(): Config {
     authSecret: text('AUTH_SECRET'),
     tokenTtlSeconds: int('TOKEN_TTL_SECONDS', 8 * 3600),
     logLevel: text('LOG_LEVEL') ?? 'info',
-    publicUrl: (text('PUBLIC_URL') ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/$/, ''),
+    publicUrl: publicUrl(production),
     paymentWebhookSecret: text('PAYMENT_WEBHOOK_SECRET'),
     loginFailuresPerAccount: int('LOGIN_FAILURES_PER_ACCOUNT', 10),
     loginFailuresPerAddress: int('LOGIN_FAILURES_PER_ADDRESS', 100),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 8000),
+    trustProxy: trustProxy(text('TRUST_PROXY')),
+    codecCorsOrigins: (text('CODEC_CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((o) => o.trim().replace(/\/$/, ''))
+      .filter(Boolean),
+    devRoutes: text('ENABLE_DEV_ROUTES') === 'true' && !production,
     temporalCallTimeoutMs: int('TEMPORAL_CALL_TIMEOUT_MS', 5000),
     database: {
       connectMs: int('DB_CONNECT_TIMEOUT_MS', 2000),

@@ -125,7 +125,13 @@ async function main(): Promise<void> {
   function writeReadyFile(): void {
     if (!ready) return;
     const pidOf = (name: Part) => parts.get(name)?.process?.pid ?? null;
-    const pids = { launcher: process.pid, worker: pidOf('worker'), api: pidOf('api'), temporal: pidOf('temporal'), postgres: pidOf('postgres') };
+    const pids = {
+      launcher: process.pid,
+      worker: pidOf('worker'),
+      api: pidOf('api'),
+      temporal: pidOf('temporal'),
+      postgres: pidOf('postgres'),
+    };
     fs.writeFileSync(readyFile, JSON.stringify({ ...ready, pids }, null, 2), { mode: 0o600 });
   }
 
@@ -152,6 +158,7 @@ async function main(): Promise<void> {
     }
 
     let databaseUrl = config.databaseUrl;
+    let databaseDir = '';
     if (!databaseUrl) {
       let url = '';
       await supervise('postgres', {
@@ -159,6 +166,7 @@ async function main(): Promise<void> {
         start: async () => {
           const database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log });
           url = database.url;
+          databaseDir = database.databaseDir;
           return database;
         },
       });
@@ -189,7 +197,12 @@ async function main(): Promise<void> {
       start: async () => {
         // A restart finds the port still held only if something else took it meanwhile: say by what.
         if (await isPortOpen(config.port)) throw new Error(portTakenSentence(config.port, 'PORT'));
-        return startNodeProcess('api', { ...env, WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics` });
+        return startNodeProcess('api', {
+          ...env,
+          WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+          // One machine for development: the payment simulator stands in for the provider (refused in production).
+          ENABLE_DEV_ROUTES: process.env.ENABLE_DEV_ROUTES ?? 'true',
+        });
       },
     });
 
@@ -214,8 +227,11 @@ async function main(): Promise<void> {
         `  API docs:         ${apiUrl}/docs`,
         `  Temporal:         ${temporalAddress}`,
         `  Temporal Web UI:  ${temporalUiUrl ?? '(the cluster given by TEMPORAL_ADDRESS)'}`,
-        `  PostgreSQL:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${path.join(config.dataDir, 'postgres')}`}`,
+        `  PostgreSQL:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${databaseDir}`}`,
         `  First admin:      ${config.adminUsername}, password ${adminPassword}`,
+        ...(config.production || process.env.ENABLE_DEV_ROUTES === 'false'
+          ? []
+          : [`  Development:      payment simulator at ${apiUrl}/dev/payment-provider (ENABLE_DEV_ROUTES=false turns it off)`]),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

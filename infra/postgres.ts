@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,8 @@ import { portTakenSentence } from './process-table';
  */
 export interface EmbeddedDatabase {
   url: string;
+  /** Where its files are: DATA_DIR/postgres, unless the postgres user cannot reach that (see `placeFor`). */
+  databaseDir: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -55,6 +58,53 @@ function postgresUser(log: Logger): { uid: number; gid: number } | Record<string
   }
 }
 
+/** Whether a user can reach a path: search permission on every folder above it, for its owner, group or others. */
+function reachable(target: string, ids: { uid: number; gid: number }): boolean {
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
+    const stat = fs.statSync(dir);
+    const bits = stat.uid === ids.uid ? 0o100 : stat.gid === ids.gid ? 0o010 : 0o001;
+    if ((stat.mode & bits) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
+const SHARED_PLACE = '/var/lib/border-gate-clearance';
+
+/**
+ * Where the server's binaries and files go. As root the server runs as the `postgres` user, which cannot reach a
+ * project cloned into a home folder closed to others (/root is mode 700): initdb would fail with a bare EACCES. Then
+ * the binaries are copied once to /var/lib/border-gate-clearance/postgres-<version> and the files live in
+ * /var/lib/border-gate-clearance/<folder id>/postgres, one folder per data folder, and the launcher says so.
+ */
+function placeFor(dataDir: string, bin: Binaries, ids: { uid: number; gid: number } | Record<string, never>, log: Logger) {
+  const databaseDir = path.join(dataDir, 'postgres');
+  if (!('uid' in ids)) return { bin, databaseDir };
+  const user = ids as { uid: number; gid: number };
+  if (reachable(databaseDir, user) && reachable(bin.postgres, user)) return { bin, databaseDir };
+  const native = path.dirname(path.dirname(bin.postgres));
+  const version = JSON.parse(fs.readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')).version as string;
+  const shared = path.join(SHARED_PLACE, `postgres-${version}`);
+  if (!fs.existsSync(path.join(shared, 'bin', 'postgres'))) {
+    log.info({ to: shared }, 'copying the embedded PostgreSQL binaries where the postgres user can reach them');
+    fs.mkdirSync(SHARED_PLACE, { recursive: true, mode: 0o755 });
+    const staging = `${shared}.partial-${process.pid}`;
+    fs.cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+    fs.renameSync(staging, shared);
+  }
+  const folderId = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
+  const place = path.join(SHARED_PLACE, folderId);
+  fs.mkdirSync(place, { recursive: true, mode: 0o755 });
+  fs.writeFileSync(path.join(place, 'DATA_DIR'), `${path.resolve(dataDir)}\n`);
+  log.warn(
+    { dataDir, databaseDir: path.join(place, 'postgres') },
+    `the postgres system user cannot reach ${dataDir} (a folder above it is closed to others), so the embedded PostgreSQL keeps its files in ${path.join(place, 'postgres')}`,
+  );
+  return {
+    bin: { initdb: path.join(shared, 'bin', 'initdb'), postgres: path.join(shared, 'bin', 'postgres') },
+    databaseDir: path.join(place, 'postgres'),
+  };
+}
+
 function run(cmd: string, args: string[], ids: object): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...ids, env: { LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -75,10 +125,9 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
       `the embedded PostgreSQL cannot start: ${portTakenSentence(port, 'EMBEDDED_PG_PORT')} (or set DATABASE_URL to use a server listening there)`,
     );
   }
-  const bin = await binaries();
   const ids = postgresUser(log);
+  const { bin, databaseDir } = placeFor(dataDir, await binaries(), ids, log);
   const password = secretFromEnvOrDataDir('EMBEDDED_PG_PASSWORD', 'postgres-password', { dataDir, production: false });
-  const databaseDir = path.join(dataDir, 'postgres');
 
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     // A half-made folder from an interrupted first start would make initdb refuse; start again from empty.
@@ -131,6 +180,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   log.info({ port }, 'embedded PostgreSQL started');
   return {
     url,
+    databaseDir,
     process: child,
     async stop() {
       if (exited) return;

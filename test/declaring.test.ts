@@ -103,7 +103,7 @@ describe('a declarant declares a crossing', () => {
     expect((await http('POST', '/v1/crossings', { body: declaration() })).status).toBe(401);
   });
 
-  it("hides another company's crossing (404) and shows it to officers of its gate only", async () => {
+  it("hides another company's crossing, and a crossing at another gate, with 404; officers of its gate see it", async () => {
     const owner = await account('DECLARANT');
     const other = await account('DECLARANT');
     const created = await http('POST', '/v1/crossings', { token: owner.token, body: declaration() });
@@ -111,7 +111,7 @@ describe('a declarant declares a crossing', () => {
     const here = await account('HEALTH_OFFICER', ['HUU_NGHI']);
     const elsewhere = await account('HEALTH_OFFICER', ['KIM_THANH']);
     expect((await http('GET', `/v1/crossings/${created.body.id}`, { token: here.token })).status).toBe(200);
-    expect((await http('GET', `/v1/crossings/${created.body.id}`, { token: elsewhere.token })).status).toBe(403);
+    expect((await http('GET', `/v1/crossings/${created.body.id}`, { token: elsewhere.token })).status).toBe(404);
     expect((await http('GET', '/v1/crossings/not-a-uuid', { token: here.token })).status).toBe(400);
     expect((await http('GET', '/v1/crossings/00000000-0000-4000-8000-000000000000', { token: here.token })).status).toBe(404);
   });

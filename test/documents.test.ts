@@ -1,6 +1,11 @@
-import { account, db, http } from './system/client';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { verifyGatePass } from '../infra/gate-pass-signature';
+import { account, db, http, system } from './system/client';
 import { approve, decide, declare, staffOf } from './system/crossing-flow';
-import { pdfText } from './system/pdf';
+import { pdfText, qrOf } from './system/pdf';
 
 describe('documents', () => {
   it('issues a gate pass in Vietnamese and English whose QR code verifies publicly, revealing only gate, plate and time', async () => {
@@ -9,7 +14,10 @@ describe('documents', () => {
     const crossing = await declare(company, { vehicle: { plate: '12C-678.90', country: 'VN', grossWeightKg: 31000 } });
     expect((await pdfText(company.token, crossing.id, 'gate-pass')).status).toBe(404); // not cleared yet
     const cleared = await approve(staff, crossing.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
-    expect(cleared.body.documents.map((d: any) => d.kind).sort()).toEqual(['fee-receipt', 'gate-pass']);
+    // The border guard's answer lists what the guard may read; the company reads both.
+    expect(cleared.body.documents.map((d: any) => d.kind)).toEqual(['gate-pass']);
+    const forCompany = await http('GET', `/v1/crossings/${crossing.id}`, { token: company.token });
+    expect(forCompany.body.documents.map((d: any) => d.kind).sort()).toEqual(['fee-receipt', 'gate-pass']);
 
     const pass = await pdfText(company.token, crossing.id, 'gate-pass');
     expect(pass.type).toBe('application/pdf');
@@ -34,6 +42,29 @@ describe('documents', () => {
     expect(verified.status).toBe(200);
     expect(verified.body).toEqual({ valid: true, gate: 'HUU_NGHI', plate: '12C-678.90', clearedAt: expect.any(String) });
     expect((await http('GET', '/v1/verify/AAAAAAAAAAAAAAAAAAAAAA')).body).toEqual({ valid: false });
+
+    // Offline: the QR carries the pass signed with the platform's key, which a verifier fetched beforehand.
+    const qr = qrOf(pass.file!)!;
+    expect(qr.startsWith(`${system().apiUrl}/v1/verify/${row.verify_code}#`)).toBe(true);
+    const keys = (await http('GET', '/.well-known/gate-pass-keys')).body.keys.map((k: any) => createPublicKey(k.pem));
+    const offline = verifyGatePass(qr, keys);
+    expect(offline).toEqual({
+      valid: true,
+      fields: expect.objectContaining({ gate: 'HUU_NGHI', plate: '12C-678.90', direction: 'EXPORT', id: crossing.id, c: row.verify_code }),
+    });
+    // A pass altered in the QR (another plate) fails, and so does one signed with another key.
+    const [link, signed] = qr.split('#');
+    const [body, signature] = signed.split('.');
+    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body, 'base64url').toString()), plate: '12C-999.99' })).toString(
+      'base64url',
+    );
+    expect(verifyGatePass(`${link}#${forged}.${signature}`, keys)).toMatchObject({ valid: false });
+    expect(verifyGatePass(qr, [generateKeyPairSync('ed25519').publicKey])).toMatchObject({ valid: false });
+    // The small verifier command of examples/ says the same, from a keys file saved while online.
+    const keysFile = path.join(system().dataDir, 'gate-pass-keys.json');
+    fs.writeFileSync(keysFile, JSON.stringify((await http('GET', '/.well-known/gate-pass-keys')).body));
+    const verifier = spawnSync(process.execPath, ['--import', 'tsx', 'examples/verify-gate-pass.ts', qr, keysFile], { encoding: 'utf8' });
+    expect([verifier.status, verifier.stdout]).toEqual([0, expect.stringMatching(/^VALID gate pass: 12C-678\.90/)]);
 
     const receipt = await pdfText(staff.fees.token, crossing.id, 'fee-receipt');
     expect(receipt.text).toContain('Biên lai thu phí / Fee receipt');

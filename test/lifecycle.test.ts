@@ -214,9 +214,9 @@ describe('the crossing lifecycle', () => {
     // A role that does not own the step: 403 before the crossing is even asked.
     const wrongRole = await decide(staff.guard, created.id, 'health-check');
     expect(wrongRole.status).toBe(403);
-    // An officer of another gate: 403.
+    // An officer of another gate: 404, as if there were no such crossing.
     const elsewhere = await staffOf('KIM_THANH');
-    expect((await decide(elsewhere.health, created.id, 'health-check')).status).toBe(403);
+    expect((await decide(elsewhere.health, created.id, 'health-check')).status).toBe(404);
     // RETURN without fields and DENY without a reason: 400 listing them.
     const incomplete = await decide(staff.health, created.id, 'health-check', { outcome: 'RETURN' });
     expect(incomplete.status).toBe(400);
@@ -264,7 +264,10 @@ describe('the crossing lifecycle', () => {
     expect(denied.body.compensations.map((c: any) => c.action)).toEqual(['ISSUE_TURN_BACK_ORDER', 'RELEASE_YARD_PLACE']);
     expect(denied.body.compensations.every((c: any) => c.status === 'DONE')).toBe(true);
     expect(statusOf(denied.body)).toMatchObject({ 'border-entry': 'COMPENSATED', 'customs-inspection': 'DENIED' });
-    expect(denied.body.documents).toEqual([{ kind: 'turn-back-order', url: `/v1/crossings/${created.id}/documents/turn-back-order` }]);
+    // The turn-back order is for those who see the vehicle (the guard at the barrier, the company), not customs.
+    expect(denied.body.documents).toEqual([]);
+    const forCompany = await http('GET', `/v1/crossings/${created.id}`, { token: company.token });
+    expect(forCompany.body.documents).toEqual([{ kind: 'turn-back-order', url: `/v1/crossings/${created.id}/documents/turn-back-order` }]);
 
     const yard = await db().query('select released_at from yard_reservation where crossing_id = $1', [created.id]);
     expect(yard.rows[0].released_at).not.toBeNull();

@@ -168,21 +168,53 @@ describe('hardening', () => {
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 
-  it('stops password guessing on one account after 10 failures, while its owner… waits too', async () => {
+  // The test system trusts X-Forwarded-For from loopback (TRUST_PROXY=loopback), as behind an ingress: each
+  // request below comes from the address it names.
+  const from = (address: string) => ({ 'X-Forwarded-For': address });
+  const login = (username: string, password: string, address: string) =>
+    http('POST', '/v1/auth/login', { body: { username, password }, headers: from(address) });
+
+  it('slows a guessing address down for that account, while the owner logs in from elsewhere', async () => {
     const victim = await account('MANAGER');
-    for (let i = 0; i < 10; i++) {
-      expect((await http('POST', '/v1/auth/login', { body: { username: victim.username, password: `guess-${i}-wrong` } })).status).toBe(
-        401,
-      );
-    }
-    const blocked = await http('POST', '/v1/auth/login', { body: { username: victim.username, password: `guess-11-wrong` } });
-    expect(blocked.status).toBe(429);
-    expect(blocked.body.detail).toMatch(/for this account/);
-    // Other accounts from the same address are not locked out.
+    const answers: number[] = [];
+    for (let i = 0; i < 6; i++) answers.push((await login(victim.username, `guess-${i}-wrong`, '203.0.113.7')).status);
+    // Three tries, then the address waits (1 s, 2 s, …) before a try is even checked: 429 with Retry-After.
+    expect(answers.slice(0, 3)).toEqual([401, 401, 401]);
+    const throttled = await login(victim.username, victim.password, '203.0.113.7');
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(throttled.body.detail).toMatch(/for this account from this address; wait \d+ s/);
+    // The owner, at an address that has not been failing, is never refused the right password; nor is anyone else.
+    expect((await login(victim.username, victim.password, '198.51.100.20')).status).toBe(200);
     const bystander = await account('MANAGER');
-    expect((await http('POST', '/v1/auth/login', { body: { username: bystander.username, password: bystander.password } })).status).toBe(
-      200,
-    );
+    expect((await login(bystander.username, bystander.password, '203.0.113.7')).status).toBe(200);
+  });
+
+  it('makes every failing address wait at once when guesses at one account come from many, and still lets the owner in', async () => {
+    const victim = await account('MANAGER');
+    for (let a = 1; a <= 4; a++) for (let i = 0; i < 3; i++) await login(victim.username, `spread-${a}-${i}`, `203.0.113.${100 + a}`);
+    // Twelve failures from four addresses: a fifth address waits after its first failure.
+    expect((await login(victim.username, 'one more guess', '203.0.113.200')).status).toBe(401);
+    expect((await login(victim.username, 'and another', '203.0.113.200')).status).toBe(429);
+    expect((await login(victim.username, victim.password, '198.51.100.30')).status).toBe(200);
+  });
+
+  it('slows down an address failing across many accounts (credential stuffing), by address', async () => {
+    const address = '203.0.113.250';
+    let last = 0;
+    for (let i = 0; i < 101 && last !== 429; i++) last = (await login(`nobody-${i}-${Date.now()}`, 'stuffed password', address)).status;
+    expect(last).toBe(429);
+    const owner = await account('MANAGER');
+    const refused = await login(owner.username, owner.password, address);
+    expect([refused.status, refused.body.detail]).toEqual([429, expect.stringMatching(/from this address/)]);
+    expect((await login(owner.username, owner.password, '198.51.100.40')).status).toBe(200);
+  }, 120_000);
+
+  it('counts guesses in PostgreSQL, so every API replica sees the same counters', async () => {
+    const victim = await account('MANAGER');
+    for (let i = 0; i < 3; i++) await login(victim.username, `replica-${i}`, '203.0.113.9');
+    const { rows } = await db().query('select failures from login_failure where key = $1', [`pair:${victim.username}|203.0.113.9`]);
+    expect(rows[0].failures).toBe(3);
   });
 
   it('writes no plate, tax code, driver or goods into the logs of a full crossing', async () => {

@@ -6,6 +6,7 @@ import { loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
 import { stopWhenParentGone } from '../infra/parent-watch';
+import { GatePassSigner } from '../infra/gate-pass-signature';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { retryUntil } from '../infra/retry-until';
 import { startHeartbeat } from './heartbeat';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     // A cached crossing costs the worker about 200 kB (npm run bench -- --hold 2000). Crossings wait hours at a step,
     // so cap the cache: one evicted is replayed from its (short) history when its next message comes.
     maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 2000),
-    activities: createActivities(services, client, { publicUrl: config.publicUrl }),
+    activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromEnvironment(config) }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),

@@ -1,5 +1,5 @@
 import { categoryOf, type Category } from '../domain/category';
-import type { Actor, CrossingStatus, CrossingView, FieldError, StepView } from '../domain/crossing-view';
+import type { Actor, CrossingStatus, CrossingView, FieldError, Incident, StepView } from '../domain/crossing-view';
 import { ENDED_STATUSES } from '../domain/crossing-view';
 import type { DeadlinePolicy } from '../domain/deadlines';
 import type { Decision } from '../domain/decision';
@@ -119,6 +119,11 @@ export class CrossingState {
   yardCode: string | undefined;
   /** Grows with every change, so the workflow knows to re-read the nearest deadline. */
   revision = 0;
+  /** A side effect that failed for good; until an admin retries it the crossing takes no new decision (cancel aside). */
+  incident: Incident | null = null;
+  private incidentRetries = 0;
+  /** Side effects asked for by transitions and not yet carried out, oldest first; kept until each has succeeded. */
+  private pendingEffects: Effect[] = [];
   private events: CrossingEvent[] = [];
   private nextSeq = 1;
 
@@ -179,11 +184,55 @@ export class CrossingState {
     return expires;
   }
 
-  /** History events not yet handed to the read model; taking them empties the list. */
-  takeEvents(): CrossingEvent[] {
-    const taken = this.events;
-    this.events = [];
-    return taken;
+  /** History events not yet in the read model, oldest first. */
+  unrecordedEvents(): CrossingEvent[] {
+    return [...this.events];
+  }
+
+  /** The first `count` events are in the read model now. */
+  eventsRecorded(count: number): void {
+    this.events = this.events.slice(count);
+  }
+
+  /** Queues a transition's side effects; the workflow carries them out in order (`nextEffect`, `effectDone`). */
+  queue(effects: Effect[]): void {
+    this.pendingEffects.push(...effects);
+  }
+
+  get nextEffect(): Effect | undefined {
+    return this.pendingEffects[0];
+  }
+
+  effectDone(): void {
+    this.pendingEffects.shift();
+  }
+
+  // ---- incidents -------------------------------------------------------------------------------------------
+
+  /** A side effect failed for good: the crossing keeps its state and the work still to do, and says what failed. */
+  raiseIncident(message: string, now: Date): void {
+    this.incident = { at: now.toISOString(), step: this.current?.step ?? null, message, retries: this.incidentRetries };
+    this.event(now, 'INCIDENT', { step: this.current?.step, data: { message } });
+    this.touch(now);
+  }
+
+  checkRetryIncident(): void {
+    if (!this.incident) throw new Rejection('The crossing has no incident to retry.');
+  }
+
+  /** An admin fixed the cause: the crossing tries its pending work again (and raises a new incident if it fails). */
+  retryIncident(actor: Actor, now: Date): Effect[] {
+    this.checkRetryIncident();
+    this.incidentRetries += 1;
+    this.event(now, 'INCIDENT_RETRIED', { step: this.incident!.step ?? undefined, actor, data: { retries: this.incidentRetries } });
+    this.incident = null;
+    this.touch(now);
+    return [];
+  }
+
+  /** Nothing left to do: no side effect pending, no undo to run, no incident waiting for an admin. */
+  get settled(): boolean {
+    return this.pendingEffects.length === 0 && this.pendingUndos().length === 0 && this.incident === null;
   }
 
   view(): CrossingView & { transshipment?: TransshipmentState; yardCode?: string } {
@@ -208,6 +257,7 @@ export class CrossingState {
         ...this.pendingUndos().map((action) => ({ action, status: 'PENDING', at: this.endedAt! })),
       ],
       documents: this.documents.map((d) => ({ ...d })),
+      incident: this.incident && { ...this.incident },
       ...(this.transshipment ? { transshipment: { ...this.transshipment } } : {}),
       ...(this.yardCode ? { yardCode: this.yardCode } : {}),
       createdAt: this.createdAt,
@@ -241,6 +291,7 @@ export class CrossingState {
 
   checkResubmit(declaration: Declaration): void {
     this.checkNotEnded();
+    this.checkNoIncident();
     if (this.status !== 'AWAITING_CORRECTION') {
       throw new Rejection(`No form was returned: the crossing is ${this.describeWait()}.`);
     }
@@ -277,6 +328,7 @@ export class CrossingState {
   /** Refuses a decision that does not fit now: wrong role, a step not waiting, a second decision, an ended crossing. */
   checkDecision(step: DecisionStep, decision: Decision, actor: Actor): void {
     this.checkNotEnded();
+    this.checkNoIncident();
     const owner = STEP_OWNER[step];
     if (actor.role !== owner) throw new Rejection(`The ${step} step is decided by ${owner}, not ${actor.role}.`);
     const view = this.step(step);
@@ -357,6 +409,7 @@ export class CrossingState {
 
   // ---- online payment ---------------------------------------------------------------------------------------
 
+  // Not refused during an incident: the money has moved at the provider, and refusing would refund it.
   checkOnlinePayment(amountVnd: number): void {
     this.checkNotEnded();
     if (this.current?.step !== 'fee-payment' || this.current.status === 'RETURNED') {
@@ -389,6 +442,7 @@ export class CrossingState {
 
   checkRegisterTransshipment(): void {
     this.checkNotEnded();
+    this.checkNoIncident();
     if (this.current?.step !== 'transshipment' || this.transshipment?.stage !== 'REGISTRATION') {
       throw new Rejection(`The transshipment is not waiting for registration; the crossing is ${this.describeWait()}.`);
     }
@@ -407,6 +461,7 @@ export class CrossingState {
 
   checkCompleteTransshipment(actor: Actor): void {
     this.checkNotEnded();
+    this.checkNoIncident();
     if (actor.role !== 'YARD_OPERATOR') throw new Rejection(`A transshipment is confirmed by YARD_OPERATOR, not ${actor.role}.`);
     if (this.current?.step !== 'transshipment' || this.transshipment?.stage !== 'COMPLETION') {
       throw new Rejection(`The transshipment is not waiting for the yard's confirmation; the crossing is ${this.describeWait()}.`);
@@ -514,6 +569,13 @@ export class CrossingState {
     if (this.ended) throw new Rejection(`The crossing has ended: it is ${this.status}.`);
   }
 
+  /** No new decision while a side effect waits for an admin's retry: it would build on work not done. */
+  private checkNoIncident(): void {
+    if (this.incident) {
+      throw new Rejection(`The crossing has an incident (${this.incident.message}); an admin retries it once its cause is fixed.`);
+    }
+  }
+
   /** A sentence for 409 answers: what the crossing waits for now. */
   describeWait(): string {
     if (this.ended) return this.status;
@@ -568,6 +630,14 @@ export class CrossingState {
     this.status = status;
     this.endedAt = now.toISOString();
     if (status === 'CLEARED') this.compensated = true;
+    // Ended early, the work still pending for going forward is moot: each such effect registered its undo before it
+    // was queued, and compensation undoes what did happen (undos are no-ops for what did not). An incident about that
+    // work is closed with it; compensation raises its own if it fails.
+    if (status !== 'CLEARED') {
+      this.pendingEffects = [];
+      if (this.incident) this.event(now, 'INCIDENT_CLOSED', { data: { reason: `the crossing ended ${status}` } });
+      this.incident = null;
+    }
     // Every step of an ended crossing is final: the one it waited at ends with it, those never reached are skipped.
     for (const view of this.steps) {
       if (view.status === 'PENDING') view.status = 'SKIPPED';

@@ -1,6 +1,8 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  log,
   allHandlersFinished,
   condition,
   proxyLocalActivities,
@@ -11,12 +13,14 @@ import {
 import type { Activities } from '../activities';
 import type { DeadlinePolicies } from '../activities/deadline-policy';
 import type { DeadlinePolicy } from '../domain/deadlines';
+import { PERMANENT_FAILURE } from '../domain/failures';
 import type { DecisionStep } from '../domain/steps';
 import type { CrossingView } from '../domain/crossing-view';
 import { CrossingState, Rejection, type CrossingStart, type Effect, type UndoAction } from './crossing-state';
 import {
   cancelUpdate,
   completeTransshipmentUpdate,
+  retryIncidentUpdate,
   confirmOnlinePaymentUpdate,
   deadlinePolicyChangedSignal,
   decideUpdate,
@@ -93,6 +97,9 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   setHandler(cancelUpdate, ({ reason, actor }) => transition(() => crossing.cancel(reason, actor, new Date())), {
     validator: (_cancel) => refuse(() => crossing.checkCancel()),
   });
+  setHandler(retryIncidentUpdate, ({ actor }) => transition(() => crossing.retryIncident(actor, new Date())), {
+    validator: (_retry) => refuse(() => crossing.checkRetryIncident()),
+  });
 
   /**
    * The one deadline timer. It is kept while the next deadline is no earlier than when it rings (ringing early only
@@ -116,15 +123,35 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   /** Applies one transition and carries out what it asks for, then answers with the resulting view. */
   function transition(apply: () => Effect[]): Promise<CrossingView> {
     return serial.run(async () => {
-      const effects = refuse(apply);
-      await settle(effects);
+      crossing.queue(refuse(apply));
+      await settle();
       return crossing.view();
     });
   }
 
-  /** After a change: side effects, deadlines of a newly waiting step, compensation of an early end, the read model. */
-  async function settle(effects: Effect[]): Promise<void> {
-    for (const effect of effects) await carryOut(effect);
+  /**
+   * After a change: its side effects, the deadlines of a newly waiting step, the compensation of an early end, the
+   * read model. Each piece of work is dropped from the crossing's list only once it has succeeded, so after a failure
+   * that retrying cannot cure (an activity's `Permanent` failure) the crossing keeps its state and what is left to do,
+   * and records an incident instead of failing: cancellation and compensation still work, and an admin's retry
+   * resumes the work where it stopped.
+   */
+  async function settle(): Promise<void> {
+    try {
+      await work();
+    } catch (err) {
+      const failure = permanentFailure(err);
+      if (failure === undefined) throw err;
+      crossing.raiseIncident(failure, new Date());
+      await recordIncident();
+    }
+  }
+
+  async function work(): Promise<void> {
+    for (let effect = crossing.nextEffect; effect; effect = crossing.nextEffect) {
+      await carryOut(effect);
+      crossing.effectDone();
+    }
     if (crossing.needsInvoice) {
       const invoice = await activities.issueInvoice({
         crossingId: crossing.id,
@@ -207,12 +234,14 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       { key: GATE_CODE, value: view.gate },
       { key: CROSSING_CATEGORY, value: view.category },
     ]);
+    const events = crossing.unrecordedEvents();
     const { policyStamp } = await activities.recordCrossing({
       view,
       declarantAccountId: crossing.declarantAccountId,
       submission: crossing.lastSubmission!,
-      events: crossing.takeEvents(),
+      events,
     });
+    crossing.eventsRecorded(events.length);
     // A rule for this gate changed since the policies were read: read them again, and re-arm if the waiting step's did.
     if (policies && policyStamp !== policies.stamp) {
       policies = undefined;
@@ -234,34 +263,70 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
     return policy;
   }
 
+  /** Keeps the incident where lists and the read-model view show it, even when the full read-model write fails. */
+  async function recordIncident(): Promise<void> {
+    try {
+      await activities.recordIncident({ view: crossing.view(), declarantAccountId: crossing.declarantAccountId });
+    } catch (err) {
+      // Still on the crossing itself (`?consistent=true`), and written with the next successful change.
+      log.error('could not record an incident in the read model', { crossingId: crossing.id, error: String(permanentFailure(err)) });
+    }
+  }
+
   // The declaration arrives with the start (Update-with-Start); from then on the crossing waits for messages and
-  // deadlines until it has ended and its compensation has run.
+  // deadlines until it has ended, its compensation has run and no work or incident is left.
   await condition(() => crossing.submitted);
-  while (!(crossing.ended && crossing.pendingUndos().length === 0)) {
+  while (!(crossing.ended && crossing.settled)) {
     if (policyChanged) {
       policyChanged = false;
       await serial.run(async () => {
         const step = crossing.current?.step;
-        if (!step || step === 'declaration' || crossing.ended) return;
+        if (!step || step === 'declaration' || crossing.ended || crossing.incident) return;
         policies = undefined;
-        if (crossing.armDeadlines(step, await policyFor(step), new Date(), 'POLICY_CHANGED')) await publish();
+        try {
+          if (crossing.armDeadlines(step, await policyFor(step), new Date(), 'POLICY_CHANGED')) await publish();
+        } catch (err) {
+          const failure = permanentFailure(err);
+          if (failure === undefined) throw err;
+          crossing.raiseIncident(failure, new Date());
+          await recordIncident();
+        }
       });
       continue;
     }
     const revision = crossing.revision;
     const next = crossing.nextDeadline();
     if (next !== undefined) setAlarm(next);
-    // The deadline is data; any change (a decision, a re-armed policy) wakes the loop to re-read it.
+    // The deadline is data; any change (a decision, a re-armed policy) wakes the loop to re-read it, and so does the
+    // end of the work of a crossing that has ended (its last transition changed the revision before that work ran).
     const ringing = alarm;
-    await condition(() => crossing.revision !== revision || policyChanged || ringing?.rang === true);
+    await condition(
+      () => crossing.revision !== revision || policyChanged || ringing?.rang === true || (crossing.ended && crossing.settled),
+    );
     if (ringing?.rang) {
       alarm = undefined;
       const due = crossing.nextDeadline();
-      if (due !== undefined && due <= Date.now()) await serial.run(() => settle(crossing.fireDeadlines(new Date())));
+      if (due !== undefined && due <= Date.now()) {
+        await serial.run(() => {
+          crossing.queue(crossing.fireDeadlines(new Date()));
+          return settle();
+        });
+      }
     }
   }
   // Let the handler that ended the crossing finish its answer before the workflow closes.
   await condition(allHandlersFinished);
+}
+
+/**
+ * The sentence of an activity failure that retrying cannot cure (activities/failures.ts), or undefined for others. A
+ * local activity's failure reaches the workflow as the activity's own ApplicationFailure; a regular one's inside an
+ * ActivityFailure.
+ */
+function permanentFailure(err: unknown): string | undefined {
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  if (failure instanceof ApplicationFailure && failure.type === PERMANENT_FAILURE) return failure.message;
+  return undefined;
 }
 
 /** Runs a check or a transition, turning a Rejection into the failure an Update caller receives. */

@@ -46,6 +46,9 @@ export const confirmOnlinePaymentUpdate = defineUpdate<
 /** Ends the crossing CANCELLED; answers once compensation has run. */
 export const cancelUpdate = defineUpdate<CrossingView, [{ reason: string; actor: Actor }]>('cancel.v1');
 
+/** An admin fixed the cause of the crossing's incident: try its pending work again. */
+export const retryIncidentUpdate = defineUpdate<CrossingView, [{ actor: Actor }]>('retryIncident.v1');
+
 /** The admin changed a deadline policy: reload the policy of the waiting step and re-arm its deadlines. */
 export const deadlinePolicyChangedSignal = defineSignal<[{ policyVersion: number; changedBy: string }]>('deadlinePolicyChanged.v1');
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CrossingView } from '../../domain/crossing-view';
 import type { DocumentKind } from '../../domain/documents';
 import { STEP_OWNER, type DecisionStep } from '../../domain/steps';
+import type { GatePassSigner } from '../../infra/gate-pass-signature';
 import { sqlOf, type Services } from '../../infra/db/orm';
 import { renderPdf, type DocumentContent } from './render';
 
@@ -27,7 +28,7 @@ const time = (iso: string | undefined) => (iso ? `${new Date(iso).toISOString().
  * the stored bytes. Issuing is idempotent: a retried activity finds the stored document (and the gate pass keeps the
  * verification code it was first given).
  */
-export function createDocuments(services: Services, opts: { publicUrl: string }) {
+export function createDocuments(services: Services, opts: { publicUrl: string; signer: GatePassSigner }) {
   async function content(kind: DocumentKind, view: CrossingView, verifyCode?: string): Promise<DocumentContent> {
     const [gate] = await sqlOf(services.em.fork())<{ name: string; fee_collector: string }>(
       'select name, fee_collector from gate where code = ?',
@@ -54,7 +55,20 @@ export function createDocuments(services: Services, opts: { publicUrl: string })
             ['Xác nhận bởi / Confirmed by', AGENCY.BORDER_GUARD],
             ['Phiên bản tờ khai / Declaration version', String(view.declarationVersion)],
           ],
-          qr: { url: `${opts.publicUrl}/v1/verify/${verifyCode}`, caption: 'Quét để kiểm tra / Scan to verify this pass' },
+          qr: {
+            url: `${opts.publicUrl}/v1/verify/${verifyCode}`,
+            // After the link, the pass signed for verifiers with no connection (infra/gate-pass-signature.ts).
+            data: `${opts.publicUrl}/v1/verify/${verifyCode}#${opts.signer.sign({
+              c: verifyCode!,
+              id: view.id,
+              gate: view.gate,
+              plate: d.vehicle.plate,
+              ...(d.vehicle.trailerPlate ? { trailer: d.vehicle.trailerPlate } : {}),
+              direction: view.direction,
+              clearedAt: step('border-exit')?.decidedAt ?? view.updatedAt,
+            })}`,
+            caption: 'Quét để kiểm tra (cả khi không có mạng) / Scan to verify this pass (also offline)',
+          },
           footer,
         };
       case 'fee-receipt': {

@@ -43,7 +43,8 @@ export interface DocumentContent {
   gateName: string;
   rows: [label: string, value: string][];
   sections?: { heading: string; lines: string[] }[];
-  qr?: { url: string; caption: string };
+  /** The QR encodes `data` (the link, or the link and a signed pass after it) and the link is printed below it. */
+  qr?: { url: string; data?: string; caption: string };
   footer: string;
 }
 
@@ -87,7 +88,7 @@ export async function renderPdf(content: DocumentContent): Promise<Buffer> {
   if (content.qr) {
     doc.moveDown(1);
     const top = doc.y;
-    drawQr(doc, content.qr.url, 56, top, 130);
+    drawQr(doc, content.qr.data ?? content.qr.url, 56, top, 130);
     doc
       .font('regular')
       .fontSize(9)

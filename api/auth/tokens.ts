@@ -1,12 +1,23 @@
-import { createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '../../domain/roles';
 
-/** Signed, expiring bearer tokens (HS256). The account is loaded again on every request, so disabling one bites at once. */
+/**
+ * Signed, expiring bearer tokens (HS256). Each names its account (`sub`), the account's token version when issued
+ * (`ver`) and its own id (`jti`). The account is read on every request: a token whose version is behind the
+ * account's (after a password change, a disable or a re-enable) or whose id was revoked (a logout) stops working at
+ * once.
+ */
 export interface TokenClaims {
   sub: string;
   role: Role;
+  ver: number;
+  jti: string;
+  /** Expiry, seconds since the epoch. */
+  exp: number;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class TokenService {
   // A key object made once: given a string, jsonwebtoken first tries (and fails) to read it as a public key on every
@@ -20,10 +31,11 @@ export class TokenService {
     this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
-  issue(claims: TokenClaims): { token: string; expiresAt: string } {
-    const token = jwt.sign({ role: claims.role }, this.secret, {
+  issue(account: { id: string; role: Role; tokenVersion: number }): { token: string; expiresAt: string } {
+    const token = jwt.sign({ role: account.role, ver: account.tokenVersion }, this.secret, {
       algorithm: 'HS256',
-      subject: claims.sub,
+      subject: account.id,
+      jwtid: randomUUID(),
       expiresIn: this.ttlSeconds,
       issuer: 'border-gate-clearance',
     });
@@ -31,12 +43,17 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000).toISOString() };
   }
 
-  /** The claims of a valid token, or null for a missing, malformed, forged or expired one. */
+  /** The claims of a valid token, or null for a missing, malformed, forged, expired or incomplete one. */
   verify(token: string): TokenClaims | null {
     try {
       const payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: 'border-gate-clearance' });
-      if (typeof payload === 'string' || !payload.sub) return null;
-      return { sub: payload.sub, role: payload.role as Role };
+      if (typeof payload === 'string') return null;
+      // A token without an expiry would never end; one whose ids are not ours was not made here.
+      if (typeof payload.exp !== 'number' || !Number.isInteger(payload.ver)) return null;
+      if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || typeof payload.jti !== 'string' || !UUID.test(payload.jti)) {
+        return null;
+      }
+      return { sub: payload.sub, role: payload.role as Role, ver: payload.ver, jti: payload.jti, exp: payload.exp };
     } catch {
       return null;
     }

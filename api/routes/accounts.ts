@@ -7,6 +7,7 @@ import { sqlOf } from '../../infra/db/orm';
 import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { accountView } from '../accounts-view';
+import { weakPasswordReason } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import type { ApiContext } from '../context';
 import { badRequest, conflict, notFound } from '../problem';
@@ -45,6 +46,7 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
         companyTaxCode: body.companyTaxCode ?? null,
         displayName: body.displayName ?? null,
         disabled: false,
+        tokenVersion: 1,
         createdAt: now,
         updatedAt: now,
       });
@@ -93,19 +95,35 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       200: { description: 'changed', schema: AccountViewSchema },
       400: { description: 'invalid', schema: ProblemSchema },
       404: { description: 'no such account', schema: ProblemSchema },
+      409: { description: 'an admin disabling itself or the last admin', schema: ProblemSchema },
     },
     handler: async ({ params, body, caller }) => {
       const em = ctx.services.em.fork();
       const account = await em.findOne(AccountSchema, { id: params.id });
       if (!account) throw notFound('There is no account with this id.');
+      const weak = body.password ? weakPasswordReason(body.password, account.username) : undefined;
+      if (weak) throw badRequest('The request is invalid; every field at fault is listed.', [{ path: 'password', message: weak }]);
+      if (body.disabled && account.id === caller.id) throw conflict('An admin cannot disable its own account; ask another admin.');
       if (body.gates) {
         await checkGatesExist(em, body.gates);
         account.gates = [...new Set(body.gates)];
       }
+      // A password change, a disable and a re-enable end every token issued before (tokens carry this version).
+      const endsTokens = (body.disabled !== undefined && body.disabled !== account.disabled) || body.password !== undefined;
       if (body.disabled !== undefined) account.disabled = body.disabled;
       if (body.password) account.passwordHash = await hashPassword(body.password);
+      if (endsTokens) account.tokenVersion += 1;
       account.updatedAt = new Date();
       await em.transactional(async (tx) => {
+        if (body.disabled && account.role === 'ADMIN') {
+          // Serialised, so two admins disabling each other at once cannot leave none.
+          await sqlOf(tx)('select pg_advisory_xact_lock(4240118)');
+          const [{ others }] = await sqlOf(tx)<{ others: number }>(
+            `select count(*)::int as others from account where role = 'ADMIN' and not disabled and id <> ?`,
+            [account.id],
+          );
+          if (others === 0) throw conflict('This is the last admin that is not disabled; enable or create another admin first.');
+        }
         await tx.flush();
         const details = { accountId: account.id, disabled: body.disabled, gates: body.gates, passwordChanged: body.password !== undefined };
         await appendAudit(sqlOf(tx), [{ at: account.updatedAt, actor: caller.id, action: 'ACCOUNT_CHANGED', details }]);

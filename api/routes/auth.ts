@@ -2,6 +2,7 @@ import { appendAudit } from '../../infra/audit';
 import { AccountSchema } from '../../infra/db/entities/account';
 import { sqlOf } from '../../infra/db/orm';
 import { accountView } from '../accounts-view';
+import { LoginThrottle } from '../auth/login-throttle';
 import { DECOY_HASH, verifyPassword } from '../auth/passwords';
 import type { ApiContext } from '../context';
 import { unauthorized } from '../problem';
@@ -9,6 +10,11 @@ import type { Api } from '../route';
 import { AccountViewSchema, LoginResultSchema, LoginSchema, ProblemSchema } from '../schemas';
 
 export function authRoutes(api: Api, ctx: ApiContext): void {
+  const throttle = new LoginThrottle(ctx.services, {
+    perAccount: ctx.config.loginFailuresPerAccount,
+    perAddress: ctx.config.loginFailuresPerAddress,
+  });
+
   api.route({
     method: 'post',
     path: '/v1/auth/login',
@@ -16,21 +22,50 @@ export function authRoutes(api: Api, ctx: ApiContext): void {
     tag: 'auth',
     access: 'public',
     body: LoginSchema,
-    responses: { 200: { description: 'token', schema: LoginResultSchema }, 401: { description: 'bad credentials', schema: ProblemSchema } },
-    handler: async ({ body }) => {
+    responses: {
+      200: { description: 'token', schema: LoginResultSchema },
+      401: { description: 'bad credentials', schema: ProblemSchema },
+      429: { description: 'this address must wait before trying again (Retry-After)', schema: ProblemSchema },
+    },
+    handler: async ({ body, req }) => {
+      const address = req.ip ?? 'unknown';
+      await throttle.check(body.username, address);
       const em = ctx.services.em.fork();
       const account = await em.findOne(AccountSchema, { username: body.username.toLowerCase() });
       // The same work whether or not the username exists, so timing does not tell which usernames are real.
       const ok = await verifyPassword(body.password, account?.passwordHash ?? DECOY_HASH);
       const success = !!account && ok && !account.disabled;
+      await (success ? throttle.succeeded(body.username, address) : throttle.failed(body.username, address));
       if (account) {
         const action = success ? 'LOGIN' : 'LOGIN_FAILED';
-        await em.transactional((tx) =>
-          appendAudit(sqlOf(tx), [{ at: new Date(), actor: account.id, action, details: { username: account.username } }]),
-        );
+        await em.transactional((tx) => appendAudit(sqlOf(tx), [{ at: new Date(), actor: account.id, action, details: { address } }]));
       }
       if (!success) throw unauthorized('The username or password is wrong, or the account is disabled.');
-      return { body: { ...ctx.tokens.issue({ sub: account.id, role: account.role }), account: accountView(account) } };
+      return { body: { ...ctx.tokens.issue(account), account: accountView(account) } };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/auth/logout',
+    summary: 'End the token this request carries (other tokens of the account keep working)',
+    tag: 'auth',
+    access: 'any',
+    responses: { 204: { description: 'that token no longer works' } },
+    handler: async ({ caller }) => {
+      const { jti, exp } = caller.tokenClaims;
+      await ctx.services.em.fork().transactional(async (tx) => {
+        const sql = sqlOf(tx);
+        await sql(`insert into revoked_token (jti, account_id, expires_at) values (?, ?, to_timestamp(?)) on conflict do nothing`, [
+          jti,
+          caller.id,
+          exp,
+        ]);
+        // A revoked token past its expiry is refused for that alone: its row can go.
+        await sql(`delete from revoked_token where jti in (select jti from revoked_token where expires_at < now() limit 100)`);
+        await appendAudit(sql, [{ at: new Date(), actor: caller.id, action: 'LOGOUT', details: {} }]);
+      });
+      return { status: 204 };
     },
   });
 

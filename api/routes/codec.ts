@@ -2,6 +2,7 @@ import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import type { EncryptionCodec } from '../../infra/payload-codec';
 import type { ApiContext } from '../context';
+import { badRequest } from '../problem';
 import type { Api } from '../route';
 
 /**
@@ -10,7 +11,9 @@ import type { Api } from '../route';
  * access token passed). Admins only: it turns ciphertext back into company data.
  */
 const PayloadsSchema = z.object({
-  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).nullish(), data: z.string().nullish() })).max(1000),
+  payloads: z
+    .array(z.object({ metadata: z.record(z.string().max(100), z.base64().max(1000)).nullish(), data: z.base64().nullish() }))
+    .max(1000),
 });
 
 type JsonPayload = z.infer<typeof PayloadsSchema>['payloads'][number];
@@ -35,7 +38,23 @@ export function codecRoutes(api: Api, _ctx: ApiContext, codec: EncryptionCodec):
       access: ['ADMIN'],
       body: PayloadsSchema,
       responses: { 200: { description: 'the payloads', schema: PayloadsSchema } },
-      handler: async ({ body }) => ({ body: { payloads: (await codec[direction](body.payloads.map(fromJson))).map(toJson) } }),
+      handler: async ({ body }) => {
+        // One by one, so a payload that cannot be decoded (damaged, or under a key this API does not hold) is named.
+        const out: JsonPayload[] = [];
+        const errors: { path: string; message: string }[] = [];
+        for (const [i, payload] of body.payloads.entries()) {
+          try {
+            out.push(...(await codec[direction]([fromJson(payload)])).map(toJson));
+          } catch {
+            errors.push({
+              path: `payloads.${i}`,
+              message: `cannot be ${direction}d: damaged, or encrypted under a key this API does not hold`,
+            });
+          }
+        }
+        if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
+        return { body: { payloads: out } };
+      },
     });
   }
 }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { CATEGORIES } from '../../domain/category';
-import { CROSSING_STATUSES } from '../../domain/crossing-view';
+import { CROSSING_STATUSES, type Incident } from '../../domain/crossing-view';
 import { GATE_CODE } from '../../domain/gates';
 import { normalisePlate } from '../../domain/identifiers';
 import { AGENCY_ROLES } from '../../domain/roles';
 import { DECISION_STEPS } from '../../domain/steps';
+import { text } from '../../domain/text';
 import type { Account } from '../../infra/db/entities/account';
 import type { ApiContext } from '../context';
 import { stepsOf } from '../crossing-access';
-import { badRequest, forbidden } from '../problem';
+import { forbidden } from '../problem';
 
 /**
  * `GET /v1/crossings`, served from the read model. Agency roles get their work queue: their steps at their gates,
@@ -21,8 +22,10 @@ export const ListQuerySchema = z.object({
   status: z.enum(CROSSING_STATUSES).optional(),
   step: z.enum(DECISION_STEPS).optional(),
   overdue: z.enum(['true', 'false']).optional(),
-  plate: z.string().trim().min(1).max(20).optional(),
+  plate: text().trim().min(1).max(20).optional(),
   category: z.enum(CATEGORIES).optional(),
+  /** Crossings whose side effect keeps failing (MANAGER and ADMIN). */
+  incident: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });
@@ -40,6 +43,7 @@ const ItemSchema = z.object({
   declarationVersion: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  incident: z.object({ at: z.string(), step: z.string().nullable(), message: z.string(), retries: z.number().int() }).nullable(),
 });
 
 export const CrossingListSchema = z.object({ items: z.array(ItemSchema), nextCursor: z.string().nullable() }).meta({ id: 'CrossingList' });
@@ -57,22 +61,17 @@ interface Row {
   declaration_version: number;
   created_at: Date | string;
   updated_at: Date | string;
+  incident: Incident | null;
 }
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
-function decodeCursor(cursor: string | undefined): unknown[] | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(value)) return value;
-  } catch {
-    // fall through
-  }
-  throw badRequest('The request is invalid; every field at fault is listed.', [
-    { path: 'query.cursor', message: 'is not a cursor this API gave out' },
-  ]);
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const isIso = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
+/** The two sort keys a cursor may hold: a work queue's (priority first, oldest wait, id) or a list's (newest, id). */
+const isQueueKey = (k: unknown[]): k is [boolean, string | null, string] =>
+  k.length === 3 && typeof k[0] === 'boolean' && (k[1] === null || isIso(k[1])) && typeof k[2] === 'string' && UUID.test(k[2]);
+const isListKey = (k: unknown[]): k is [string, string] => k.length === 2 && isIso(k[0]) && typeof k[1] === 'string' && UUID.test(k[1]);
 
 export async function listCrossings(ctx: ApiContext, caller: Account, query: z.output<typeof ListQuerySchema>) {
   const where: string[] = [];
@@ -85,10 +84,9 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
     values.length ? add(`${column} in (${values.map(() => '?').join(', ')})`, ...values) : add('false');
 
   const isQueue = AGENCY_ROLES.includes(caller.role);
-  if (caller.role === 'DECLARANT') {
-    add('company_tax_code = ?', caller.companyTaxCode);
-  } else if (caller.role !== 'ADMIN') {
-    if (query.gate && !caller.gates.includes(query.gate)) throw forbidden(`Your account does not serve gate ${query.gate}.`);
+  if (caller.role === 'DECLARANT') add('company_tax_code = ?', caller.companyTaxCode);
+  if (caller.role !== 'ADMIN') {
+    // A gate the account does not serve holds nothing it may see: the filter then finds nothing.
     addIn('gate_code', caller.gates);
   }
   if (isQueue) {
@@ -105,11 +103,15 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
   if (query.category) add('category = ?', query.category);
   if (query.overdue) add('overdue = ?', query.overdue === 'true');
   if (query.plate) add('plate = ?', normalisePlate(query.plate));
+  if (query.incident) {
+    if (caller.role !== 'MANAGER' && caller.role !== 'ADMIN') throw forbidden('Incidents are listed for MANAGER and ADMIN.');
+    add(query.incident === 'true' ? 'incident is not null' : 'incident is null');
+  }
 
   // Sort keys: the queue by (priority first, oldest wait, id); everything else by (newest, id).
-  const after = decodeCursor(query.cursor);
   let order: string;
   if (isQueue) {
+    const after = ctx.cursors.decode(query.cursor, isQueueKey);
     order = `(category = 'PRIORITY') desc, step_started_at asc, id asc`;
     if (after)
       add(
@@ -120,12 +122,13 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
         after[2],
       );
   } else {
+    const after = ctx.cursors.decode(query.cursor, isListKey);
     order = 'created_at desc, id desc';
     if (after) add('(created_at, id) < (?, ?)', after[0], after[1]);
   }
 
   const rows = await ctx.services.em.getConnection().execute<Row[]>(
-    `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version, created_at, updated_at
+    `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version, created_at, updated_at, incident
        from crossing ${where.length ? `where ${where.join(' and ')}` : ''}
       order by ${order} limit ?`,
     [...params, query.limit + 1],
@@ -152,7 +155,8 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
       declarationVersion: r.declaration_version,
       createdAt: iso(r.created_at),
       updatedAt: iso(r.updated_at),
+      incident: r.incident,
     })),
-    nextCursor: nextKey ? Buffer.from(JSON.stringify(nextKey)).toString('base64url') : null,
+    nextCursor: nextKey ? ctx.cursors.encode(nextKey) : null,
   };
 }

@@ -4,6 +4,7 @@ import { CROSSING_STATUSES } from '../../domain/crossing-view';
 import { DecisionSchema } from '../../domain/decision';
 import { DeclarationSchema } from '../../domain/declaration';
 import { AGENCY_ROLES } from '../../domain/roles';
+import { freeText, text } from '../../domain/text';
 import { DECISION_STEPS, STEP_OWNER, STEPS } from '../../domain/steps';
 import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
 import type { ApiContext } from '../context';
@@ -30,9 +31,9 @@ const StepParams = IdParams.extend({ step: z.enum(DECISION_STEPS) });
 
 const TransshipmentRegistrationSchema = z
   .object({
-    yardCode: z.string().trim().min(1).max(20),
+    yardCode: text().trim().min(1).max(20),
     toVehicle: z.object({
-      plate: z.string().trim().min(1).max(20),
+      plate: text().trim().min(1).max(20),
       country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
     }),
   })
@@ -174,7 +175,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['YARD_OPERATOR'],
     params: IdParams,
-    body: z.object({ note: z.string().trim().max(1000).optional() }),
+    body: z.object({ note: freeText().trim().max(1000).optional() }),
     responses: { 200: { description: 'the crossing, past transshipment', schema: CrossingViewSchema }, ...problems },
     repeatable: true,
     handler: async ({ params, body, caller, req }) => {
@@ -191,13 +192,30 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['DECLARANT', 'MANAGER'],
     params: IdParams,
-    body: z.object({ reason: z.string().trim().min(1, 'is required').max(1000) }),
+    body: z.object({ reason: freeText().trim().min(1, 'is required').max(1000) }),
     responses: { 200: { description: 'the crossing, CANCELLED', schema: CrossingViewSchema }, ...problems },
     repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
       return { body: crossingViewFor(caller.role, await crossings.cancel(params.id, body.reason, actor, key(req))) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/crossings/{id}/incident/retry',
+    summary:
+      "Try a crossing's failed side effect again, once its cause is fixed; answers the crossing (with a new incident if it fails again)",
+    tag: 'crossings',
+    access: ['ADMIN'],
+    params: IdParams,
+    repeatable: true,
+    responses: { 200: { description: 'the crossing after the retry', schema: CrossingViewSchema }, ...problems },
+    handler: async ({ params, caller, req }) => {
+      await crossingFor(ctx, caller, params.id);
+      const actor = { accountId: caller.id, role: caller.role };
+      return { body: crossingViewFor(caller.role, await crossings.retryIncident(params.id, actor, key(req))) };
     },
   });
 

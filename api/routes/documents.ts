@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { DOCUMENT_KINDS } from '../../domain/documents';
 import { sqlOf } from '../../infra/db/orm';
+import { GatePassSigner } from '../../infra/gate-pass-signature';
 import type { ApiContext } from '../context';
 import { crossingFor } from '../crossing-access';
-import { notFound } from '../problem';
+import { mayReadDocument } from '../data-views';
+import { forbidden, notFound } from '../problem';
 import type { Api } from '../route';
 import { IdParams, ProblemSchema } from '../schemas';
 
@@ -18,10 +20,13 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
     params: IdParams.extend({ kind: z.enum(DOCUMENT_KINDS) }),
     responses: {
       200: { description: 'the PDF', schema: z.string(), contentType: 'application/pdf' },
+      403: { description: 'this role does not read this kind of document', schema: ProblemSchema },
       404: { description: 'not issued (yet)', schema: ProblemSchema },
     },
     handler: async ({ params, caller, res }) => {
       await crossingFor(ctx, caller, params.id);
+      // A document shows what the role's JSON view shows, no more (api/data-views.ts).
+      if (!mayReadDocument(caller.role, params.kind)) throw forbidden(`A ${caller.role} account does not read the ${params.kind}.`);
       const [doc] = await sqlOf(ctx.services.em.fork())<{ pdf: Buffer | null }>(
         'select pdf from crossing_document where crossing_id = ? and kind = ?',
         [params.id, params.kind],
@@ -30,6 +35,24 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
       res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${params.kind}-${params.id}.pdf"`);
       res.send(doc.pdf);
     },
+  });
+
+  const signer = GatePassSigner.fromEnvironment(ctx.config);
+  api.route({
+    method: 'get',
+    path: '/.well-known/gate-pass-keys',
+    summary: "The public keys that verify a gate pass's signed QR offline (Ed25519); fetch them before going offline",
+    tag: 'documents',
+    access: 'public',
+    responses: {
+      200: {
+        description: 'the keys',
+        schema: z.object({
+          keys: z.array(z.object({ kid: z.string(), alg: z.literal('Ed25519'), publicKey: z.string(), pem: z.string() })),
+        }),
+      },
+    },
+    handler: async () => ({ body: { keys: [signer.published()] } }),
   });
 
   api.route({

@@ -20,7 +20,7 @@ export function paymentSimulatorRoutes(api: Api, ctx: ApiContext): void {
     params: z.object({ paymentId: z.uuid() }),
     body: z.object({
       status: z.enum(['SUCCEEDED', 'FAILED']).default('SUCCEEDED'),
-      amountVnd: z.number().int().nonnegative().optional(),
+      amountVnd: z.number().int().nonnegative().max(1_000_000_000_000).optional(),
       /** Send a wrong signature, to see the API refuse it. */
       forgeSignature: z.boolean().default(false),
     }),

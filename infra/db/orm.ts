@@ -26,10 +26,7 @@ export interface DatabaseTimeouts {
   queryMs: number;
 }
 
-export async function initORM(
-  databaseUrl: string,
-  opts: { poolMax?: number; timeouts?: DatabaseTimeouts } = {},
-): Promise<Services> {
+export async function initORM(databaseUrl: string, opts: { poolMax?: number; timeouts?: DatabaseTimeouts } = {}): Promise<Services> {
   const t = opts.timeouts;
   const orm = await MikroORM.init({
     clientUrl: databaseUrl,

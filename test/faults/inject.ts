@@ -5,7 +5,7 @@ import path from 'node:path';
  * Faults as an operator meets them, done to the processes `npm start` runs: their pids come from the launcher's
  * ready file (rewritten after every restart), PostgreSQL's from its own postmaster.pid.
  */
-export type Part = 'launcher' | 'worker' | 'api' | 'temporal';
+export type Part = 'launcher' | 'worker' | 'api' | 'temporal' | 'postgres';
 
 export function pidOf(dataDir: string, part: Part): number {
   const ready = JSON.parse(fs.readFileSync(path.join(dataDir, 'launcher.json'), 'utf8'));
@@ -20,7 +20,7 @@ export function kill9(pid: number): void {
 
 /** Every process of the embedded PostgreSQL: the postmaster and its backends. */
 function postgresPids(dataDir: string): number[] {
-  const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const postmaster = pidOf(dataDir, 'postgres');
   const children = fs
     .readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))

@@ -27,7 +27,8 @@ export default async function globalSetup(): Promise<void> {
     (globalThis as Record<string, unknown>).__TEST_DATABASE__ = name;
   }
 
-  const { system, process: child } = await launchSystem({ dataDir, databaseUrl });
+  // TRUST_PROXY=loopback: the tests stand in for an ingress and name each request's address in X-Forwarded-For.
+  const { system, process: child } = await launchSystem({ dataDir, databaseUrl, env: { TRUST_PROXY: 'loopback' } });
   (globalThis as Record<string, unknown>).__TEST_SYSTEM__ = child;
   const file = path.join(dataDir, 'system.json');
   fs.writeFileSync(file, JSON.stringify(system, null, 2));

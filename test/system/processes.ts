@@ -34,9 +34,9 @@ export function startWorker(taskQueue: string): ChildProcess {
   return start('worker/main.ts', envFor(taskQueue), `worker-${taskQueue}`);
 }
 
-export async function startApi(taskQueue: string): Promise<{ process: ChildProcess; url: string }> {
+export async function startApi(taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<{ process: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = start('api/main.ts', { ...envFor(taskQueue), PORT: String(port) }, `api-${taskQueue}`);
+  const child = start('api/main.ts', { ...envFor(taskQueue), PORT: String(port), ...env }, `api-${taskQueue}`);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i++) {
     if (

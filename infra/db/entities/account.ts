@@ -11,6 +11,8 @@ export interface Account {
   companyTaxCode: string | null;
   displayName: string | null;
   disabled: boolean;
+  /** Tokens carry the version they were issued under; raising it (password change, disable, re-enable) ends them. */
+  tokenVersion: number;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -27,6 +29,7 @@ export const AccountSchema = new EntitySchema<Account>({
     companyTaxCode: { type: 'string', nullable: true },
     displayName: { type: 'string', nullable: true },
     disabled: { type: 'boolean', default: false },
+    tokenVersion: { type: 'integer', default: 1 },
     createdAt: { type: 'Date', columnType: 'timestamptz' },
     updatedAt: { type: 'Date', columnType: 'timestamptz' },
   },
