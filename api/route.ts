@@ -9,6 +9,7 @@ import { authenticate, requireRole } from './auth/authenticate';
 import type { TokenClaims } from './auth/tokens';
 import type { ApiContext } from './context';
 import { idempotent, requestHash } from './idempotency';
+import { ProblemSchema } from './schemas';
 import { DIAGNOSIS_BUDGET_MS } from './dependencies';
 import { badRequest, explainUnavailable, fieldErrors, Unavailable } from './problem';
 
@@ -37,7 +38,19 @@ interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undef
   body?: B;
   query?: Q;
   params?: P;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  responses: Record<
+    number,
+    {
+      description: string;
+      schema?: z.ZodType;
+      contentType?: string;
+      /**
+       * Operations a client can call next with a value of this answer (OpenAPI links), by operation id: `{ getCrossing:
+       * { id: '$response.body#/id' } }`. API fuzzers follow them to reach real resources instead of only 404s.
+       */
+      links?: Record<string, Record<string, string>>;
+    }
+  >;
   /** Runs after authentication and before validation (a webhook's signature check). */
   before?: (req: Request) => void;
   /**
@@ -158,6 +171,7 @@ export class Api {
       path: spec.path,
       summary: spec.summary,
       description: `${spec.summary}.${roles}`,
+      operationId: operationId(spec.method, spec.path),
       tags: [spec.tag],
       security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
       request: {
@@ -165,21 +179,44 @@ export class Api {
         ...(spec.query ? { query: spec.query } : {}),
         ...(spec.params ? { params: spec.params } : {}),
       },
-      responses: Object.fromEntries(
-        Object.entries(spec.responses).map(([status, r]) => [
-          status,
-          {
-            description: r.description,
-            ...(r.schema
-              ? {
-                  content: {
-                    [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema },
-                  },
-                }
-              : {}),
-          },
-        ]),
-      ),
+      responses: {
+        ...Object.fromEntries(
+          Object.entries(spec.responses).map(([status, r]) => [
+            status,
+            {
+              description: r.description,
+              ...(r.schema
+                ? {
+                    content: {
+                      [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema },
+                    },
+                  }
+                : {}),
+              ...(r.links
+                ? {
+                    links: Object.fromEntries(
+                      Object.entries(r.links).map(([target, parameters]) => [target, { operationId: target, parameters }]),
+                    ),
+                  }
+                : {}),
+            },
+          ]),
+        ),
+        // Every other answer is a problem+json (API.md "Conventions"): 400, 401, 403, 404, 409, 413, 422, 429, 503.
+        default: {
+          description: 'an error, as application/problem+json',
+          content: { 'application/problem+json': { schema: ProblemSchema } },
+        },
+      },
     });
   }
+}
+
+/** A stable operation id from the method and path: `post /v1/crossings/{id}/cancel` → `postCrossingsIdCancel`. */
+export function operationId(method: string, path: string): string {
+  const words = path
+    .replace(/^\/v1\//, '/')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
+  return method + words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
 }

@@ -29,7 +29,7 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
     access: ['ADMIN'],
     body: NewAccountSchema,
     responses: {
-      201: { description: 'created', schema: AccountViewSchema },
+      201: { description: 'created', schema: AccountViewSchema, links: { patchAccountsId: { id: '$response.body#/id' } } },
       400: { description: 'invalid', schema: ProblemSchema },
       409: { description: 'username taken', schema: ProblemSchema },
     },

@@ -52,7 +52,24 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['DECLARANT'],
     body: DeclarationSchema,
-    responses: { 201: { description: 'the crossing, started', schema: CrossingViewSchema }, ...problems },
+    responses: {
+      201: {
+        description: 'the crossing, started',
+        schema: CrossingViewSchema,
+        links: Object.fromEntries(
+          [
+            'getCrossingsId',
+            'getCrossingsIdHistory',
+            'putCrossingsIdDeclaration',
+            'postCrossingsIdStepsStepDecision',
+            'postCrossingsIdCancel',
+            'getCrossingsIdFee',
+            'getCrossingsIdDocumentsKind',
+          ].map((operation) => [operation, { id: '$response.body#/id' }]),
+        ),
+      },
+      ...problems,
+    },
     repeatable: true,
     handler: async ({ body, caller, req }) => {
       const gate = await ctx.services.em.fork().findOne(GateEntity, { code: body.gate });
