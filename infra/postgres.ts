@@ -93,6 +93,11 @@ function placeFor(dataDir: string, bin: Binaries, ids: { uid: number; gid: numbe
   }
   const folderId = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
   const place = path.join(SHARED_PLACE, folderId);
+  // The files there belong to this data folder only while it says so: a data folder deleted and made again (the
+  // tests do) starts a new database, as DATA_DIR/postgres would.
+  const marker = path.join(dataDir, 'postgres-elsewhere');
+  if (!fs.existsSync(marker)) fs.rmSync(path.join(place, 'postgres'), { recursive: true, force: true });
+  fs.writeFileSync(marker, `${path.join(place, 'postgres')}\n`);
   fs.mkdirSync(place, { recursive: true, mode: 0o755 });
   fs.writeFileSync(path.join(place, 'DATA_DIR'), `${path.resolve(dataDir)}\n`);
   log.warn(

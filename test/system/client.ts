@@ -103,7 +103,9 @@ export function db(): pg.Pool {
   return pool;
 }
 
-afterAll(async () => {
-  await pool?.end();
-  pool = undefined;
-});
+// Also used outside jest (the replay capture script), where there is no afterAll.
+if (typeof afterAll === 'function')
+  afterAll(async () => {
+    await pool?.end();
+    pool = undefined;
+  });

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { EncryptionCodec } from '../infra/payload-codec';
+import { REPLAY_PAYLOAD_KEYS } from './replay/keys';
+import { system } from './system/client';
+
+/**
+ * Crossings run for days while new versions of the workflow are deployed. Real histories of every path a crossing can
+ * take (recorded by `npm run replay:capture`) are replayed against today's workflow code, bundled for this run: a
+ * change that would make a running crossing's replay diverge fails here, and must use `patched()` (or say why the old
+ * histories may go, and capture new ones).
+ */
+const DIR = path.join(__dirname, 'replay', 'histories');
+
+describe('replaying recorded crossings against today’s workflow code', () => {
+  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+
+  it('has a recorded history for every path a crossing can take', () => {
+    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(
+      [
+        'cancelled-after-payment',
+        'cleared',
+        'denied-with-compensation',
+        'incident-and-retry',
+        'overdue-then-expired',
+        'paid-online',
+        'policy-re-armed',
+        'returned-and-resubmitted',
+        'transshipment-with-quarantine',
+      ].sort(),
+    );
+  });
+
+  it('replays each without non-determinism', async () => {
+    const histories = files.map((f) => ({
+      workflowId: f,
+      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
+    }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: system().bundlePath }, dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] } },
+      histories,
+    )) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { launchSystem, ROOT, stopProcess } from '../../infra/launch-system';
+import { EncryptionCodec } from '../../infra/payload-codec';
+import { account, asAdmin, db, declaration, http } from '../system/client';
+import { approve, decide, declare, RUBBER, staffOf, waitFor } from '../system/crossing-flow';
+import { gateWithDeadlines } from '../system/test-gate';
+import { REPLAY_PAYLOAD_KEYS } from './keys';
+
+/**
+ * `npm run replay:capture`: records real histories of every path a crossing can take, on a system started as
+ * `npm start` starts it with a payload key kept for tests only, and writes them to test/replay/histories/. The replay
+ * test runs today's workflow code against them: a change that would break crossings already running fails it.
+ * Run again (and commit the new files) when a change adds a path; never to paper over a broken replay.
+ */
+const OUT = path.join(ROOT, 'test', 'replay', 'histories');
+
+const fruit = { ...RUBBER, hsCode: '08109010', description: 'Fresh dragon fruit' };
+const paths: Record<string, () => Promise<string>> = {
+  async cleared() {
+    const staff = await staffOf();
+    const c = await declare(await account('DECLARANT'));
+    await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
+    return c.id;
+  },
+  async 'returned-and-resubmitted'() {
+    const staff = await staffOf();
+    const company = await account('DECLARANT');
+    const c = await declare(company);
+    await approve(staff, c.id, ['health-check', 'border-entry']);
+    await decide(staff.customs, c.id, 'customs-inspection', {
+      outcome: 'RETURN',
+      reason: 'Seal number does not match',
+      fields: [{ path: 'containers.0.sealNo', message: 'check the seal' }],
+    });
+    await http('PUT', `/v1/crossings/${c.id}/declaration`, { token: company.token, body: declaration({ goods: [RUBBER] }) });
+    await approve(staff, c.id, ['customs-inspection', 'fee-payment', 'border-exit']);
+    return c.id;
+  },
+  async 'denied-with-compensation'() {
+    const staff = await staffOf();
+    const c = await declare(await account('DECLARANT'));
+    await approve(staff, c.id, ['health-check', 'border-entry']);
+    await decide(staff.customs, c.id, 'customs-inspection', { outcome: 'DENY', reason: 'Undeclared goods' });
+    return c.id;
+  },
+  async 'overdue-then-expired'() {
+    const gate = await gateWithDeadlines([{ step: 'health-check', sla: 'PT2S', expireAfter: 'PT5S' }]);
+    const company = await account('DECLARANT', [gate]);
+    const c = await declare(company, { gate });
+    await waitFor(company.token, c.id, (v) => v.status === 'EXPIRED', 30_000);
+    return c.id;
+  },
+  async 'transshipment-with-quarantine'() {
+    const staff = await staffOf();
+    const company = await account('DECLARANT');
+    const c = await declare(company, { goods: [fruit], transshipment: true });
+    await approve(staff, c.id, ['health-check', 'border-entry', 'quarantine']);
+    await http('POST', `/v1/crossings/${c.id}/transshipment`, {
+      token: company.token,
+      body: { yardCode: 'HN-Y1', toVehicle: { plate: '桂A54321', country: 'CN' } },
+    });
+    await approve(staff, c.id, ['transshipment']);
+    await http('POST', `/v1/crossings/${c.id}/transshipment/complete`, { token: staff.yard.token, body: {} });
+    await approve(staff, c.id, ['customs-inspection', 'fee-payment', 'border-exit']);
+    return c.id;
+  },
+  async 'cancelled-after-payment'() {
+    const staff = await staffOf();
+    const company = await account('DECLARANT');
+    const c = await declare(company);
+    await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment']);
+    await http('POST', `/v1/crossings/${c.id}/cancel`, { token: company.token, body: { reason: 'buyer withdrew' } });
+    return c.id;
+  },
+  async 'paid-online'() {
+    const staff = await staffOf();
+    const company = await account('DECLARANT');
+    const c = await declare(company);
+    await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection']);
+    const payment = await http('POST', `/v1/crossings/${c.id}/fee/online-payment`, { token: company.token });
+    await http('POST', `/dev/payment-provider/payments/${payment.body.paymentId}`, { body: { status: 'SUCCEEDED' } });
+    await approve(staff, c.id, ['border-exit']);
+    return c.id;
+  },
+  async 'policy-re-armed'() {
+    const gate = await gateWithDeadlines([{ step: 'health-check', sla: 'PT1H', expireAfter: 'PT2H' }]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const c = await declare(company, { gate });
+    await http('PUT', '/v1/admin/step-timeouts', {
+      token: await asAdmin(),
+      body: { gate, category: '*', step: 'health-check', sla: 'PT10M', expireAfter: 'PT3H' },
+    });
+    await waitFor(
+      company.token,
+      c.id,
+      (v) => v.steps.find((s: { step: string }) => s.step === 'health-check').expiresAt.length > 0,
+      10_000,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    await http('POST', `/v1/crossings/${c.id}/cancel`, { token: company.token, body: { reason: 'captured' } });
+    void staff;
+    return c.id;
+  },
+  async 'incident-and-retry'() {
+    const gate = `T_${randomUUID().replace(/-/g, '').slice(0, 12).toUpperCase()}`;
+    await db().query(
+      `insert into gate (code, name, province, fee_collector) values ($1, 'No yard yet', 'Lạng Sơn', 'GATE_MANAGEMENT_CENTRE')`,
+      [gate],
+    );
+    const staff = await staffOf(gate);
+    const c = await declare(await account('DECLARANT', [gate]), { gate });
+    await approve(staff, c.id, ['health-check', 'border-entry']);
+    await db().query(`insert into yard (gate_code, code, capacity) values ($1, 'Y1', 10)`, [gate]);
+    await http('POST', `/v1/crossings/${c.id}/incident/retry`, { token: await asAdmin() });
+    await approve(staff, c.id, ['customs-inspection', 'fee-payment', 'border-exit']);
+    return c.id;
+  },
+};
+
+async function main(): Promise<void> {
+  const dataDir = path.join(ROOT, '.data', 'replay-capture');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  const { system, process: launcher } = await launchSystem({ dataDir, env: { PAYLOAD_KEYS: REPLAY_PAYLOAD_KEYS } });
+  fs.writeFileSync(path.join(dataDir, 'system.json'), JSON.stringify(system));
+  process.env.TEST_SYSTEM_FILE = path.join(dataDir, 'system.json');
+  const connection = await Connection.connect({ address: system.temporalAddress });
+  const client = new Client({ connection, dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] } });
+  try {
+    fs.mkdirSync(OUT, { recursive: true });
+    for (const [name, drive] of Object.entries(paths)) {
+      const id = await drive();
+      const handle = client.workflow.getHandle(`crossing-${id}`);
+      await handle.result();
+      fs.writeFileSync(path.join(OUT, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+      process.stdout.write(`captured ${name}\n`);
+    }
+  } finally {
+    await connection.close();
+    await db().end();
+    await stopProcess(launcher);
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.exit(1);
+});
