@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { REPLAY_PAYLOAD_KEYS } from './replay/keys';
@@ -15,10 +15,10 @@ import { system } from './system/client';
 const DIR = path.join(__dirname, 'replay', 'histories');
 
 describe('replaying recorded crossings against today’s workflow code', () => {
-  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+  const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.binpb'));
 
   it('has a recorded history for every path a crossing can take', () => {
-    expect(files.map((f) => f.replace(/\.json$/, '')).sort()).toEqual(
+    expect(files.map((f) => f.replace(/\.binpb$/, '')).sort()).toEqual(
       [
         'cancelled-after-payment',
         'cleared',
@@ -36,7 +36,7 @@ describe('replaying recorded crossings against today’s workflow code', () => {
   it('replays each without non-determinism', async () => {
     const histories = files.map((f) => ({
       workflowId: f,
-      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
+      history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))),
     }));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import { launchSystem, ROOT, stopProcess } from '../../infra/launch-system';
 import { EncryptionCodec } from '../../infra/payload-codec';
 import { account, asAdmin, db, declaration, http } from '../system/client';
@@ -136,7 +136,8 @@ async function main(): Promise<void> {
       const id = await drive();
       const handle = client.workflow.getHandle(`crossing-${id}`);
       await handle.result();
-      fs.writeFileSync(path.join(OUT, `${name}.json`), historyToJSON(await handle.fetchHistory()));
+      // Protobuf binary, exactly as Temporal keeps it.
+      fs.writeFileSync(path.join(OUT, `${name}.binpb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
       process.stdout.write(`captured ${name}\n`);
     }
   } finally {
