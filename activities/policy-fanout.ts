@@ -1,51 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { Context, log } from '@temporalio/activity';
-import type { Category } from '../domain/category';
-import { rowSpecificity } from '../domain/step-timeouts';
-import type { DecisionStep } from '../domain/steps';
-import { sqlOf, type Services } from '../infra/db/orm';
-
-export interface PolicyChange {
-  gate: string;
-  category: Category | '*';
-  step: DecisionStep;
-  version: number;
-  changedBy: string;
-  changedAt: string;
-}
-
-/**
- * The running crossings a policy row governs: waiting at its step (for an agency or, after a RETURN, for the
- * declarant), matching its gate and category, and not governed by a more specific row. Shared by the API (to count
- * them in its answer) and the fan-out workflow (to reach them, a page at a time by id).
- */
-export async function crossingsGovernedBy(
-  services: Services,
-  change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
-  page: { after?: string; limit?: number; startedSince?: string } = {},
-): Promise<string[]> {
-  const params: unknown[] = [change.step];
-  let filter = '';
-  const and = (sql: string, value: unknown) => {
-    filter += ` and ${sql}`;
-    params.push(value);
-  };
-  if (change.gate !== '*') and('c.gate_code = ?', change.gate);
-  if (change.category !== '*') and('c.category = ?', change.category);
-  if (page.after) and('c.id > ?', page.after);
-  if (page.startedSince) and('c.step_started_at >= ?', page.startedSince);
-  params.push(change.step, rowSpecificity(change), page.limit ?? 1_000_000);
-  const rows = await sqlOf(services.em.fork())<{ id: string }>(
-    `select c.id from crossing c
-      where c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') and c.current_step = ? ${filter}
-        and not exists (select 1 from step_timeout_policy p
-                         where p.step = ? and p.gate in (c.gate_code, '*') and p.category in (c.category, '*')
-                           and (case when p.gate = '*' then 0 else 2 end) + (case when p.category = '*' then 0 else 1 end) > ?)
-      order by c.id limit ?`,
-    params,
-  );
-  return rows.map((r) => r.id);
-}
+import type { PolicyChange } from '../domain/deadline-policy';
+import type { Services } from '../infra/db/orm';
 
 export function createPolicyFanOut(services: Services, temporal: Client) {
   async function signal(ids: string[], change: PolicyChange): Promise<number> {
@@ -83,7 +39,9 @@ export function createPolicyFanOut(services: Services, temporal: Client) {
       let after = resumed?.after;
       let reached = resumed?.reached ?? 0;
       for (;;) {
-        const ids = await crossingsGovernedBy(services, change, { after, limit: page, startedSince: change.startedSince });
+        const ids = await services
+          .stores()
+          .deadlinePolicies.governedCrossings(change, { after, limit: page, startedSince: change.startedSince });
         reached += await signal(ids, change);
         if (ids.length < page) return reached;
         after = ids[ids.length - 1];

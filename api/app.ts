@@ -16,10 +16,14 @@ import { auditRoutes } from './routes/audit';
 import { codecRoutes } from './routes/codec';
 import { crossingRoutes } from './routes/crossings';
 import { documentRoutes } from './routes/documents';
-import { feeRoutes } from './routes/fees';
+import { feeRateRoutes } from './routes/fee-rates';
+import { feeReportRoutes } from './routes/fee-report';
+import { invoiceRoutes } from './routes/invoice';
+import { onlinePaymentRoutes } from './routes/online-payment';
+import { paymentCallbackRoutes } from './routes/payment-callback';
 import { paymentSimulatorRoutes } from './routes/payment-simulator';
 import { gateRoutes } from './routes/gates';
-import { stepTimeoutRoutes } from './routes/step-timeouts';
+import { deadlinePolicyRoutes } from './routes/deadline-policies';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -115,8 +119,12 @@ export function createApp(ctx: ApiContext): express.Express {
   gateRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
-  stepTimeoutRoutes(api, ctx);
-  feeRoutes(api, ctx);
+  deadlinePolicyRoutes(api, ctx);
+  invoiceRoutes(api, ctx);
+  onlinePaymentRoutes(api, ctx);
+  paymentCallbackRoutes(api, ctx, ctx.secrets.paymentWebhookSecret);
+  feeReportRoutes(api, ctx);
+  feeRateRoutes(api, ctx);
   documentRoutes(api, ctx);
   // Development only, and only when asked for (npm start asks): never mounted in production.
   if (ctx.config.devRoutes) paymentSimulatorRoutes(api, ctx);

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../infra/config';
+import type { ApiSecrets, Config } from '../infra/config';
 import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
 import type { EncryptionCodec } from '../infra/payload-codec';
@@ -17,4 +17,5 @@ export interface ApiContext {
   codec: EncryptionCodec;
   health: DependencyHealth;
   cursors: Cursors;
+  secrets: ApiSecrets;
 }

@@ -1,17 +1,9 @@
-import type { CrossingView } from '../domain/crossing-view';
-import type { Role } from '../domain/roles';
+import { servesGate, type Role } from '../domain/roles';
+import type { CrossingOwnership } from '../infra/db/stores/read-model';
 import { STEP_OWNER, type DecisionStep } from '../domain/steps';
 import type { Account } from '../infra/db/entities/account';
 import type { ApiContext } from './context';
 import { forbidden, notFound } from './problem';
-
-/** The columns of a crossing's read-model row that decide who may see or act on it, and its last view. */
-export interface CrossingOwnership {
-  id: string;
-  gate_code: string;
-  company_tax_code: string;
-  view: CrossingView;
-}
 
 /**
  * Who may see a crossing: the admins; accounts serving its gate; and of a declarant, only its own company's crossings
@@ -19,13 +11,9 @@ export interface CrossingOwnership {
  * not revealed across companies or gates. (403 is for a role that does not own an action.)
  */
 export async function crossingFor(ctx: ApiContext, caller: Account, id: string): Promise<CrossingOwnership> {
-  const [row] = await ctx.services.em
-    .getConnection()
-    .execute<CrossingOwnership[]>('select id, gate_code, company_tax_code, view from crossing where id = ?', [id]);
+  const row = await ctx.services.stores().readModel.ownership(id);
   const missing = () => notFound('There is no crossing with this id.');
-  if (!row) throw missing();
-  if (caller.role === 'ADMIN') return row;
-  if (!caller.gates.includes(row.gate_code)) throw missing();
+  if (!row || !servesGate(caller, row.gate_code)) throw missing();
   if (caller.role === 'DECLARANT' && row.company_tax_code !== caller.companyTaxCode) throw missing();
   return row;
 }

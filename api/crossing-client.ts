@@ -13,7 +13,7 @@ import type { Decision } from '../domain/decision';
 import type { Declaration } from '../domain/declaration';
 import type { DecisionStep } from '../domain/steps';
 import type { crossingWorkflow } from '../workflows/crossing';
-import type { TransferVehicle } from '../workflows/crossing-state';
+import type { TransferVehicle } from '../domain/transshipment';
 import {
   cancelUpdate,
   completeTransshipmentUpdate,
@@ -26,7 +26,8 @@ import {
   viewQuery,
 } from '../workflows/messages';
 import { dependencyOf } from './dependencies';
-import { conflict, outcomeUnknown, Unavailable } from './problem';
+import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
+import { outcomeUnknown, Unavailable } from './problem';
 
 /**
  * The API's only way to a crossing: through its workflow. Workflow ids are opaque (`crossing-<uuid>`): no plate or
@@ -76,20 +77,15 @@ function grpcCode(err: unknown): number | undefined {
  * and Temporal takes no Update until a worker has run it again. Nothing was applied; it passes once a worker runs.
  */
 const NOT_READY = 9;
+const NOT_FOUND = 5;
 
-/** Turns what Temporal says about a refused or impossible message into the API's answer. */
+/** Turns what Temporal says about a refused or impossible message into the domain's errors (api/problem.ts maps them). */
 function translate(err: unknown, changes: boolean): never {
   // The routes check the read model first, so a crossing they reach exists: a missing workflow has closed.
-  if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === 5) /* NOT_FOUND */) {
-    throw conflict('The crossing has ended; nothing more can be done to it.');
-  }
-  if (failureType(err) === 'Rejection') throw conflict((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
+  if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) throw new CrossingEnded();
+  if (failureType(err) === 'Rejection') throw new CrossingRejected((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
   if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'UNKNOWN' : undefined, err);
-  if (failureType(err) === UNPROCESSED) {
-    throw conflict('The crossing is busy with other requests for it right now; nothing was changed. Retry shortly.', undefined, {
-      'Retry-After': '1',
-    });
-  }
+  if (failureType(err) === UNPROCESSED) throw new CrossingBusy();
   if (dependencyOf(err)) throw changes ? outcomeUnknown(err) : new Unavailable(dependencyOf(err), undefined, err);
   throw err;
 }

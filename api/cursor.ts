@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { badRequest } from './problem';
+import { invalidFields } from './problem';
 
 /**
  * Paging cursors: the last row's sort key, signed, so a cursor this API did not give out (edited, forged, or from
@@ -23,10 +23,7 @@ export class Cursors {
   decode<T extends unknown[]>(cursor: string | undefined, valid: (key: unknown[]) => key is T): T | undefined {
     if (cursor === undefined) return undefined;
     const [body, mac] = cursor.split('.');
-    const refuse = () =>
-      badRequest('The request is invalid; every field at fault is listed.', [
-        { path: 'query.cursor', message: 'is not a cursor this API gave out' },
-      ]);
+    const refuse = () => invalidFields([{ path: 'query.cursor', message: 'is not a cursor this API gave out' }]);
     if (!body || !mac || mac.length !== 22) throw refuse();
     const expected = Buffer.from(this.mac(body));
     if (!timingSafeEqual(Buffer.from(mac), expected)) throw refuse();

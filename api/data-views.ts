@@ -1,5 +1,6 @@
-import type { CrossingView } from '../domain/crossing-view';
-import type { Declaration } from '../domain/declaration';
+import { z } from 'zod';
+import { CrossingViewSchema as WholeCrossingViewSchema, FeeViewSchema, type CrossingView } from '../domain/crossing-view';
+import { DeclarationFieldsSchema, VehicleSchema, type Declaration } from '../domain/declaration';
 import type { DocumentKind } from '../domain/documents';
 import type { Role } from '../domain/roles';
 
@@ -52,26 +53,42 @@ export function mayReadDocument(role: Role, kind: DocumentKind): boolean {
 /** Who sees the transfer details of a transshipment. */
 const SEES_TRANSSHIPMENT: Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'CUSTOMS_OFFICER', 'YARD_OPERATOR'];
 
-export function declarationFor(role: Role, declaration: Declaration): Partial<Declaration> {
+export function declarationFor(role: Role, declaration: Declaration): CrossingViewAsSeen['declaration'] {
   const visible = DECLARATION_SECTIONS[role];
-  const shown: Partial<Declaration> = {
+  const sections = Object.fromEntries(visible.map((section) => [section, declaration[section]])) as Partial<Declaration>;
+  return {
     gate: declaration.gate,
     direction: declaration.direction,
     priority: declaration.priority,
     transshipment: declaration.transshipment,
+    ...sections,
+    // The plate identifies the truck at every barrier, whatever else of the vehicle a role may see.
+    vehicle: visible.includes('vehicle') ? declaration.vehicle : { plate: declaration.vehicle.plate },
   };
-  for (const section of visible) (shown as Record<string, unknown>)[section] = declaration[section];
-  // The plate identifies the truck at every barrier, whatever else of the vehicle a role may see.
-  if (!visible.includes('vehicle')) shown.vehicle = { plate: declaration.vehicle.plate } as Declaration['vehicle'];
-  return shown;
 }
 
+/**
+ * The crossing view as a role sees it, the shape every crossing answer has in the OpenAPI document: the whole view
+ * (domain/crossing-view.ts) with the declaration's sections, the fee and the transfer left out where the role may not
+ * see them (the vehicle then shows only its plate).
+ */
+export const CrossingViewSchema = WholeCrossingViewSchema.extend({
+  declaration: DeclarationFieldsSchema.partial()
+    .required({ gate: true, direction: true, priority: true, transshipment: true })
+    .extend({ vehicle: VehicleSchema.partial().required({ plate: true }) })
+    .meta({ id: 'DeclarationAsSeen' }),
+  fee: FeeViewSchema.nullable().optional(),
+}).meta({ id: 'CrossingView' });
+export type CrossingViewAsSeen = z.infer<typeof CrossingViewSchema>;
+
 /** The crossing view with the fields the role may not see left out. */
-export function crossingViewFor(role: Role, view: CrossingView): Partial<CrossingView> & Record<string, unknown> {
-  const { declaration, fee, ...rest } = view as CrossingView & { transshipment?: unknown };
-  const shown: Record<string, unknown> = { ...rest, declaration: declarationFor(role, declaration) };
-  if (SEES_FEE.includes(role)) shown.fee = fee;
-  if (!SEES_TRANSSHIPMENT.includes(role)) delete shown.transshipment;
-  shown.documents = view.documents.filter((d) => mayReadDocument(role, d.kind as DocumentKind));
-  return shown;
+export function crossingViewFor(role: Role, view: CrossingView): CrossingViewAsSeen {
+  const { declaration, fee, transshipment, ...rest } = view;
+  return {
+    ...rest,
+    declaration: declarationFor(role, declaration),
+    ...(SEES_FEE.includes(role) ? { fee } : {}),
+    ...(transshipment && SEES_TRANSSHIPMENT.includes(role) ? { transshipment } : {}),
+    documents: view.documents.filter((d) => mayReadDocument(role, d.kind)),
+  };
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sqlOf } from '../infra/db/orm';
 import type { ApiContext } from './context';
-import { ApiError, badRequest, conflict, problemBody, toApiError } from './problem';
+import { ApiError, conflict, invalidFields, problemBody, toApiError } from './problem';
 import type { Reply } from './route';
 
 /**
@@ -18,14 +17,6 @@ import type { Reply } from './route';
  */
 const LEASE_MARGIN_MS = 2000;
 
-interface Stored {
-  request_hash: string;
-  status: number | null;
-  body: unknown;
-  headers: Record<string, string> | null;
-  lease_left_ms: number | null;
-}
-
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256')
     .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
@@ -38,31 +29,33 @@ export async function idempotent(
   run: () => Promise<Reply>,
 ): Promise<Reply> {
   const { accountId, key, hash } = request;
-  if (key.length > 200)
-    throw badRequest('The Idempotency-Key is too long.', [{ path: 'header.Idempotency-Key', message: 'must be at most 200 characters' }]);
-  const sql = sqlOf(ctx.services.em.fork());
+  if (key.length > 200) throw invalidFields([{ path: 'header.Idempotency-Key', message: 'must be at most 200 characters' }]);
+  const store = ctx.services.stores().idempotency;
   const leaseMs = ctx.config.requestTimeoutMs + LEASE_MARGIN_MS;
-  const claimed = await sql(
-    `insert into idempotency_record (account_id, key, request_hash, locked_until)
-     values (?, ?, ?, now() + ? * interval '1 millisecond') on conflict do nothing returning key`,
-    [accountId, key, hash, leaseMs],
-  );
-  if (claimed.length === 0) {
-    const [stored] = await sql<Stored>(
-      `select request_hash, status, body, headers,
-              extract(epoch from (locked_until - now())) * 1000 as lease_left_ms
-         from idempotency_record where account_id = ? and key = ?`,
-      [accountId, key],
-    );
-    if (stored && stored.request_hash !== hash) {
+  if (!(await store.claim(accountId, key, hash, leaseMs))) {
+    const stored = await store.find(accountId, key);
+    if (stored && stored.requestHash !== hash) {
       throw new ApiError(
         422,
         'Unprocessable Content',
         'This Idempotency-Key was already used with a different request; use a new key for a new action.',
       );
     }
-    if (stored?.status != null) return { status: stored.status, body: stored.body, headers: stored.headers ?? {}, replayed: true };
-    if (!request.repeatable) await takeOver(sql, accountId, key, leaseMs, Number(stored?.lease_left_ms ?? 0));
+    if (stored?.answer) return { ...stored.answer, replayed: true };
+    if (!request.repeatable) {
+      const busy = (ms: number) => {
+        const seconds = Math.max(1, Math.ceil(ms / 1000));
+        return conflict(
+          `A request with this Idempotency-Key is still being processed; retry in ${seconds} s with the same key to get its answer.`,
+          undefined,
+          { 'Retry-After': String(seconds) },
+        );
+      };
+      const leftMs = stored?.leaseLeftMs ?? 0;
+      if (leftMs > 0) throw busy(leftMs);
+      // Another retry may take the expired claim over first.
+      if (!(await store.takeOver(accountId, key, leaseMs))) throw busy(1000);
+    }
   }
 
   let reply: Reply;
@@ -72,45 +65,21 @@ export async function idempotent(
     const problem = toApiError(err);
     if (problem.status >= 500) {
       // Not an answer to keep: the retry runs again (and, for a repeatable change, learns the real outcome).
-      await sql('delete from idempotency_record where account_id = ? and key = ? and status is null', [accountId, key]).catch(
-        () => undefined,
-      );
+      await store.release(accountId, key).catch(() => undefined);
       throw err;
     }
     reply = { status: problem.status, body: problemBody(problem), contentType: 'application/problem+json', headers: problem.headers };
   }
   try {
-    await sql('update idempotency_record set status = ?, body = ?, headers = ? where account_id = ? and key = ?', [
-      reply.status ?? 200,
-      JSON.stringify(reply.body ?? null),
-      JSON.stringify({ ...reply.headers, ...(reply.contentType ? { 'Content-Type': reply.contentType } : {}) }),
-      accountId,
-      key,
-    ]);
+    await store.answer(accountId, key, {
+      status: reply.status ?? 200,
+      body: reply.body ?? null,
+      headers: { ...reply.headers, ...(reply.contentType ? { 'Content-Type': reply.contentType } : {}) },
+    });
   } catch (err) {
     // The change is made: the client gets its real answer. A retry finds the claim expired and runs again, which a
     // repeatable change answers from Temporal; say so in the log rather than telling the client nothing happened.
     ctx.log.warn({ err: (err as Error).message }, 'could not store the answer of an idempotent request');
   }
   return reply;
-}
-
-/** Takes over a claim whose lease has run out, or answers 409 with how long to wait. */
-async function takeOver(sql: ReturnType<typeof sqlOf>, accountId: string, key: string, leaseMs: number, leftMs: number): Promise<void> {
-  const busy = (ms: number) => {
-    const seconds = Math.max(1, Math.ceil(ms / 1000));
-    return conflict(
-      `A request with this Idempotency-Key is still being processed; retry in ${seconds} s with the same key to get its answer.`,
-      undefined,
-      { 'Retry-After': String(seconds) },
-    );
-  };
-  if (leftMs > 0) throw busy(leftMs);
-  const taken = await sql(
-    `update idempotency_record set locked_until = now() + ? * interval '1 millisecond'
-      where account_id = ? and key = ? and status is null and (locked_until is null or locked_until <= now()) returning key`,
-    [leaseMs, accountId, key],
-  );
-  // Another retry took it over first.
-  if (taken.length === 0) throw busy(1000);
 }

@@ -1,12 +1,11 @@
 import http from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../infra/config';
+import { apiSecrets, loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
 import { stopWhenParentGone } from '../infra/parent-watch';
 import { retryUntil } from '../infra/retry-until';
 import { EncryptionCodec } from '../infra/payload-codec';
-import { secretFromEnvOrDataDir } from '../infra/secrets';
 import { createApp } from './app';
 import { TokenService } from './auth/tokens';
 import { ensureFirstAdmin } from './bootstrap-admin';
@@ -26,12 +25,10 @@ async function main(): Promise<void> {
   const services = await initORM(config.databaseUrl, { timeouts: config.database });
   const connection = Connection.lazy({ address: config.temporalAddress });
   // Secrets are read once here, not per request: from the environment, or in development from the data folder.
-  config.paymentWebhookSecret ??= secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', config);
+  const secrets = apiSecrets(config);
   const codec = EncryptionCodec.fromEnvironment(config);
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
-  const authSecret =
-    config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', { dataDir: config.dataDir, production: config.production });
-  const tokens = new TokenService(authSecret, config.tokenTtlSeconds);
+  const tokens = new TokenService(secrets.authSecret, config.tokenTtlSeconds);
 
   // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back.
   await ensureFirstAdmin(config, services, log).catch((err) => {
@@ -44,7 +41,7 @@ async function main(): Promise<void> {
   });
 
   const health = new DependencyHealth({ config, services, temporal });
-  const app = createApp({ config, services, temporal, tokens, log, codec, health, cursors: new Cursors(authSecret) });
+  const app = createApp({ config, services, temporal, tokens, log, codec, health, cursors: new Cursors(secrets.authSecret), secrets });
   // Request lines up to 256 kB (Node's default is 16 kB), the size of the body limit: a long query is then a 400 naming
   // the field at fault rather than a bare 431.
   const server = http.createServer({ maxHeaderSize: 256 * 1024 }, app);

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { FieldError } from '../domain/crossing-view';
+import { CrossingBusy, CrossingEnded, CrossingRejected, UnknownReference } from '../domain/errors';
 import type { Logger } from '../infra/logger';
 import { DEPENDENCY_NAMES, dependencyOf, type Dependency, type DependencyHealth } from './dependencies';
 
@@ -23,6 +24,8 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (detail: string, errors?: FieldError[]) => new ApiError(400, 'Bad Request', detail, errors);
+/** The 400 of a request with fields at fault, every one of them listed with its path and what is wrong. */
+export const invalidFields = (errors: FieldError[]) => badRequest('The request is invalid; every field at fault is listed.', errors);
 export const unauthorized = (detail: string) => new ApiError(401, 'Unauthorized', detail);
 export const forbidden = (detail: string) => new ApiError(403, 'Forbidden', detail);
 export const notFound = (detail: string) => new ApiError(404, 'Not Found', detail);
@@ -79,8 +82,11 @@ export function problemBody(err: ApiError) {
  */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof z.ZodError) return badRequest('The request is invalid; every field at fault is listed.', fieldErrors(err));
+  if (err instanceof z.ZodError) return invalidFields(fieldErrors(err));
   if (err instanceof Unavailable) return unavailableError(err.suspect, err.outcome, 'it did not answer in time');
+  if (err instanceof UnknownReference) return invalidFields([{ path: err.path, message: err.problem }]);
+  if (err instanceof CrossingRejected || err instanceof CrossingEnded) return conflict(err.message);
+  if (err instanceof CrossingBusy) return conflict(err.message, undefined, { 'Retry-After': '1' });
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   // Errors raised by express's own body parser.

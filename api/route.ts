@@ -11,7 +11,7 @@ import type { ApiContext } from './context';
 import { idempotent, requestHash } from './idempotency';
 import { ProblemSchema } from './schemas';
 import { DIAGNOSIS_BUDGET_MS } from './dependencies';
-import { badRequest, explainUnavailable, fieldErrors, Unavailable } from './problem';
+import { explainUnavailable, fieldErrors, invalidFields, Unavailable } from './problem';
 
 /**
  * One definition per route: the same zod schemas validate the request and describe it in the OpenAPI document, and
@@ -155,7 +155,7 @@ export class Api {
     ] as const) {
       errors.push(...unsafeTextIn(value, [...prefix]).filter((e) => !flagged.has(e.path)));
     }
-    if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
+    if (errors.length) throw invalidFields(errors);
 
     const run = async () => (await spec.handler({ body, query, params, caller, req, res } as Parameters<typeof spec.handler>[0])) ?? {};
     const key = req.header('Idempotency-Key');

@@ -77,33 +77,33 @@ export const PRIORITY_REASONS = ['PERISHABLE', 'EMERGENCY', 'DIPLOMATIC'] as con
 export const DIRECTIONS = ['EXPORT', 'IMPORT'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-export const DeclarationSchema = z
-  .object({
-    gate: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI'),
-    direction: z.enum(DIRECTIONS),
-    priority: z
-      .object({ reason: z.enum(PRIORITY_REASONS) })
-      .nullable()
-      .default(null),
-    customsDeclarationNo: z.string().regex(/^\d{12}$/, 'must be the 12-digit customs declaration number'),
-    vehicle: VehicleSchema,
-    driver: DriverSchema,
-    health: HealthDeclarationSchema,
-    containers: z.array(ContainerSchema).max(4, 'at most 4 containers on one truck').default([]),
-    goods: z.array(GoodsLineSchema).min(1, 'at least one goods line is required').max(200),
-    transshipment: z.boolean().default(false),
-  })
-  .superRefine((declaration, ctx) => {
-    const seen = new Map<string, number>();
-    declaration.containers.forEach((container, index) => {
-      const key = container.number.replace(/\s/g, '').toUpperCase();
-      if (seen.has(key)) {
-        ctx.addIssue({ code: 'custom', path: ['containers', index, 'number'], message: 'is declared twice' });
-      }
-      seen.set(key, index);
-    });
-  })
-  .meta({ id: 'Declaration' });
+/** The declaration's fields, without the rules across them (for schemas derived from it, such as a role's view). */
+export const DeclarationFieldsSchema = z.object({
+  gate: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI'),
+  direction: z.enum(DIRECTIONS),
+  priority: z
+    .object({ reason: z.enum(PRIORITY_REASONS) })
+    .nullable()
+    .default(null),
+  customsDeclarationNo: z.string().regex(/^\d{12}$/, 'must be the 12-digit customs declaration number'),
+  vehicle: VehicleSchema,
+  driver: DriverSchema,
+  health: HealthDeclarationSchema,
+  containers: z.array(ContainerSchema).max(4, 'at most 4 containers on one truck').default([]),
+  goods: z.array(GoodsLineSchema).min(1, 'at least one goods line is required').max(200),
+  transshipment: z.boolean().default(false),
+});
+
+export const DeclarationSchema = DeclarationFieldsSchema.superRefine((declaration, ctx) => {
+  const seen = new Map<string, number>();
+  declaration.containers.forEach((container, index) => {
+    const key = container.number.replace(/\s/g, '').toUpperCase();
+    if (seen.has(key)) {
+      ctx.addIssue({ code: 'custom', path: ['containers', index, 'number'], message: 'is declared twice' });
+    }
+    seen.set(key, index);
+  });
+}).meta({ id: 'Declaration' });
 
 export type Declaration = z.infer<typeof DeclarationSchema>;
 export type DeclarationInput = z.input<typeof DeclarationSchema>;

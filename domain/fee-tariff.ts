@@ -2,6 +2,7 @@ import type { Category } from './category';
 import type { Declaration } from './declaration';
 import type { FeeCollector } from './gates';
 import { hsChapter } from './identifiers';
+import { mostSpecific } from './specificity';
 
 /**
  * The infrastructure-use fee (Lạng Sơn, Resolution 09/2025, and provinces that follow it): charged per trip by
@@ -75,18 +76,20 @@ const VEHICLE_LABEL: Record<VehicleKind, string> = {
   CONTAINER_40FT: "40' container / container 40 feet",
 };
 
-/** The most specific rate: gate over '*', direction over '*'. */
+/** The rate that governs: of this vehicle and goods kind, the most specific for the gate and direction. */
 function rateFor(rates: FeeRate[], gate: string, direction: string, vehicleKind: VehicleKind, goodsKind: GoodsKind): FeeRate | undefined {
-  const score = (r: FeeRate) => (r.gate === gate ? 2 : 0) + (r.direction === direction ? 1 : 0);
-  return rates
-    .filter(
-      (r) =>
-        r.vehicleKind === vehicleKind &&
-        r.goodsKind === goodsKind &&
-        (r.gate === gate || r.gate === '*') &&
-        (r.direction === direction || r.direction === '*'),
-    )
-    .sort((a, b) => score(b) - score(a))[0];
+  const candidates = rates.filter((r) => r.vehicleKind === vehicleKind && r.goodsKind === goodsKind);
+  return mostSpecific(candidates, { gate, scope: direction }, (r) => ({ gate: r.gate, scope: r.direction }));
+}
+
+/** The collector keeps 10 % of what it collects (rounded to the dong) and remits the rest. */
+export function collectorShare(amountVnd: number): number {
+  return Math.round(amountVnd / 10);
+}
+
+/** A crossing the tariff has no rate for: retrying will not help until an admin sets one. */
+export class NoTariffRate extends Error {
+  override name = 'NoTariffRate';
 }
 
 export function computeInvoice(
@@ -102,7 +105,7 @@ export function computeInvoice(
   const candidates = kinds
     .map((kind) => ({ kind, rate: rateFor(rates, declaration.gate, declaration.direction, vehicleKind, kind) }))
     .filter((c): c is { kind: GoodsKind; rate: FeeRate } => !!c.rate);
-  if (candidates.length === 0) throw new Error(`no tariff rate for ${vehicleKind} at ${declaration.gate}`);
+  if (candidates.length === 0) throw new NoTariffRate(`no tariff rate for ${vehicleKind} at ${declaration.gate}; an admin sets one`);
   const highest = candidates.sort((a, b) => b.rate.amountVnd - a.rate.amountVnd)[0];
   const items: InvoiceItem[] = [
     {
@@ -120,6 +123,6 @@ export function computeInvoice(
   if (category === 'TRANSSHIPMENT') adjust('TRANSSHIPMENT_ONLY', 'Transshipment only / Chỉ sang tải');
   else if (declaration.direction === 'IMPORT') adjust('DOMESTIC_USE', 'Goods for domestic use / Hàng tiêu dùng nội địa');
   const amountVnd = items.reduce((sum, i) => sum + i.amountVnd, 0);
-  const collectorShareVnd = Math.round(amountVnd / 10);
+  const collectorShareVnd = collectorShare(amountVnd);
   return { items, amountVnd, collector, collectorShareVnd, remitVnd: amountVnd - collectorShareVnd };
 }

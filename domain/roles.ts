@@ -20,3 +20,11 @@ export const AGENCY_ROLES: readonly Role[] = [
   'YARD_OPERATOR',
   'FEE_COLLECTOR',
 ];
+
+/**
+ * The gate rule, for every role alike: an account acts and sees only at the gates it serves; an admin serves them all.
+ * A crossing at a gate an account does not serve is, to that account, no crossing at all (API.md: 404).
+ */
+export function servesGate(account: { role: Role; gates: readonly string[] }, gate: string): boolean {
+  return account.role === 'ADMIN' || account.gates.includes(gate);
+}

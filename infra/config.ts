@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/orm';
+import { secretFromEnvOrDataDir } from './secrets';
 
 /**
  * Every setting the processes read, in one place. Values come from the environment; the defaults are the embedded,
@@ -108,5 +109,24 @@ export function loadConfig(): Config {
       acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 2000),
       queryMs: int('DB_QUERY_TIMEOUT_MS', 3000),
     },
+  };
+}
+
+/** The secrets the API signs and checks with, resolved once at start-up. */
+export interface ApiSecrets {
+  authSecret: string;
+  paymentWebhookSecret: string;
+}
+
+/**
+ * The API's secrets: from the environment, or outside production generated once into the data folder (so tokens and
+ * signatures survive a restart). Production refuses to start without them. The config itself is never changed.
+ */
+export function apiSecrets(config: Config): ApiSecrets {
+  const options = { dataDir: config.dataDir, production: config.production };
+  return {
+    authSecret: config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', options),
+    paymentWebhookSecret:
+      config.paymentWebhookSecret ?? secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', options),
   };
 }

@@ -212,7 +212,7 @@ describe('hostile strings', () => {
     const counts = await db().query(
       `select (select count(*)::int from crossing where created_at >= $1) as crossings,
               (select count(*)::int from account where created_at >= $1 and username like 'hostile%') as accounts,
-              (select count(*)::int from step_timeout_policy_version where updated_at >= $1) as policies,
+              (select count(*)::int from deadline_policy_version where updated_at >= $1) as policies,
               (select count(*)::int from fee_rate where updated_at >= $1) as rates`,
       [since],
     );

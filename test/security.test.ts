@@ -188,7 +188,7 @@ describe('input the API could not take', () => {
     ]);
     await db().query(`insert into yard (gate_code, code, capacity) values ($1, 'Y1', 10)`, [gate]);
     await db().query(
-      `insert into step_timeout_policy (gate, category, step, sla, expire_after, version) values ($1, '*', 'health-check', 'PT1H', 'P99999999999999W', 1)`,
+      `insert into deadline_policy (gate, category, step, sla, expire_after, version) values ($1, '*', 'health-check', 'PT1H', 'P99999999999999W', 1)`,
       [gate],
     );
     const company = await account('DECLARANT', [gate]);

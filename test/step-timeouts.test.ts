@@ -109,7 +109,7 @@ describe('admins edit step deadlines while crossings run', () => {
   });
 
   it('refuses a bad body with 400 listing every field, and changes nothing', async () => {
-    const before = await db().query('select count(*)::int as n from step_timeout_policy_version');
+    const before = await db().query('select count(*)::int as n from deadline_policy_version');
     const bad = await put({ gate: 'nowhere', category: 'SOMETIMES', step: 'lunch', sla: 'P1Y', expireAfter: '-PT1H' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.path).sort()).toEqual(['category', 'expireAfter', 'gate', 'sla', 'step']);
@@ -120,7 +120,7 @@ describe('admins edit step deadlines while crossings run', () => {
     expect(zero.status).toBe(400);
     const unknownGate = await put({ gate: 'ATLANTIS', category: '*', step: 'quarantine', sla: 'PT1H', expireAfter: 'PT2H' });
     expect(unknownGate.status).toBe(400);
-    const after = await db().query('select count(*)::int as n from step_timeout_policy_version');
+    const after = await db().query('select count(*)::int as n from deadline_policy_version');
     expect(after.rows[0].n).toBe(before.rows[0].n);
   });
 
@@ -147,6 +147,6 @@ describe('admins edit step deadlines while crossings run', () => {
       [1, 'PT20M', me.id],
     ]);
     const audit = await http('GET', `/v1/audit?actor=${me.id}`, { token: await asAdmin() });
-    expect(audit.body.items.filter((e: any) => e.action === 'STEP_TIMEOUT_CHANGED').length).toBeGreaterThanOrEqual(2);
+    expect(audit.body.items.filter((e: any) => e.action === 'DEADLINE_POLICY_CHANGED').length).toBeGreaterThanOrEqual(2);
   });
 });

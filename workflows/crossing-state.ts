@@ -1,31 +1,39 @@
 import { categoryOf, type Category } from '../domain/category';
-import type { Actor, CrossingStatus, CrossingView, FieldError, Incident, StepView } from '../domain/crossing-view';
-import { ENDED_STATUSES } from '../domain/crossing-view';
-import type { DeadlinePolicy } from '../domain/deadlines';
+import { UNDO_STEP, type UndoAction } from '../domain/compensation';
+import type { CrossingEvent } from '../domain/crossing-events';
+import {
+  ENDED_STATUSES,
+  type Actor,
+  type CrossingStatus,
+  type CrossingView,
+  type FieldError,
+  type Incident,
+  type ReturnRecord,
+} from '../domain/crossing-view';
+import type { DeadlinePolicy } from '../domain/deadline-policy';
 import type { Decision } from '../domain/decision';
+import { decisionProblem } from '../domain/decision-rules';
 import { changedPaths } from '../domain/declaration-diff';
 import type { Declaration } from '../domain/declaration';
-import type { DocumentKind } from '../domain/documents';
+import { DOCUMENT_KINDS, type DocumentKind } from '../domain/documents';
 import type { Invoice } from '../domain/fee-tariff';
 import { STEP_OWNER, STEPS, stepApplies, type DecisionStep, type Step } from '../domain/steps';
+import type { TransferVehicle } from '../domain/transshipment';
+import { CompensationLedger } from './compensation-ledger';
+import { arm, nextDeadline, passed, type StepWait } from './step-deadlines';
+import { TransshipmentProgress } from './transshipment-progress';
+import { describeWait } from './wait-sentence';
 
 export interface CrossingStart {
   crossingId: string;
   declarantAccountId: string;
 }
 
-/** What a compensation undoes, newest first when a crossing ends early. */
-export type UndoAction = 'RELEASE_YARD_PLACE' | 'ISSUE_TURN_BACK_ORDER' | 'CANCEL_TRANSSHIPMENT_BOOKING' | 'REFUND_FEE';
-
-/** Where the undo of each action lands in the view: the step whose effect it reverses. */
-const UNDO_STEP: Record<UndoAction, DecisionStep> = {
-  RELEASE_YARD_PLACE: 'border-entry',
-  ISSUE_TURN_BACK_ORDER: 'border-entry',
-  CANCEL_TRANSSHIPMENT_BOOKING: 'transshipment',
-  REFUND_FEE: 'fee-payment',
-};
-
-/** Side effects a transition asks the workflow to carry out (as activities), in order. */
+/**
+ * Work a transition asks the workflow to carry out (activities), in order. Transitions return their own side effects;
+ * `queue` adds the follow-ups every change may need: the invoice of a fee step that opened, the deadlines of a step
+ * that began to wait, the undos of an early end, and the read-model write.
+ */
 export type Effect =
   | { kind: 'RESERVE_YARD_PLACE' }
   | { kind: 'RELEASE_YARD_PLACE' }
@@ -33,49 +41,11 @@ export type Effect =
   | { kind: 'ESCALATE_OVERDUE'; step: DecisionStep; slaAt: string }
   | { kind: 'RECORD_DIRECT_PAYMENT'; receiptNo: string }
   | { kind: 'RECORD_ONLINE_PAYMENT' }
-  | { kind: 'ISSUE_DOCUMENT'; document: DocumentKind; seq: number };
-
-export interface TransferVehicle {
-  plate: string;
-  country: string;
-}
-
-/** One line of a crossing's history, written to PostgreSQL by the workflow's activity. */
-export interface CrossingEvent {
-  seq: number;
-  at: string;
-  type: string;
-  step?: Step;
-  actor?: Actor;
-  data?: Record<string, unknown>;
-}
-
-/** Transshipment (sang tải) has three stages: the declarant registers, customs approves, the yard operator confirms. */
-export type TransshipmentStage = 'REGISTRATION' | 'APPROVAL' | 'COMPLETION';
-
-export interface TransshipmentState {
-  stage: TransshipmentStage;
-  yardCode?: string;
-  toVehicle?: TransferVehicle;
-  registeredAt?: string;
-  approvedAt?: string;
-  approvedBy?: string;
-  completedAt?: string;
-  completedBy?: string;
-  note?: string;
-}
-
-/** A returned form: which step returned it and why; once resubmitted, the version that answered it and what changed. */
-export interface ReturnRecord {
-  step: Step;
-  reason: string;
-  fields: FieldError[];
-  at: string;
-  resolvedByVersion?: number;
-  changed?: string[];
-}
-
-export type StepWait = StepView & { stage?: TransshipmentStage; receiptNo?: string; policyVersion?: number };
+  | { kind: 'ISSUE_DOCUMENT'; document: DocumentKind; seq: number }
+  | { kind: 'ISSUE_INVOICE' }
+  | { kind: 'ARM_DEADLINES'; step: DecisionStep; reason: 'STARTED' | 'POLICY_CHANGED' }
+  | { kind: 'UNDO'; action: UndoAction }
+  | { kind: 'PUBLISH' };
 
 /** A request the crossing cannot take now; the message says what it is waiting for instead (the API's 409). */
 export class Rejection extends Error {
@@ -89,11 +59,8 @@ export class Rejection extends Error {
  * messages, timers and activities to it. Every public method either refuses (throws a Rejection, changing nothing)
  * or applies a whole transition: state, history events, and the effects the workflow must carry out. The `check*`
  * methods are the same refusals without the change, for the Update validators, so a refused message leaves no trace
- * in the workflow history.
- *
- * Deadlines are data: each waiting step holds absolute `slaAt`/`expiresAt` times, computed from when the wait began
- * and the policy in force; the workflow sleeps until the nearest one and calls `fireDeadlines`. A policy change
- * re-arms them (`rearm`) from the same start, so a deadline already past fires at once.
+ * in the workflow history. Its parts live beside it: the transfer's stages (transshipment-progress.ts), the undos
+ * (compensation-ledger.ts), the deadlines as data (step-deadlines.ts), the sentences of a 409 (wait-sentence.ts).
  */
 export class CrossingState {
   readonly id: string;
@@ -105,16 +72,13 @@ export class CrossingState {
   category: Category | undefined;
   steps: StepWait[] = STEPS.map((step) => ({ step, status: 'PENDING' }));
   returns: ReturnRecord[] = [];
-  transshipment: TransshipmentState | undefined;
-  compensations: { action: UndoAction; status: 'DONE'; at: string }[] = [];
-  documents: { kind: string; url: string }[] = [];
+  transshipment: TransshipmentProgress | undefined;
+  readonly compensation = new CompensationLedger();
+  documents: { kind: DocumentKind; url: string }[] = [];
   fee: CrossingView['fee'] = null;
   createdAt: string | undefined;
   updatedAt: string | undefined;
   endedAt: string | undefined;
-  /** Undo actions registered before their side effect, run newest first if the crossing ends early. */
-  undoStack: UndoAction[] = [];
-  compensated = false;
   /** The yard place reserved at border-entry approval. */
   yardCode: string | undefined;
   /** Grows with every change, so the workflow knows to re-read the nearest deadline. */
@@ -122,7 +86,7 @@ export class CrossingState {
   /** A side effect that failed for good; until an admin retries it the crossing takes no new decision (cancel aside). */
   incident: Incident | null = null;
   private incidentRetries = 0;
-  /** Side effects asked for by transitions and not yet carried out, oldest first; kept until each has succeeded. */
+  /** Work asked for and not yet carried out, oldest first; each is dropped only once it has succeeded. */
   private pendingEffects: Effect[] = [];
   private events: CrossingEvent[] = [];
   private nextSeq = 1;
@@ -147,41 +111,100 @@ export class CrossingState {
     return ENDED_STATUSES.includes(this.status);
   }
 
-  /** The step the crossing waits at (for an agency or, when RETURNED, for the declarant), or null once ended. */
+  private get endedEarly(): boolean {
+    return this.ended && this.status !== 'CLEARED';
+  }
+
+  /** The step the crossing waits at (for an agency or, when RETURNED, for the declarant), or undefined once ended. */
   get current(): StepWait | undefined {
     if (this.ended) return undefined;
     return this.steps.find((s) => s.status === 'WAITING' || s.status === 'OVERDUE' || s.status === 'RETURNED');
   }
 
-  /** The waiting step that still needs its deadline policy loaded. */
-  get stepNeedingDeadlines(): DecisionStep | undefined {
-    const current = this.current;
-    return current && current.step !== 'declaration' && !current.expiresAt ? current.step : undefined;
+  /** The registered undos, in the order registered. */
+  get undoStack(): readonly UndoAction[] {
+    return this.compensation.actions;
   }
 
-  /** The fee step has opened and its invoice is not computed yet. */
-  get needsInvoice(): boolean {
-    return this.current?.step === 'fee-payment' && this.fee === null;
-  }
-
-  setInvoice(invoice: Pick<Invoice, 'amountVnd' | 'collector'>, now: Date): void {
-    this.fee = { amountVnd: invoice.amountVnd, collector: invoice.collector, status: 'DUE' };
-    this.event(now, 'INVOICE_ISSUED', { step: 'fee-payment', data: { amountVnd: invoice.amountVnd, collector: invoice.collector } });
-    this.touch(now);
-  }
-
-  /** A document issued for the crossing; a later one of the same kind replaces the earlier in the list. */
-  recordDocument(document: { kind: string; url: string }): void {
-    this.documents = [...this.documents.filter((d) => d.kind !== document.kind), document];
+  /** The undos still to run, newest first; empty for a crossing that cleared or has nothing to undo. */
+  pendingUndos(): UndoAction[] {
+    return this.compensation.pending(this.endedEarly);
   }
 
   /** The nearest deadline not yet fired, as epoch milliseconds. */
   nextDeadline(): number | undefined {
+    return nextDeadline(this.current);
+  }
+
+  /** A sentence for 409 answers: what the crossing waits for now. */
+  describeWait(): string {
+    return describeWait(this);
+  }
+
+  view(): CrossingView {
+    if (!this.declaration || !this.category || !this.createdAt || !this.updatedAt) {
+      throw new Error('a crossing has no view before its declaration');
+    }
+    return {
+      id: this.id,
+      gate: this.declaration.gate,
+      direction: this.declaration.direction,
+      category: this.category,
+      status: this.status,
+      currentStep: this.current?.step ?? null,
+      steps: this.steps.map(({ policyVersion: _policyVersion, ...s }) => ({ ...s })),
+      declarationVersion: this.declarationVersion,
+      declaration: this.declaration,
+      returns: this.returns.map((r) => ({ ...r })),
+      fee: this.fee,
+      compensations: this.compensation.entries(this.endedEarly, this.endedAt),
+      documents: this.documents.map((d) => ({ ...d })),
+      ...(this.transshipment ? { transshipment: this.transshipment.view() } : {}),
+      ...(this.yardCode ? { yardCode: this.yardCode } : {}),
+      incident: this.incident && { ...this.incident },
+      createdAt: this.createdAt,
+      updatedAt: this.updatedAt,
+    };
+  }
+
+  // ---- the work a change asks for ----------------------------------------------------------------------------
+
+  /**
+   * Queues a transition's side effects, then the follow-ups the crossing now needs, each once: the invoice of a fee
+   * step that opened, the deadlines of a step that began to wait, the undos of an early end (newest first), and the
+   * read-model write last (unless `publish` is false: a re-arming asks for it only if it changed something). The
+   * workflow carries them out in this order (`nextEffect`, `effectDone`).
+   */
+  queue(effects: Effect[], opts: { publish: boolean } = { publish: true }): void {
+    const queued = (kind: Effect['kind'], match: (e: Effect) => boolean = () => true) =>
+      this.pendingEffects.some((e) => e.kind === kind && match(e));
+    // The read-model write goes last, after all the work there is, wherever an earlier one was waiting.
+    const publish = opts.publish || queued('PUBLISH');
+    this.pendingEffects = [...this.pendingEffects.filter((e) => e.kind !== 'PUBLISH'), ...effects];
+    if (this.current?.step === 'fee-payment' && this.fee === null && !queued('ISSUE_INVOICE')) {
+      this.pendingEffects.push({ kind: 'ISSUE_INVOICE' });
+    }
     const current = this.current;
-    if (!current?.expiresAt) return undefined;
-    const expires = Date.parse(current.expiresAt);
-    if (current.status === 'WAITING' && current.slaAt) return Math.min(Date.parse(current.slaAt), expires);
-    return expires;
+    if (current && current.step !== 'declaration' && !current.expiresAt && !queued('ARM_DEADLINES')) {
+      this.pendingEffects.push({ kind: 'ARM_DEADLINES', step: current.step, reason: 'STARTED' });
+    }
+    for (const action of this.pendingUndos()) {
+      if (!queued('UNDO', (e) => e.kind === 'UNDO' && e.action === action)) this.pendingEffects.push({ kind: 'UNDO', action });
+    }
+    if (publish) this.pendingEffects.push({ kind: 'PUBLISH' });
+  }
+
+  get nextEffect(): Effect | undefined {
+    return this.pendingEffects[0];
+  }
+
+  effectDone(): void {
+    this.pendingEffects.shift();
+  }
+
+  /** Nothing left to do: no work pending, no undo to run, no incident waiting for an admin. */
+  get settled(): boolean {
+    return this.pendingEffects.length === 0 && this.pendingUndos().length === 0 && this.incident === null;
   }
 
   /** History events not yet in the read model, oldest first. */
@@ -194,17 +217,17 @@ export class CrossingState {
     this.events = this.events.slice(count);
   }
 
-  /** Queues a transition's side effects; the workflow carries them out in order (`nextEffect`, `effectDone`). */
-  queue(effects: Effect[]): void {
-    this.pendingEffects.push(...effects);
+  setInvoice(invoice: Pick<Invoice, 'amountVnd' | 'collector'>, now: Date): void {
+    this.fee = { amountVnd: invoice.amountVnd, collector: invoice.collector, status: 'DUE' };
+    this.event(now, 'INVOICE_ISSUED', { step: 'fee-payment', data: { amountVnd: invoice.amountVnd, collector: invoice.collector } });
+    this.touch(now);
   }
 
-  get nextEffect(): Effect | undefined {
-    return this.pendingEffects[0];
-  }
-
-  effectDone(): void {
-    this.pendingEffects.shift();
+  /** A document issued for the crossing; a later one of the same kind replaces the earlier in the list. */
+  recordDocument(document: { kind: string; url: string }): void {
+    const kind = DOCUMENT_KINDS.find((k) => k === document.kind);
+    if (!kind) throw new Error(`not a document kind: ${document.kind}`);
+    this.documents = [...this.documents.filter((d) => d.kind !== kind), { kind, url: document.url }];
   }
 
   // ---- incidents -------------------------------------------------------------------------------------------
@@ -230,41 +253,6 @@ export class CrossingState {
     return [];
   }
 
-  /** Nothing left to do: no side effect pending, no undo to run, no incident waiting for an admin. */
-  get settled(): boolean {
-    return this.pendingEffects.length === 0 && this.pendingUndos().length === 0 && this.incident === null;
-  }
-
-  view(): CrossingView & { transshipment?: TransshipmentState; yardCode?: string } {
-    if (!this.declaration || !this.category || !this.createdAt || !this.updatedAt) {
-      throw new Error('a crossing has no view before its declaration');
-    }
-    return {
-      id: this.id,
-      gate: this.declaration.gate,
-      direction: this.declaration.direction,
-      category: this.category,
-      status: this.status,
-      currentStep: this.current?.step ?? null,
-      steps: this.steps.map(({ policyVersion: _policyVersion, ...s }) => ({ ...s })),
-      declarationVersion: this.declarationVersion,
-      declaration: this.declaration,
-      returns: this.returns.map((r) => ({ ...r })),
-      fee: this.fee,
-      // Undos still to run show as PENDING, so nobody mistakes an ended crossing for a compensated one.
-      compensations: [
-        ...this.compensations.map((c) => ({ ...c })),
-        ...this.pendingUndos().map((action) => ({ action, status: 'PENDING', at: this.endedAt! })),
-      ],
-      documents: this.documents.map((d) => ({ ...d })),
-      incident: this.incident && { ...this.incident },
-      ...(this.transshipment ? { transshipment: { ...this.transshipment } } : {}),
-      ...(this.yardCode ? { yardCode: this.yardCode } : {}),
-      createdAt: this.createdAt,
-      updatedAt: this.updatedAt,
-    };
-  }
-
   // ---- declaring -------------------------------------------------------------------------------------------
 
   checkSubmit(): void {
@@ -284,7 +272,7 @@ export class CrossingState {
     Object.assign(first, { status: 'APPROVED', startedAt: at, decidedAt: at, decidedBy: actor.accountId });
     this.event(now, 'DECLARATION_SUBMITTED', { step: 'declaration', actor, data: { version: 1, category: this.category } });
     this.applicability();
-    if (declaration.transshipment) this.transshipment = { stage: 'REGISTRATION' };
+    if (declaration.transshipment) this.transshipment = new TransshipmentProgress();
     this.openNextStep(now);
     return [];
   }
@@ -332,8 +320,7 @@ export class CrossingState {
     const owner = STEP_OWNER[step];
     if (actor.role !== owner) throw new Rejection(`The ${step} step is decided by ${owner}, not ${actor.role}.`);
     const view = this.step(step);
-    const current = this.current;
-    if (current?.step !== step || view.status === 'RETURNED') {
+    if (this.current?.step !== step || view.status === 'RETURNED') {
       const already = view.status === 'APPROVED' || view.status === 'DENIED' || view.status === 'SKIPPED';
       throw new Rejection(
         already
@@ -344,9 +331,8 @@ export class CrossingState {
     if (step === 'transshipment' && this.transshipment?.stage !== 'APPROVAL') {
       throw new Rejection(`The transshipment is not waiting for customs approval; the crossing is ${this.describeWait()}.`);
     }
-    if (step === 'fee-payment' && decision.outcome === 'APPROVE' && !decision.receiptNo) {
-      throw new Rejection('A direct payment is confirmed with its receipt number (receiptNo).');
-    }
+    const problem = decisionProblem(step, decision);
+    if (problem) throw new Rejection(problem.sentence);
   }
 
   decide(step: DecisionStep, decision: Decision, actor: Actor, now: Date): Effect[] {
@@ -379,7 +365,7 @@ export class CrossingState {
     Object.assign(view, { decidedAt: at, decidedBy: actor.accountId, reason: decision.reason, fields: undefined });
     if (step === 'transshipment') {
       // Customs approved the transfer; the step completes when the yard operator confirms it was carried out.
-      Object.assign(this.transshipment!, { stage: 'COMPLETION', approvedAt: at, approvedBy: actor.accountId });
+      this.transshipment!.approve(actor, at);
       view.stage = 'COMPLETION';
       this.touch(now);
       return [];
@@ -392,14 +378,13 @@ export class CrossingState {
     }
     if (step === 'border-entry') {
       // Registered before the reservation runs: a crash between the two still releases whatever was reserved.
-      this.undoStack.push('RELEASE_YARD_PLACE', 'ISSUE_TURN_BACK_ORDER');
-      const effects: Effect[] = [{ kind: 'RESERVE_YARD_PLACE' }];
+      this.compensation.register('RELEASE_YARD_PLACE', 'ISSUE_TURN_BACK_ORDER');
       this.openNextStep(now);
-      return effects;
+      return [{ kind: 'RESERVE_YARD_PLACE' }];
     }
     if (step === 'border-exit') {
       // The truck has left: nothing to turn back, and its yard place is free again.
-      this.undoStack = [];
+      this.compensation.forgetAll();
       this.end('CLEARED', now);
       return [{ kind: 'RELEASE_YARD_PLACE' }, { kind: 'ISSUE_DOCUMENT', document: 'gate-pass', seq: 1 }];
     }
@@ -433,7 +418,7 @@ export class CrossingState {
   private paid(receiptNo: string, now: Date): Effect[] {
     this.step('fee-payment').receiptNo = receiptNo;
     if (this.fee) this.fee = { ...this.fee, status: 'PAID', receiptNo };
-    this.undoStack.push('REFUND_FEE');
+    this.compensation.register('REFUND_FEE');
     this.openNextStep(now);
     return [{ kind: 'ISSUE_DOCUMENT', document: 'fee-receipt', seq: 1 }];
   }
@@ -450,10 +435,9 @@ export class CrossingState {
 
   registerTransshipment(yardCode: string, toVehicle: TransferVehicle, actor: Actor, now: Date): Effect[] {
     this.checkRegisterTransshipment();
-    const at = now.toISOString();
-    Object.assign(this.transshipment!, { stage: 'APPROVAL', yardCode, toVehicle, registeredAt: at });
+    this.transshipment!.register(yardCode, toVehicle, now.toISOString());
     this.step('transshipment').stage = 'APPROVAL';
-    this.undoStack.push('CANCEL_TRANSSHIPMENT_BOOKING');
+    this.compensation.register('CANCEL_TRANSSHIPMENT_BOOKING');
     this.event(now, 'TRANSSHIPMENT_REGISTERED', { step: 'transshipment', actor, data: { yardCode } });
     this.touch(now);
     return [{ kind: 'BOOK_TRANSSHIPMENT', yardCode, toVehicle }];
@@ -471,7 +455,7 @@ export class CrossingState {
   completeTransshipment(note: string | undefined, actor: Actor, now: Date): Effect[] {
     this.checkCompleteTransshipment(actor);
     const at = now.toISOString();
-    Object.assign(this.transshipment!, { completedAt: at, completedBy: actor.accountId, note });
+    this.transshipment!.complete(note, actor, at);
     const view = this.step('transshipment');
     Object.assign(view, { status: 'APPROVED', decidedAt: at, decidedBy: actor.accountId });
     delete view.stage;
@@ -493,24 +477,13 @@ export class CrossingState {
     return [];
   }
 
-  /** The undo actions still to run, newest first; empty for a crossing that cleared or has nothing to undo. */
-  pendingUndos(): UndoAction[] {
-    if (this.compensated || this.status === 'CLEARED' || !this.ended) return [];
-    const done = new Set(this.compensations.map((c) => c.action));
-    return [...this.undoStack].reverse().filter((a) => !done.has(a));
-  }
-
   /** Records one undo as carried out; its step becomes COMPENSATED once all of that step's undos ran. */
   recordCompensation(action: UndoAction, now: Date, document?: { kind: string; url: string }): void {
-    const at = now.toISOString();
-    this.compensations.push({ action, status: 'DONE', at });
+    const completed = this.compensation.record(action, now.toISOString());
     if (document) this.recordDocument(document);
     if (action === 'REFUND_FEE' && this.fee) this.fee = { ...this.fee, status: 'REFUNDED' };
-    const step = UNDO_STEP[action];
-    const open = this.undoStack.filter((a) => UNDO_STEP[a] === step && !this.compensations.some((c) => c.action === a));
-    if (open.length === 0) this.step(step).status = 'COMPENSATED';
-    this.event(now, 'COMPENSATION', { step, data: { action } });
-    if (this.pendingUndos().length === 0) this.compensated = true;
+    if (completed) this.step(completed).status = 'COMPENSATED';
+    this.event(now, 'COMPENSATION', { step: UNDO_STEP[action], data: { action } });
     this.touch(now);
   }
 
@@ -520,17 +493,7 @@ export class CrossingState {
   armDeadlines(step: DecisionStep, policy: DeadlinePolicy, now: Date, reason: 'STARTED' | 'POLICY_CHANGED' = 'STARTED'): boolean {
     const view = this.current;
     if (!view || view.step !== step || !view.startedAt) return false;
-    const start = Date.parse(view.startedAt);
-    const unchanged =
-      view.policyVersion === policy.version &&
-      view.slaAt === new Date(start + policy.slaMs).toISOString() &&
-      view.expiresAt === new Date(start + policy.expireAfterMs).toISOString();
-    if (unchanged) return false;
-    view.slaAt = new Date(start + policy.slaMs).toISOString();
-    view.expiresAt = new Date(start + policy.expireAfterMs).toISOString();
-    view.policyVersion = policy.version;
-    // A longer SLA lifts an OVERDUE mark that no longer holds.
-    if (view.status === 'OVERDUE' && Date.parse(view.slaAt) > now.getTime()) view.status = 'WAITING';
+    if (!arm(view, policy, now)) return false;
     this.event(now, reason === 'STARTED' ? 'DEADLINES_ARMED' : 'DEADLINES_REARMED', {
       step,
       data: { slaAt: view.slaAt, expiresAt: view.expiresAt, policyVersion: policy.version },
@@ -542,20 +505,17 @@ export class CrossingState {
   /** Applies every deadline that has passed by `now`: OVERDUE (an escalation), or EXPIRED (the crossing ends). */
   fireDeadlines(now: Date): Effect[] {
     const view = this.current;
-    if (!view?.expiresAt) return [];
-    const t = now.getTime();
-    if (t >= Date.parse(view.expiresAt)) {
+    const deadline = passed(view, now);
+    if (!view || !deadline) return [];
+    if (deadline === 'EXPIRED') {
       this.event(now, 'DEADLINE_EXPIRED', { step: view.step, data: { expiresAt: view.expiresAt } });
       this.end('EXPIRED', now);
       return [];
     }
-    if (view.status === 'WAITING' && view.slaAt && t >= Date.parse(view.slaAt)) {
-      view.status = 'OVERDUE';
-      this.event(now, 'OVERDUE', { step: view.step, data: { slaAt: view.slaAt } });
-      this.touch(now);
-      return [{ kind: 'ESCALATE_OVERDUE', step: view.step as DecisionStep, slaAt: view.slaAt }];
-    }
-    return [];
+    view.status = 'OVERDUE';
+    this.event(now, 'OVERDUE', { step: view.step, data: { slaAt: view.slaAt } });
+    this.touch(now);
+    return [{ kind: 'ESCALATE_OVERDUE', step: view.step as DecisionStep, slaAt: view.slaAt! }];
   }
 
   // ---- internals -------------------------------------------------------------------------------------------
@@ -574,23 +534,6 @@ export class CrossingState {
     if (this.incident) {
       throw new Rejection(`The crossing has an incident (${this.incident.message}); an admin retries it once its cause is fixed.`);
     }
-  }
-
-  /** A sentence for 409 answers: what the crossing waits for now. */
-  describeWait(): string {
-    if (this.ended) return this.status;
-    const current = this.current;
-    if (!current) return 'not waiting for anything';
-    if (current.status === 'RETURNED') return `waiting for the declarant to correct the form returned at ${current.step}`;
-    if (current.step === 'transshipment' && this.transshipment) {
-      const who = {
-        REGISTRATION: 'the declarant to register the transfer',
-        APPROVAL: 'customs to approve the transfer',
-        COMPLETION: "the yard operator's confirmation",
-      };
-      return `waiting at transshipment for ${who[this.transshipment.stage]}`;
-    }
-    return `waiting at ${current.step} for ${STEP_OWNER[current.step as DecisionStep]}`;
   }
 
   /** Steps not yet reached follow the current form: quarantine and transshipment apply or not. */
@@ -629,7 +572,7 @@ export class CrossingState {
   private end(status: CrossingStatus, now: Date): void {
     this.status = status;
     this.endedAt = now.toISOString();
-    if (status === 'CLEARED') this.compensated = true;
+    if (status === 'CLEARED') this.compensation.close();
     // Ended early, the work still pending for going forward is moot: each such effect registered its undo before it
     // was queued, and compensation undoes what did happen (undos are no-ops for what did not). An incident about that
     // work is closed with it; compensation raises its own if it fails.

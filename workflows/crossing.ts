@@ -7,25 +7,25 @@ import {
   condition,
   proxyLocalActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeadlinePolicies } from '../activities/deadline-policy';
-import type { DeadlinePolicy } from '../domain/deadlines';
+import type { DeadlinePolicy } from '../domain/deadline-policy';
 import { PERMANENT_FAILURE } from '../domain/failures';
 import type { DecisionStep } from '../domain/steps';
 import type { CrossingView } from '../domain/crossing-view';
-import { CrossingState, Rejection, type CrossingStart, type Effect, type UndoAction } from './crossing-state';
+import { CrossingState, Rejection, type CrossingStart, type Effect } from './crossing-state';
+import { DeadlineAlarm } from './deadline-alarm';
 import {
   cancelUpdate,
   completeTransshipmentUpdate,
-  retryIncidentUpdate,
   confirmOnlinePaymentUpdate,
   deadlinePolicyChangedSignal,
   decideUpdate,
   registerTransshipmentUpdate,
   resubmitDeclarationUpdate,
+  retryIncidentUpdate,
   submitDeclarationUpdate,
   viewQuery,
 } from './messages';
@@ -37,90 +37,71 @@ import { Serial } from './serial';
 // instead of a task per activity plus one to resume after it, which is most of what a decision's latency was and a
 // fifth of the Temporal server's work per crossing (documents as regular activities: `npm run bench`, 80 crossings).
 // Retries are local too, and after a worker crash the replay runs a local activity again only if its result was not
-// yet recorded.
+// yet recorded. A failure retrying cannot cure is not retried (activities/failures.ts): it becomes an incident.
 const activities = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
   // Idempotent, so retrying until PostgreSQL is back is safe; nothing is lost meanwhile.
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
-const { loadDeadlinePolicies, issueDocument } = activities;
 
 /**
  * One truck crossing one gate, durable from the declaration to the gate pass.
  *
  * The rules live in CrossingState; this function wires them up. Every message handler is registered before the first
- * await. Handlers run their transition inside `serial`, one at a time, because a transition awaits activities (side
- * effects, deadline policy, the read model) and a second message must not see it half done. Validators call the same
- * checks as the transitions, so a message that does not fit is refused before it enters the history; one that became
- * unfit while it queued fails with the same sentence.
+ * await, each a one-line delegation to a transition. Handlers run inside `serial`, one at a time, because a
+ * transition's work awaits activities and a second message must not see it half done. Validators call the same checks
+ * as the transitions, so a message that does not fit is refused before it enters the history; one that became unfit
+ * while it queued fails with the same sentence.
+ *
+ * A transition changes the state and queues its work (crossing-state.ts `queue`); `settle` carries the work out in
+ * order, each piece dropped only once it succeeded. A failure that retrying cannot cure leaves the rest queued and
+ * records an incident instead of failing the workflow, so cancellation and compensation still work and an admin's
+ * retry resumes where it stopped.
  */
 export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   const crossing = new CrossingState(start);
   const serial = new Serial();
+  const alarm = new DeadlineAlarm();
   let policyChanged = false;
   let policies: DeadlinePolicies | undefined;
 
+  const now = () => new Date();
   setHandler(viewQuery, () => crossing.view());
   setHandler(deadlinePolicyChangedSignal, () => {
     policyChanged = true;
   });
-  setHandler(
-    submitDeclarationUpdate,
-    ({ declaration, actor }) => transition(() => crossing.submitDeclaration(declaration, actor, new Date())),
-    {
-      validator: (_submission) => refuse(() => crossing.checkSubmit()),
-    },
-  );
+  setHandler(submitDeclarationUpdate, ({ declaration, actor }) => transition(() => crossing.submitDeclaration(declaration, actor, now())), {
+    validator: (_message) => refuse(() => crossing.checkSubmit()),
+  });
   setHandler(
     resubmitDeclarationUpdate,
-    ({ declaration, actor }) => transition(() => crossing.resubmitDeclaration(declaration, actor, new Date())),
-    {
-      validator: ({ declaration }) => refuse(() => crossing.checkResubmit(declaration)),
-    },
+    ({ declaration, actor }) => transition(() => crossing.resubmitDeclaration(declaration, actor, now())),
+    { validator: ({ declaration }) => refuse(() => crossing.checkResubmit(declaration)) },
   );
-  setHandler(decideUpdate, ({ step, decision, actor }) => transition(() => crossing.decide(step, decision, actor, new Date())), {
+  setHandler(decideUpdate, ({ step, decision, actor }) => transition(() => crossing.decide(step, decision, actor, now())), {
     validator: ({ step, decision, actor }) => refuse(() => crossing.checkDecision(step, decision, actor)),
   });
   setHandler(
     registerTransshipmentUpdate,
-    ({ yardCode, toVehicle, actor }) => transition(() => crossing.registerTransshipment(yardCode, toVehicle, actor, new Date())),
-    { validator: (_registration) => refuse(() => crossing.checkRegisterTransshipment()) },
+    ({ yardCode, toVehicle, actor }) => transition(() => crossing.registerTransshipment(yardCode, toVehicle, actor, now())),
+    { validator: (_message) => refuse(() => crossing.checkRegisterTransshipment()) },
   );
-  setHandler(completeTransshipmentUpdate, ({ note, actor }) => transition(() => crossing.completeTransshipment(note, actor, new Date())), {
+  setHandler(completeTransshipmentUpdate, ({ note, actor }) => transition(() => crossing.completeTransshipment(note, actor, now())), {
     validator: ({ actor }) => refuse(() => crossing.checkCompleteTransshipment(actor)),
   });
   setHandler(
     confirmOnlinePaymentUpdate,
-    ({ providerRef, amountVnd, actor }) => transition(() => crossing.payOnline(providerRef, amountVnd, actor, new Date())),
+    ({ providerRef, amountVnd, actor }) => transition(() => crossing.payOnline(providerRef, amountVnd, actor, now())),
     { validator: ({ amountVnd }) => refuse(() => crossing.checkOnlinePayment(amountVnd)) },
   );
-  setHandler(cancelUpdate, ({ reason, actor }) => transition(() => crossing.cancel(reason, actor, new Date())), {
-    validator: (_cancel) => refuse(() => crossing.checkCancel()),
+  setHandler(cancelUpdate, ({ reason, actor }) => transition(() => crossing.cancel(reason, actor, now())), {
+    validator: (_message) => refuse(() => crossing.checkCancel()),
   });
-  setHandler(retryIncidentUpdate, ({ actor }) => transition(() => crossing.retryIncident(actor, new Date())), {
-    validator: (_retry) => refuse(() => crossing.checkRetryIncident()),
+  setHandler(retryIncidentUpdate, ({ actor }) => transition(() => crossing.retryIncident(actor, now())), {
+    validator: (_message) => refuse(() => crossing.checkRetryIncident()),
   });
 
-  /**
-   * The one deadline timer. It is kept while the next deadline is no earlier than when it rings (ringing early only
-   * re-arms it), so a crossing that moves faster than its SLAs starts one timer in all instead of cancelling and
-   * starting one at every transition: two history events fewer per decision.
-   */
-  let alarm: { at: number; scope: CancellationScope; rang: boolean } | undefined;
-  function setAlarm(at: number): void {
-    if (alarm && !alarm.rang && alarm.at <= at) return;
-    alarm?.scope.cancel();
-    const next = { at, scope: new CancellationScope(), rang: false };
-    next.scope
-      .run(() => sleep(Math.max(1, at - Date.now())))
-      .then(
-        () => (next.rang = true),
-        () => undefined, // cancelled: a nearer deadline replaced it
-      );
-    alarm = next;
-  }
-
-  /** Applies one transition and carries out what it asks for, then answers with the resulting view. */
+  /** Applies one transition and carries out the work it queued, then answers with the resulting view. */
   function transition(apply: () => Effect[]): Promise<CrossingView> {
     return serial.run(async () => {
       crossing.queue(refuse(apply));
@@ -129,42 +110,18 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
     });
   }
 
-  /**
-   * After a change: its side effects, the deadlines of a newly waiting step, the compensation of an early end, the
-   * read model. Each piece of work is dropped from the crossing's list only once it has succeeded, so after a failure
-   * that retrying cannot cure (an activity's `Permanent` failure) the crossing keeps its state and what is left to do,
-   * and records an incident instead of failing: cancellation and compensation still work, and an admin's retry
-   * resumes the work where it stopped.
-   */
   async function settle(): Promise<void> {
     try {
-      await work();
+      for (let effect = crossing.nextEffect; effect; effect = crossing.nextEffect) {
+        await carryOut(effect);
+        crossing.effectDone();
+      }
     } catch (err) {
       const failure = permanentFailure(err);
       if (failure === undefined) throw err;
-      crossing.raiseIncident(failure, new Date());
+      crossing.raiseIncident(failure, now());
       await recordIncident();
     }
-  }
-
-  async function work(): Promise<void> {
-    for (let effect = crossing.nextEffect; effect; effect = crossing.nextEffect) {
-      await carryOut(effect);
-      crossing.effectDone();
-    }
-    if (crossing.needsInvoice) {
-      const invoice = await activities.issueInvoice({
-        crossingId: crossing.id,
-        gate: crossing.gate,
-        declaration: crossing.declaration!,
-        category: crossing.category!,
-      });
-      crossing.setInvoice(invoice, new Date());
-    }
-    const needing = crossing.stepNeedingDeadlines;
-    if (needing) crossing.armDeadlines(needing, await policyFor(needing), new Date());
-    if (crossing.pendingUndos().length) await compensate();
-    await publish();
   }
 
   async function carryOut(effect: Effect): Promise<void> {
@@ -183,45 +140,44 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
         await activities.recordEscalation({ ...ref, step: effect.step, slaAt: effect.slaAt });
         return;
       case 'RECORD_DIRECT_PAYMENT':
-        await activities.recordDirectPayment({ ...ref, receiptNo: effect.receiptNo, paidAt: new Date().toISOString() });
+        await activities.recordDirectPayment({ ...ref, receiptNo: effect.receiptNo, paidAt: now().toISOString() });
         return;
       case 'RECORD_ONLINE_PAYMENT':
-        await activities.recordOnlinePayment({ ...ref, paidAt: new Date().toISOString() });
+        await activities.recordOnlinePayment({ ...ref, paidAt: now().toISOString() });
         return;
       case 'ISSUE_DOCUMENT':
-        crossing.recordDocument(await issueDocument({ kind: effect.document, view: crossing.view(), seq: effect.seq }));
+        crossing.recordDocument(await activities.issueDocument({ kind: effect.document, view: crossing.view(), seq: effect.seq }));
         return;
-    }
-  }
-
-  /**
-   * Undoes what completed steps did, newest first, each undo recorded as it finishes. Not cancellable: once a
-   * crossing has ended early its compensation always runs to the end, and after a crash the replay resumes it where
-   * it stopped (undos already recorded are not run again; each activity is idempotent besides).
-   */
-  async function compensate(): Promise<void> {
-    await CancellationScope.nonCancellable(async () => {
-      for (const action of crossing.pendingUndos()) {
-        const document = await undo(action);
-        crossing.recordCompensation(action, new Date(), document);
+      case 'ISSUE_INVOICE':
+        crossing.setInvoice(
+          await activities.issueInvoice({ ...ref, declaration: crossing.declaration!, category: crossing.category! }),
+          now(),
+        );
+        return;
+      case 'ARM_DEADLINES': {
+        if (effect.reason === 'POLICY_CHANGED') policies = undefined;
+        const policy = await policyFor(effect.step);
+        // A re-arming that changed nothing is not worth a read-model write; a first arming is written with the rest.
+        if (crossing.armDeadlines(effect.step, policy, now(), effect.reason) && effect.reason === 'POLICY_CHANGED') crossing.queue([]);
+        return;
       }
-    });
-  }
-
-  async function undo(action: UndoAction): Promise<{ kind: string; url: string } | undefined> {
-    const ref = { crossingId: crossing.id, gate: crossing.gate };
-    switch (action) {
-      case 'RELEASE_YARD_PLACE':
-        await activities.releaseYardPlace(ref);
-        return undefined;
-      case 'CANCEL_TRANSSHIPMENT_BOOKING':
-        await activities.cancelTransshipmentBooking(ref);
-        return undefined;
-      case 'REFUND_FEE':
-        await activities.refundFee(ref);
-        return undefined;
-      case 'ISSUE_TURN_BACK_ORDER':
-        return issueDocument({ kind: 'turn-back-order', view: crossing.view(), seq: 1 });
+      case 'UNDO':
+        // Not cancellable: once a crossing has ended early its compensation always runs to the end.
+        await CancellationScope.nonCancellable(async () => {
+          const document =
+            effect.action === 'RELEASE_YARD_PLACE'
+              ? void (await activities.releaseYardPlace(ref))
+              : effect.action === 'CANCEL_TRANSSHIPMENT_BOOKING'
+                ? void (await activities.cancelTransshipmentBooking(ref))
+                : effect.action === 'REFUND_FEE'
+                  ? void (await activities.refundFee(ref))
+                  : await activities.issueDocument({ kind: 'turn-back-order', view: crossing.view(), seq: 1 });
+          crossing.recordCompensation(effect.action, now(), document);
+        });
+        return;
+      case 'PUBLISH':
+        await publish();
+        return;
     }
   }
 
@@ -256,10 +212,10 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
    */
   async function policyFor(step: DecisionStep): Promise<DeadlinePolicy> {
     if (!policies || policies.category !== crossing.category) {
-      policies = await loadDeadlinePolicies({ gate: crossing.gate, category: crossing.category! });
+      policies = await activities.loadDeadlinePolicies({ gate: crossing.gate, category: crossing.category! });
     }
     const policy = policies.steps[step];
-    if (!policy) throw new Error(`no deadline policy for ${step}; the migration seeds one for every step`);
+    if (!policy) throw new Error(`no deadline policy for ${step}; every step has a built-in default`);
     return policy;
   }
 
@@ -279,36 +235,26 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   while (!(crossing.ended && crossing.settled)) {
     if (policyChanged) {
       policyChanged = false;
-      await serial.run(async () => {
+      await serial.run(() => {
         const step = crossing.current?.step;
-        if (!step || step === 'declaration' || crossing.ended || crossing.incident) return;
-        policies = undefined;
-        try {
-          if (crossing.armDeadlines(step, await policyFor(step), new Date(), 'POLICY_CHANGED')) await publish();
-        } catch (err) {
-          const failure = permanentFailure(err);
-          if (failure === undefined) throw err;
-          crossing.raiseIncident(failure, new Date());
-          await recordIncident();
-        }
+        if (!step || step === 'declaration' || crossing.ended || crossing.incident) return Promise.resolve();
+        crossing.queue([{ kind: 'ARM_DEADLINES', step, reason: 'POLICY_CHANGED' }], { publish: false });
+        return settle();
       });
       continue;
     }
     const revision = crossing.revision;
     const next = crossing.nextDeadline();
-    if (next !== undefined) setAlarm(next);
+    if (next !== undefined) alarm.set(next);
     // The deadline is data; any change (a decision, a re-armed policy) wakes the loop to re-read it, and so does the
     // end of the work of a crossing that has ended (its last transition changed the revision before that work ran).
-    const ringing = alarm;
-    await condition(
-      () => crossing.revision !== revision || policyChanged || ringing?.rang === true || (crossing.ended && crossing.settled),
-    );
-    if (ringing?.rang) {
-      alarm = undefined;
+    await condition(() => crossing.revision !== revision || policyChanged || alarm.rang || (crossing.ended && crossing.settled));
+    if (alarm.rang) {
+      alarm.reset();
       const due = crossing.nextDeadline();
       if (due !== undefined && due <= Date.now()) {
         await serial.run(() => {
-          crossing.queue(crossing.fireDeadlines(new Date()));
+          crossing.queue(crossing.fireDeadlines(now()));
           return settle();
         });
       }

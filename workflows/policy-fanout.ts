@@ -1,6 +1,6 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PolicyChange } from '../activities/policy-fanout';
+import type { PolicyChange } from '../domain/deadline-policy';
 
 const { signalCrossingsForPolicy } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',

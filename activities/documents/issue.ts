@@ -3,7 +3,7 @@ import type { CrossingView } from '../../domain/crossing-view';
 import type { DocumentKind } from '../../domain/documents';
 import { STEP_OWNER, type DecisionStep } from '../../domain/steps';
 import type { GatePassSigner } from '../../infra/gate-pass-signature';
-import { sqlOf, type Services } from '../../infra/db/orm';
+import type { Services } from '../../infra/db/orm';
 import { renderPdf, type DocumentContent } from './render';
 
 export interface DocumentRequest {
@@ -30,10 +30,8 @@ const time = (iso: string | undefined) => (iso ? `${new Date(iso).toISOString().
  */
 export function createDocuments(services: Services, opts: { publicUrl: string; signer: GatePassSigner }) {
   async function content(kind: DocumentKind, view: CrossingView, verifyCode?: string): Promise<DocumentContent> {
-    const [gate] = await sqlOf(services.em.fork())<{ name: string; fee_collector: string }>(
-      'select name, fee_collector from gate where code = ?',
-      [view.gate],
-    );
+    const stores = services.stores();
+    const gate = await stores.gates.gate(view.gate);
     const d = view.declaration;
     const step = (s: string) => view.steps.find((v) => v.step === s);
     const base: [string, string][] = [
@@ -72,11 +70,7 @@ export function createDocuments(services: Services, opts: { publicUrl: string; s
           footer,
         };
       case 'fee-receipt': {
-        const [invoice] = await sqlOf(services.em.fork())<{
-          items: { label: string; amountVnd: number }[];
-          amount_vnd: string;
-          collector: string;
-        }>('select items, amount_vnd, collector from fee_invoice where crossing_id = ?', [view.id]);
+        const invoice = await stores.fees.invoice(view.id);
         const fee = step('fee-payment') as { receiptNo?: string; decidedAt?: string } | undefined;
         const vnd = (n: number | string) => `${Number(n).toLocaleString('vi-VN')} ₫`;
         return {
@@ -92,7 +86,7 @@ export function createDocuments(services: Services, opts: { publicUrl: string; s
                 ? 'Cơ quan thuế / Tax authority'
                 : 'Trung tâm Quản lý cửa khẩu / Gate management centre',
             ],
-            ['Tổng cộng / Total', invoice ? vnd(invoice.amount_vnd) : '—'],
+            ['Tổng cộng / Total', invoice ? vnd(invoice.amountVnd) : '—'],
           ],
           sections: invoice ? [{ heading: 'Chi tiết / Items', lines: invoice.items.map((i) => `${i.label}: ${vnd(i.amountVnd)}`) }] : [],
           footer,
@@ -146,22 +140,14 @@ export function createDocuments(services: Services, opts: { publicUrl: string; s
 
   return {
     async issueDocument({ kind, view, seq }: DocumentRequest): Promise<{ kind: string; url: string }> {
-      const sql = sqlOf(services.em.fork());
-      const [existing] = await sql<{ seq: number; verify_code: string | null }>(
-        `select (data->>'seq')::int as seq, verify_code from crossing_document where crossing_id = ? and kind = ?`,
-        [view.id, kind],
-      );
+      const documents = services.stores().documents;
+      const existing = await documents.issued(view.id, kind);
       const url = `/v1/crossings/${view.id}/documents/${kind}`;
       if (existing && existing.seq >= seq) return { kind, url };
-      // Unguessable: 128 random bits. The pass's QR holds only this code.
-      const verifyCode = kind === 'gate-pass' ? (existing?.verify_code ?? randomBytes(16).toString('base64url')) : null;
+      // Unguessable: 128 random bits. The pass's QR holds only this code (and, signed, the pass itself).
+      const verifyCode = kind === 'gate-pass' ? (existing?.verifyCode ?? randomBytes(16).toString('base64url')) : null;
       const pdf = await renderPdf(await content(kind, view, verifyCode ?? undefined));
-      await sql(
-        `insert into crossing_document (crossing_id, kind, data, pdf, verify_code, created_at) values (?, ?, ?, ?, ?, now())
-         on conflict (crossing_id, kind) do update set data = excluded.data, pdf = excluded.pdf, created_at = excluded.created_at
-         where (crossing_document.data->>'seq')::int is null or (crossing_document.data->>'seq')::int < (excluded.data->>'seq')::int`,
-        [view.id, kind, JSON.stringify({ seq, gate: view.gate, status: view.status }), pdf, verifyCode],
-      );
+      await documents.save({ crossingId: view.id, kind, seq, gate: view.gate, status: view.status, pdf, verifyCode });
       return { kind, url };
     },
   };

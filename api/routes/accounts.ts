@@ -4,21 +4,13 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { appendAudit } from '../../infra/audit';
 import { AccountSchema } from '../../infra/db/entities/account';
 import { sqlOf } from '../../infra/db/orm';
-import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { accountView } from '../accounts-view';
 import { weakPasswordReason } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
 import type { ApiContext } from '../context';
-import { badRequest, conflict, notFound } from '../problem';
+import { conflict, invalidFields, notFound } from '../problem';
 import type { Api } from '../route';
 import { AccountChangeSchema, AccountViewSchema, IdParams, NewAccountSchema, ProblemSchema } from '../schemas';
-
-async function checkGatesExist(em: EntityManager, gates: string[]): Promise<void> {
-  const known = new Set((await em.find(GateEntity, { code: { $in: gates } })).map((g) => g.code));
-  const errors = gates.flatMap((code, i) => (known.has(code) ? [] : [{ path: `gates.${i}`, message: `${code} is not a known gate` }]));
-  if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
-}
 
 export function accountRoutes(api: Api, ctx: ApiContext): void {
   api.route({
@@ -35,7 +27,7 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
     },
     handler: async ({ body, caller }) => {
       const em = ctx.services.em.fork();
-      await checkGatesExist(em, body.gates);
+      await ctx.services.stores().gates.requireGates(body.gates, (i) => `gates.${i}`);
       const now = new Date();
       const account = em.create(AccountSchema, {
         id: randomUUID(),
@@ -102,10 +94,10 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       const account = await em.findOne(AccountSchema, { id: params.id });
       if (!account) throw notFound('There is no account with this id.');
       const weak = body.password ? weakPasswordReason(body.password, account.username) : undefined;
-      if (weak) throw badRequest('The request is invalid; every field at fault is listed.', [{ path: 'password', message: weak }]);
+      if (weak) throw invalidFields([{ path: 'password', message: weak }]);
       if (body.disabled && account.id === caller.id) throw conflict('An admin cannot disable its own account; ask another admin.');
       if (body.gates) {
-        await checkGatesExist(em, body.gates);
+        await ctx.services.stores().gates.requireGates(body.gates, (i) => `gates.${i}`);
         account.gates = [...new Set(body.gates)];
       }
       // A password change, a disable and a re-enable end every token issued before (tokens carry this version).

@@ -2,7 +2,7 @@ import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import type { EncryptionCodec } from '../../infra/payload-codec';
 import type { ApiContext } from '../context';
-import { badRequest } from '../problem';
+import { invalidFields } from '../problem';
 import type { Api } from '../route';
 
 /**
@@ -52,7 +52,7 @@ export function codecRoutes(api: Api, _ctx: ApiContext, codec: EncryptionCodec):
             });
           }
         }
-        if (errors.length) throw badRequest('The request is invalid; every field at fault is listed.', errors);
+        if (errors.length) throw invalidFields(errors);
         return { body: { payloads: out } };
       },
     });

@@ -1,24 +1,20 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { CROSSING_STATUSES } from '../../domain/crossing-view';
+import { CancelRequestSchema, TransshipmentCompletionSchema } from '../../domain/crossing-messages';
 import { DecisionSchema } from '../../domain/decision';
+import { decisionProblem } from '../../domain/decision-rules';
+import { TransshipmentRegistrationSchema } from '../../domain/transshipment';
 import { DeclarationSchema } from '../../domain/declaration';
-import { AGENCY_ROLES } from '../../domain/roles';
-import { freeText, text } from '../../domain/text';
-import { DECISION_STEPS, STEP_OWNER, STEPS } from '../../domain/steps';
-import { GateSchema as GateEntity } from '../../infra/db/entities/gate';
+import { AGENCY_ROLES, servesGate } from '../../domain/roles';
+import { DECISION_STEPS, STEP_OWNER } from '../../domain/steps';
 import type { ApiContext } from '../context';
-import { crossingViewFor } from '../data-views';
+import { CrossingViewSchema, crossingViewFor } from '../data-views';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
-import { badRequest, forbidden } from '../problem';
+import { forbidden, invalidFields } from '../problem';
 import type { Api } from '../route';
 import { IdParams, ProblemSchema } from '../schemas';
 import { listCrossings, ListQuerySchema, CrossingListSchema } from './crossing-list';
-
-export const CrossingViewSchema = z
-  .looseObject({ id: z.string(), status: z.enum(CROSSING_STATUSES), currentStep: z.enum(STEPS).nullable() })
-  .meta({ id: 'CrossingView' });
 
 const problems = {
   400: { description: 'invalid request', schema: ProblemSchema },
@@ -28,16 +24,6 @@ const problems = {
 };
 
 const StepParams = IdParams.extend({ step: z.enum(DECISION_STEPS) });
-
-const TransshipmentRegistrationSchema = z
-  .object({
-    yardCode: text().trim().min(1).max(20),
-    toVehicle: z.object({
-      plate: text().trim().min(1).max(20),
-      country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
-    }),
-  })
-  .meta({ id: 'TransshipmentRegistration' });
 
 /** The request's Idempotency-Key, which also becomes the Temporal Update id of the message it sends. */
 const key = (req: Request) => req.header('Idempotency-Key') || undefined;
@@ -72,13 +58,8 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     },
     repeatable: true,
     handler: async ({ body, caller, req }) => {
-      const gate = await ctx.services.em.fork().findOne(GateEntity, { code: body.gate });
-      if (!gate) {
-        throw badRequest('The request is invalid; every field at fault is listed.', [
-          { path: 'gate', message: `${body.gate} is not a known gate` },
-        ]);
-      }
-      if (!caller.gates.includes(body.gate)) throw forbidden(`Your account does not declare at gate ${body.gate}.`);
+      await ctx.services.stores().gates.requireGate(body.gate);
+      if (!servesGate(caller, body.gate)) throw forbidden(`Your account does not declare at gate ${body.gate}.`);
       const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, key(req));
       return { status: 201, body: crossingViewFor(caller.role, view), headers: { Location: `/v1/crossings/${view.id}` } };
     },
@@ -146,11 +127,8 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, body, caller, req }) => {
       const owner = STEP_OWNER[params.step];
       await crossingToActOn(ctx, caller, params.id, [owner]);
-      if (params.step === 'fee-payment' && body.outcome === 'APPROVE' && !body.receiptNo) {
-        throw badRequest('A direct payment is confirmed with its receipt number.', [
-          { path: 'receiptNo', message: 'is required to approve fee-payment' },
-        ]);
-      }
+      const problem = decisionProblem(params.step, body);
+      if (problem) throw invalidFields([{ path: problem.path, message: problem.message }]);
       const actor = { accountId: caller.id, role: caller.role };
       return { body: crossingViewFor(caller.role, await crossings.decide(params.id, params.step, body, actor, key(req))) };
     },
@@ -168,13 +146,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     repeatable: true,
     handler: async ({ params, body, caller, req }) => {
       const row = await crossingFor(ctx, caller, params.id);
-      const [yard] = await ctx.services.em
-        .getConnection()
-        .execute('select 1 from yard where gate_code = ? and code = ?', [row.gate_code, body.yardCode]);
-      if (!yard)
-        throw badRequest('The request is invalid; every field at fault is listed.', [
-          { path: 'yardCode', message: `is not a yard of gate ${row.gate_code}` },
-        ]);
+      await ctx.services.stores().gates.requireYard(row.gate_code, body.yardCode);
       const actor = { accountId: caller.id, role: caller.role };
       return {
         body: crossingViewFor(
@@ -192,7 +164,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['YARD_OPERATOR'],
     params: IdParams,
-    body: z.object({ note: freeText().trim().max(1000).optional() }),
+    body: TransshipmentCompletionSchema,
     responses: { 200: { description: 'the crossing, past transshipment', schema: CrossingViewSchema }, ...problems },
     repeatable: true,
     handler: async ({ params, body, caller, req }) => {
@@ -209,7 +181,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['DECLARANT', 'MANAGER'],
     params: IdParams,
-    body: z.object({ reason: freeText().trim().min(1, 'is required').max(1000) }),
+    body: CancelRequestSchema,
     responses: { 200: { description: 'the crossing, CANCELLED', schema: CrossingViewSchema }, ...problems },
     repeatable: true,
     handler: async ({ params, body, caller, req }) => {
@@ -247,37 +219,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     responses: { 200: { description: 'the history', schema: z.looseObject({ items: z.array(z.looseObject({})) }) }, ...problems },
     handler: async ({ params, caller }) => {
       await crossingFor(ctx, caller, params.id);
-      const conn = ctx.services.em.getConnection();
-      const events = await conn.execute<Record<string, unknown>[]>(
-        `select e.seq, e.at, e.type, e.step, e.data, e.actor_account_id, e.actor_role, a.username as actor_username
-           from crossing_event e left join account a on a.id = e.actor_account_id
-          where e.crossing_id = ? order by e.seq`,
-        [params.id],
-      );
-      const versions = await conn.execute<Record<string, unknown>[]>(
-        `select v.version, v.submitted_at, v.body, a.id as account_id, a.username
-           from declaration_version v join account a on a.id = v.submitted_by
-          where v.crossing_id = ? order by v.version`,
-        [params.id],
-      );
-      return {
-        body: {
-          items: events.map((e) => ({
-            seq: e.seq,
-            at: new Date(e.at as string).toISOString(),
-            type: e.type,
-            step: e.step ?? null,
-            actor: e.actor_account_id ? { accountId: e.actor_account_id, username: e.actor_username, role: e.actor_role } : null,
-            data: e.data,
-          })),
-          declarationVersions: versions.map((v) => ({
-            version: v.version,
-            submittedAt: new Date(v.submitted_at as string).toISOString(),
-            submittedBy: { accountId: v.account_id, username: v.username },
-            declaration: v.body,
-          })),
-        },
-      };
+      return { body: await ctx.services.stores().readModel.history(params.id) };
     },
   });
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { DOCUMENT_KINDS } from '../../domain/documents';
-import { sqlOf } from '../../infra/db/orm';
 import { GatePassSigner } from '../../infra/gate-pass-signature';
 import type { ApiContext } from '../context';
 import { crossingFor } from '../crossing-access';
@@ -27,13 +26,10 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
       await crossingFor(ctx, caller, params.id);
       // A document shows what the role's JSON view shows, no more (api/data-views.ts).
       if (!mayReadDocument(caller.role, params.kind)) throw forbidden(`A ${caller.role} account does not read the ${params.kind}.`);
-      const [doc] = await sqlOf(ctx.services.em.fork())<{ pdf: Buffer | null }>(
-        'select pdf from crossing_document where crossing_id = ? and kind = ?',
-        [params.id, params.kind],
-      );
-      if (!doc?.pdf) throw notFound(`This crossing has no ${params.kind} (yet).`);
+      const pdf = await ctx.services.stores().documents.pdf(params.id, params.kind);
+      if (!pdf) throw notFound(`This crossing has no ${params.kind} (yet).`);
       res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="${params.kind}-${params.id}.pdf"`);
-      res.send(doc.pdf);
+      res.send(pdf);
     },
   });
 
@@ -74,15 +70,9 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
       },
     },
     handler: async ({ params }) => {
-      const [row] = await sqlOf(ctx.services.em.fork())<{ gate_code: string; plate: string; cleared_at: string | null }>(
-        `select c.gate_code, c.view->'declaration'->'vehicle'->>'plate' as plate,
-                (select s->>'decidedAt' from jsonb_array_elements(c.view->'steps') s where s->>'step' = 'border-exit') as cleared_at
-           from crossing_document d join crossing c on c.id = d.crossing_id
-          where d.kind = 'gate-pass' and d.verify_code = ? and c.status = 'CLEARED'`,
-        [params.code],
-      );
-      if (!row) return { body: { valid: false } };
-      return { body: { valid: true, gate: row.gate_code, plate: row.plate, clearedAt: row.cleared_at ?? undefined } };
+      const pass = await ctx.services.stores().documents.gatePass(params.code);
+      if (!pass) return { body: { valid: false } };
+      return { body: { valid: true, gate: pass.gate, plate: pass.plate, clearedAt: pass.clearedAt ?? undefined } };
     },
   });
 }

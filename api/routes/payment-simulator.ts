@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { sqlOf } from '../../infra/db/orm';
 import type { ApiContext } from '../context';
 import { notFound } from '../problem';
 import type { Api } from '../route';
-import { paymentWebhookSecret, signPaymentCallback } from './fees';
+import { signPaymentCallback } from '../payment-signature';
 
 /**
  * A stand-in for the payment provider, mounted only outside production: it "completes" a payment by calling this
@@ -26,19 +25,17 @@ export function paymentSimulatorRoutes(api: Api, ctx: ApiContext): void {
     }),
     responses: { 200: { description: "the API's answer to the callback", schema: z.looseObject({}) } },
     handler: async ({ params, body }) => {
-      const [payment] = await sqlOf(ctx.services.em.fork())<{ amount_vnd: string }>('select amount_vnd from fee_payment where id = ?', [
-        params.paymentId,
-      ]);
+      const payment = await ctx.services.stores().fees.payment(params.paymentId);
       if (!payment) throw notFound('There is no payment with this id.');
       const raw = JSON.stringify({
         paymentId: params.paymentId,
         status: body.status,
-        amountVnd: body.amountVnd ?? Number(payment.amount_vnd),
+        amountVnd: body.amountVnd ?? payment.amountVnd,
         providerRef: `SIM-${params.paymentId.slice(0, 8).toUpperCase()}`,
       });
       const signature = body.forgeSignature
         ? signPaymentCallback('not-the-secret', raw)
-        : signPaymentCallback(paymentWebhookSecret(ctx), raw);
+        : signPaymentCallback(ctx.secrets.paymentWebhookSecret, raw);
       const res = await fetch(`http://127.0.0.1:${ctx.config.port}/v1/payments/callback`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-signature': signature },
@@ -57,13 +54,10 @@ export function paymentSimulatorRoutes(api: Api, ctx: ApiContext): void {
     params: z.object({ paymentId: z.uuid() }),
     responses: { 200: { description: 'an HTML page', schema: z.string(), contentType: 'text/html' } },
     handler: async ({ params, res }) => {
-      const [payment] = await sqlOf(ctx.services.em.fork())<{ amount_vnd: string; status: string }>(
-        'select amount_vnd, status from fee_payment where id = ?',
-        [params.paymentId],
-      );
+      const payment = await ctx.services.stores().fees.payment(params.paymentId);
       if (!payment) throw notFound('There is no payment with this id.');
       res.type('text/html').send(`<!doctype html><meta charset="utf-8"><title>Payment simulator</title>
-<h1>Simulated payment provider</h1><p>Payment ${params.paymentId}: ${Number(payment.amount_vnd).toLocaleString('vi-VN')} ₫ — ${payment.status}</p>
+<h1>Simulated payment provider</h1><p>Payment ${params.paymentId}: ${payment.amountVnd.toLocaleString('vi-VN')} ₫ — ${payment.status}</p>
 <p>POST /dev/payment-provider/payments/${params.paymentId} with {"status":"SUCCEEDED"} or {"status":"FAILED"} to call back.</p>`);
     },
   });

@@ -4,14 +4,17 @@ import { AccountSchema } from './entities/account';
 import { GateSchema, YardSchema } from './entities/gate';
 import { migrationsList } from './migrations';
 import type { Sql } from '../audit';
+import { storesOver, type Stores } from './stores';
 
 /**
- * The database services every process shares: one ORM (one connection pool) per process. Request handlers and
- * activities each take a fork of `em`, never the global one.
+ * The database services every process shares: one ORM (one connection pool) per process, as mikro-orm/guide's
+ * `initORM` returns them. Request handlers and activities each take a fork: `stores()` gives the stores over a fresh
+ * one; `em` itself is only forked, never used.
  */
 export interface Services {
   orm: MikroORM;
   em: EntityManager;
+  stores(): Stores;
 }
 
 /**
@@ -52,7 +55,7 @@ export async function initORM(databaseUrl: string, opts: { poolMax?: number; tim
     debug: false,
     logger: () => undefined,
   });
-  return { orm, em: orm.em };
+  return { orm, em: orm.em, stores: () => storesOver(orm.em.fork()) };
 }
 
 /** Applies every pending migration; safe to run on each start. */

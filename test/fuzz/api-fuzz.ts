@@ -38,7 +38,11 @@ function ensureSchemathesis(): string {
 async function call(base: string, method: string, route: string, body?: unknown, token?: string): Promise<any> {
   const res = await fetch(`${base}${route}`, {
     method,
-    headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID(), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': randomUUID(),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
@@ -67,8 +71,17 @@ async function main(): Promise<void> {
     const admin = (await call(base, 'POST', '/v1/auth/login', { username: 'admin', password: system.adminPassword })).token;
     const person = async (role: string, extra: Record<string, unknown> = {}) => {
       const username = `fuzz-${role.toLowerCase().replace(/_/g, '-')}-${randomUUID().slice(0, 6)}`;
-      const created = await call(base, 'POST', '/v1/accounts', { username, password: 'correct horse battery', role, gates: ['HUU_NGHI'], ...extra }, admin);
-      return { id: created.id as string, token: (await call(base, 'POST', '/v1/auth/login', { username, password: 'correct horse battery' })).token as string };
+      const created = await call(
+        base,
+        'POST',
+        '/v1/accounts',
+        { username, password: 'correct horse battery', role, gates: ['HUU_NGHI'], ...extra },
+        admin,
+      );
+      return {
+        id: created.id as string,
+        token: (await call(base, 'POST', '/v1/auth/login', { username, password: 'correct horse battery' })).token as string,
+      };
     };
     const company = await person('DECLARANT', { companyTaxCode: '0109876543' });
     const health = await person('HEALTH_OFFICER');
@@ -135,7 +148,9 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(DATA_DIR, `schemathesis-${role}.log`), out);
       // Schemathesis's own summary, then ours.
       const summary = out.includes('SUMMARY') ? out.slice(out.lastIndexOf('\n', out.indexOf('SUMMARY'))) : out.slice(-2000);
-      process.stdout.write(`\n--- Schemathesis as ${role} (${Math.round((Date.now() - t0) / 1000)} s, exit ${result.status}) ---${summary}\n`);
+      process.stdout.write(
+        `\n--- Schemathesis as ${role} (${Math.round((Date.now() - t0) / 1000)} s, exit ${result.status}) ---${summary}\n`,
+      );
       const cases = /(\d+) generated/.exec(out)?.[1] ?? '?';
       const { operations, failures } = fs.existsSync(junit) ? totals(junit) : { operations: 0, failures: 1 };
       rows.push(`| ${role} | ${operations} | ${cases} | ${failures} |`);

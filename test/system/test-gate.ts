@@ -18,9 +18,9 @@ export async function gateWithDeadlines(policies: { step: string; sla: string; e
 
 export async function setPolicy(gate: string, step: string, sla: string, expireAfter: string): Promise<number> {
   const { rows } = await db().query(
-    `insert into step_timeout_policy (gate, category, step, sla, expire_after, version) values ($1, '*', $2, $3, $4, 1)
+    `insert into deadline_policy (gate, category, step, sla, expire_after, version) values ($1, '*', $2, $3, $4, 1)
      on conflict (gate, category, step) do update set sla = excluded.sla, expire_after = excluded.expire_after,
-       version = step_timeout_policy.version + 1, updated_at = now()
+       version = deadline_policy.version + 1, updated_at = now()
      returning version`,
     [gate, step, sla, expireAfter],
   );

@@ -1,5 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { DEFAULT_POLICIES } from '../../../domain/deadlines';
 
 /**
  * The crossing lifecycle: step deadline policies (with every version kept), the crossing history, and the records of
@@ -32,11 +31,27 @@ export class Migration20261123000200Lifecycle extends Migration {
         updated_at timestamptz not null default now(),
         unique (gate, category, step, version)
       )`);
-    // The defaults are constants from domain/deadlines.ts; quoted here because addSql takes no parameters.
-    const quote = (text: string) => `'${text.replace(/'/g, "''")}'`;
-    const rows = DEFAULT_POLICIES.map(
-      (p) => `('*', ${quote(p.category)}, ${quote(p.step)}, ${quote(p.sla)}, ${quote(p.expireAfter)}, 1)`,
-    ).join(', ');
+    // The defaults as they were when this migration was written, frozen: an old migration must not change with the code.
+    // Hours for agencies, a day or more before an abandoned crossing expires; perishable and emergency cargo (PRIORITY)
+    // gets half the time and expires sooner.
+    const rows = [
+      ['*', 'health-check', 'PT30M', 'PT24H'],
+      ['*', 'border-entry', 'PT30M', 'PT24H'],
+      ['*', 'quarantine', 'PT2H', 'PT48H'],
+      ['*', 'transshipment', 'PT4H', 'PT72H'],
+      ['*', 'customs-inspection', 'PT2H', 'PT48H'],
+      ['*', 'fee-payment', 'PT1H', 'PT48H'],
+      ['*', 'border-exit', 'PT30M', 'PT24H'],
+      ['PRIORITY', 'health-check', 'PT15M', 'PT12H'],
+      ['PRIORITY', 'border-entry', 'PT15M', 'PT12H'],
+      ['PRIORITY', 'quarantine', 'PT1H', 'PT24H'],
+      ['PRIORITY', 'transshipment', 'PT2H', 'PT36H'],
+      ['PRIORITY', 'customs-inspection', 'PT1H', 'PT24H'],
+      ['PRIORITY', 'fee-payment', 'PT30M', 'PT24H'],
+      ['PRIORITY', 'border-exit', 'PT15M', 'PT12H'],
+    ]
+      .map(([category, step, sla, expireAfter]) => `('*', '${category}', '${step}', '${sla}', '${expireAfter}', 1)`)
+      .join(', ');
     this.addSql(`insert into step_timeout_policy (gate, category, step, sla, expire_after, version) values ${rows}`);
     this.addSql(`insert into step_timeout_policy_version (gate, category, step, sla, expire_after, version) values ${rows}`);
 

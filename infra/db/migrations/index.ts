@@ -6,6 +6,7 @@ import { Migration20261123000400Fees } from './Migration20261123000400Fees';
 import { Migration20261123000500AuditAppend } from './Migration20261123000500AuditAppend';
 import { Migration20261124000600Reliability } from './Migration20261124000600Reliability';
 import { Migration20261124000700Security } from './Migration20261124000700Security';
+import { Migration20261124000800DeadlinePolicyNames } from './Migration20261124000800DeadlinePolicyNames';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123000500AuditAppend', class: Migration20261123000500AuditAppend },
   { name: 'Migration20261124000600Reliability', class: Migration20261124000600Reliability },
   { name: 'Migration20261124000700Security', class: Migration20261124000700Security },
+  { name: 'Migration20261124000800DeadlinePolicyNames', class: Migration20261124000800DeadlinePolicyNames },
 ];

@@ -1,18 +1,18 @@
 import { z } from 'zod';
 import { CATEGORIES } from './category';
-import { MAX_DEADLINE_MS } from './deadlines';
+import { MAX_DEADLINE_MS } from './deadline-policy';
 import { parseDuration } from './durations';
 import { GATE_CODE } from './gates';
 import { DECISION_STEPS } from './steps';
 
-/** An admin's deadline policy row: (gate or `*`, category or `*`, step) → `sla`, `expireAfter` (ISO 8601). */
 const duration = z
   .string()
   .max(40)
   .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a positive ISO 8601 duration such as PT30M (no years or months)')
   .refine((text) => (parseDuration(text) ?? 0) <= MAX_DEADLINE_MS, 'must be at most 30 days (P30D)');
 
-export const StepTimeoutChangeSchema = z
+/** An admin's change: (gate or `*`, category or `*`, step) → `sla`, `expireAfter` (ISO 8601 durations). */
+export const DeadlinePolicyChangeSchema = z
   .object({
     gate: z.union([z.literal('*'), z.string().regex(GATE_CODE, 'must be a gate code or *')]),
     category: z.union([z.literal('*'), z.enum(CATEGORIES)]),
@@ -27,11 +27,5 @@ export const StepTimeoutChangeSchema = z
       ctx.addIssue({ code: 'custom', path: ['expireAfter'], message: 'must not be shorter than sla' });
     }
   })
-  .meta({ id: 'StepTimeoutChange' });
-
-export type StepTimeoutChange = z.infer<typeof StepTimeoutChangeSchema>;
-
-/** How specific a row is: a gate outranks a category; the most specific matching row governs a crossing. */
-export function rowSpecificity(row: Pick<StepTimeoutChange, 'gate' | 'category'>): number {
-  return (row.gate === '*' ? 0 : 2) + (row.category === '*' ? 0 : 1);
-}
+  .meta({ id: 'DeadlinePolicyChange' });
+export type DeadlinePolicyChange = z.infer<typeof DeadlinePolicyChangeSchema>;

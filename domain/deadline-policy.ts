@@ -1,0 +1,61 @@
+// No zod here: the workflow imports this, and its bundle stays small. The change's schema is deadline-policy-change.ts.
+import type { Category } from './category';
+import type { DecisionStep } from './steps';
+
+/**
+ * Deadline policies (the API calls them step timeouts: `/v1/admin/step-timeouts`). Every waiting step has two deadlines,
+ * from the policy row for (gate or `*`, category or `*`, step): past `sla` the step is OVERDUE and the gate's managers are
+ * alerted; past `expireAfter` the crossing EXPIRES. The most specific row wins (domain/specificity.ts).
+ */
+export interface DeadlinePolicy {
+  slaMs: number;
+  expireAfterMs: number;
+  /** The policy row's version, recorded with every arming so history says which rule applied. */
+  version: number;
+}
+
+/**
+ * No step deadline is longer than this. A longer one is refused when an admin sets it, and a stored row beyond it
+ * (or unreadable) is passed over for the next most specific row: a truck does not wait a month at one desk, and a
+ * timer years away breaks date arithmetic in the workflow.
+ */
+export const MAX_DEADLINE_MS = 30 * 24 * 3600_000;
+
+/** A policy's durations, or null when they cannot govern a crossing (unparsable, not positive, beyond the maximum). */
+export function validDeadlines(slaMs: number | null, expireAfterMs: number | null): { slaMs: number; expireAfterMs: number } | null {
+  const ok = (ms: number | null): ms is number => ms !== null && Number.isFinite(ms) && ms > 0 && ms <= MAX_DEADLINE_MS;
+  return ok(slaMs) && ok(expireAfterMs) ? { slaMs, expireAfterMs } : null;
+}
+
+/** The built-in defaults for every gate and category: what applies when no stored row can. */
+export const DEFAULT_DEADLINES: Record<DecisionStep, { sla: string; expireAfter: string }> = {
+  'health-check': { sla: 'PT30M', expireAfter: 'PT24H' },
+  'border-entry': { sla: 'PT30M', expireAfter: 'PT24H' },
+  quarantine: { sla: 'PT2H', expireAfter: 'PT48H' },
+  transshipment: { sla: 'PT4H', expireAfter: 'PT72H' },
+  'customs-inspection': { sla: 'PT2H', expireAfter: 'PT48H' },
+  'fee-payment': { sla: 'PT1H', expireAfter: 'PT48H' },
+  'border-exit': { sla: 'PT30M', expireAfter: 'PT24H' },
+};
+
+/** A stored policy row as the admin routes show it. */
+export interface DeadlinePolicyRow {
+  gate: string;
+  category: Category | '*';
+  step: DecisionStep;
+  sla: string;
+  expireAfter: string;
+  version: number;
+  updatedBy: string | null;
+  updatedAt: string;
+}
+
+/** What a crossing's workflow is told when a policy changed, and the fan-out works from. */
+export interface PolicyChange {
+  gate: string;
+  category: Category | '*';
+  step: DecisionStep;
+  version: number;
+  changedBy: string;
+  changedAt: string;
+}

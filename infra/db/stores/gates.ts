@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { UnknownReference } from '../../../domain/errors';
+import type { FeeCollector } from '../../../domain/gates';
+import { sqlOf } from '../orm';
+
+export interface GateRow {
+  code: string;
+  name: string;
+  province: string;
+  feeCollector: FeeCollector;
+  yards: { code: string; capacity: number; occupied: number }[];
+}
+
+/** The gates (seeded by a migration) and their yards, with the places reserved in them. */
+export class GateStore {
+  constructor(private readonly em: EntityManager) {}
+
+  /** Every gate with its yards and how many places are taken. */
+  async list(): Promise<GateRow[]> {
+    const rows = await sqlOf(this.em)<{
+      code: string;
+      name: string;
+      province: string;
+      fee_collector: FeeCollector;
+      yards: GateRow['yards'];
+    }>(
+      `select g.code, g.name, g.province, g.fee_collector,
+              coalesce(json_agg(json_build_object('code', y.code, 'capacity', y.capacity, 'occupied',
+                (select count(*) from yard_reservation r
+                  where r.gate_code = y.gate_code and r.yard_code = y.code and r.released_at is null)) order by y.code)
+                filter (where y.code is not null), '[]') as yards
+         from gate g left join yard y on y.gate_code = g.code
+        group by g.code order by g.code`,
+    );
+    return rows.map((r) => ({ code: r.code, name: r.name, province: r.province, feeCollector: r.fee_collector, yards: r.yards }));
+  }
+
+  async gate(code: string): Promise<{ name: string; feeCollector: FeeCollector } | undefined> {
+    const [row] = await sqlOf(this.em)<{ name: string; fee_collector: FeeCollector }>(
+      'select name, fee_collector from gate where code = ?',
+      [code],
+    );
+    return row && { name: row.name, feeCollector: row.fee_collector };
+  }
+
+  /** Refuses (as a field at fault, `path`) every code that is not a known gate. */
+  async requireGates(codes: readonly string[], path: (index: number) => string): Promise<void> {
+    // (knex spreads an array bound to one `?` into a list, so the placeholders are written out.)
+    const rows = codes.length
+      ? await sqlOf(this.em)<{ code: string }>(`select code from gate where code in (${codes.map(() => '?').join(', ')})`, [...codes])
+      : [];
+    const known = new Set(rows.map((g) => g.code));
+    const index = codes.findIndex((code) => !known.has(code));
+    if (index >= 0) throw new UnknownReference(path(index), `${codes[index]} is not a known gate`);
+  }
+
+  async requireGate(code: string, path = 'gate'): Promise<void> {
+    await this.requireGates([code], () => path);
+  }
+
+  async requireYard(gate: string, yard: string, path = 'yardCode'): Promise<void> {
+    const [row] = await sqlOf(this.em)('select 1 from yard where gate_code = ? and code = ?', [gate, yard]);
+    if (!row) throw new UnknownReference(path, `is not a yard of gate ${gate}`);
+  }
+
+  /**
+   * A place in the gate's yard with the most room, for an admitted truck: one reservation per crossing (a retry finds
+   * the one it made). Undefined when the gate has no yard.
+   */
+  async reserveYardPlace(crossingId: string, gate: string): Promise<string | undefined> {
+    const sql = sqlOf(this.em);
+    await sql(
+      `insert into yard_reservation (crossing_id, gate_code, yard_code, reserved_at)
+       select ?, y.gate_code, y.code, now() from yard y
+        where y.gate_code = ?
+        order by y.capacity - (select count(*) from yard_reservation r
+                                where r.gate_code = y.gate_code and r.yard_code = y.code and r.released_at is null) desc, y.code
+        limit 1
+       on conflict (crossing_id) do nothing`,
+      [crossingId, gate],
+    );
+    const [row] = await sql<{ yard_code: string }>('select yard_code from yard_reservation where crossing_id = ?', [crossingId]);
+    return row?.yard_code;
+  }
+
+  /** Frees the crossing's place, once (the truck left, or compensation). */
+  async releaseYardPlace(crossingId: string): Promise<void> {
+    await sqlOf(this.em)('update yard_reservation set released_at = now() where crossing_id = ? and released_at is null', [crossingId]);
+  }
+}

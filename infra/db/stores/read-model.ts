@@ -1,0 +1,326 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Category } from '../../../domain/category';
+import type { CrossingEvent } from '../../../domain/crossing-events';
+import type { CrossingStatus, CrossingView, Incident } from '../../../domain/crossing-view';
+import { normalisePlate } from '../../../domain/identifiers';
+import type { Role } from '../../../domain/roles';
+import { auditEntriesJson, type AuditInput } from '../../audit';
+import { sqlOf } from '../orm';
+import { POLICY_STAMP_SQL } from './deadline-policies';
+
+/**
+ * The crossings read model: what lists, work queues, history and statistics read. The workflow is the source of truth;
+ * its activity copies each change here before the change is answered, so a read after a 2xx shows it. Every write is
+ * idempotent: the crossing row is an upsert that never moves `updated_at` backwards, versions and events are keyed,
+ * and audit entries carry a source key.
+ */
+export interface CrossingSnapshot {
+  view: CrossingView;
+  declarantAccountId: string;
+  /** Who submitted the current declaration version, and when. */
+  submission: { by: string; at: string };
+  /** History events since the last snapshot. */
+  events: CrossingEvent[];
+}
+
+/** The columns of a crossing's row that decide who may see or act on it, and its last view. */
+export interface CrossingOwnership {
+  id: string;
+  gate_code: string;
+  company_tax_code: string;
+  view: CrossingView;
+}
+
+export interface ListItem {
+  id: string;
+  gate: string;
+  direction: string;
+  category: Category;
+  status: CrossingStatus;
+  currentStep: string | null;
+  stepStartedAt: string | null;
+  overdue: boolean;
+  plate: string;
+  declarationVersion: number;
+  createdAt: string;
+  updatedAt: string;
+  incident: Incident | null;
+}
+
+/** What a list may be narrowed to; `gates`, `company` and `steps` are the caller's scope, the rest its filters. */
+export interface ListFilter {
+  gates?: readonly string[];
+  company?: string | null;
+  steps?: readonly string[];
+  statuses?: readonly CrossingStatus[];
+  gate?: string;
+  category?: Category;
+  overdue?: boolean;
+  plate?: string;
+  incident?: boolean;
+  /** A work queue (priority first, then the longest waiting) instead of newest first. */
+  queue: boolean;
+  /** The sort key of the last row of the previous page. */
+  after?: unknown[];
+  limit: number;
+}
+
+interface Row {
+  id: string;
+  gate_code: string;
+  direction: string;
+  category: Category;
+  status: CrossingStatus;
+  current_step: string | null;
+  step_started_at: Date | string | null;
+  overdue: boolean;
+  plate: string;
+  declaration_version: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  incident: Incident | null;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+/**
+ * Derived bookkeeping (a step opening, its deadlines armed or re-armed after a policy change) is history, not an
+ * action: it is not audited. The admin's policy change itself is audited once, where it is made.
+ */
+const NOT_AUDITED = new Set(['STEP_STARTED', 'DEADLINES_ARMED', 'DEADLINES_REARMED', 'RETURNED']);
+
+function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
+  return {
+    at: new Date(e.at),
+    actor: e.actor?.accountId ?? 'system',
+    action: e.type === 'DECISION' ? `DECISION_${String(e.data?.outcome)}` : e.type,
+    crossingId,
+    details: { step: e.step, ...e.data },
+    sourceKey: `crossing:${crossingId}:${e.seq}`,
+  };
+}
+
+export class CrossingReadModel {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * Writes a crossing's state, its new declaration version and history events, and their audit entries, in one
+   * statement (one round trip, its own transaction: PostgreSQL runs every data-modifying part of a WITH to completion,
+   * atomically with the audit append in the final select). Returns the deadline-policy stamp of the crossing's gate and
+   * category as of this write, so the workflow learns in the same round trip whether the policies it keeps still hold.
+   */
+  async record({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<{ policyStamp: string }> {
+    const current = view.steps.find((s) => s.step === view.currentStep);
+    const [row] = await sqlOf(this.em)<{ policy_stamp: string }>(
+      `with crossing_row as (
+         insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
+                               plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view,
+                               incident)
+         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb
+           from account a where a.id = ?
+         on conflict (id) do update set
+           status = excluded.status, category = excluded.category, current_step = excluded.current_step,
+           step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
+           declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view,
+           incident = excluded.incident
+         where crossing.updated_at <= excluded.updated_at
+       ), version_row as (
+         insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
+         values (?, ?, ?, ?, ?) on conflict do nothing
+       ), event_rows as (
+         insert into crossing_event (crossing_id, seq, at, type, step, actor_account_id, actor_role, data)
+         select ?, e.seq, e.at, e.type, e.step, e.actor_account_id, e.actor_role, coalesce(e.data, '{}')
+           from jsonb_to_recordset(?::jsonb)
+                as e(seq integer, at timestamptz, type text, step text, actor_account_id uuid, actor_role text, data jsonb)
+         on conflict do nothing
+       )
+       select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp`,
+      [
+        view.id,
+        view.gate,
+        view.direction,
+        view.category,
+        view.status,
+        view.currentStep,
+        current?.startedAt ?? null,
+        current?.status === 'OVERDUE',
+        normalisePlate(view.declaration.vehicle.plate),
+        view.declarationVersion,
+        view.createdAt,
+        view.updatedAt,
+        JSON.stringify(view),
+        view.incident ? JSON.stringify(view.incident) : null,
+        declarantAccountId,
+        view.id,
+        view.declarationVersion,
+        JSON.stringify(view.declaration),
+        submission.by,
+        submission.at,
+        view.id,
+        JSON.stringify(
+          events.map((e) => ({
+            seq: e.seq,
+            at: e.at,
+            type: e.type,
+            step: e.step ?? null,
+            actor_account_id: e.actor?.accountId ?? null,
+            actor_role: e.actor?.role ?? null,
+            data: e.data ?? {},
+          })),
+        ),
+        JSON.stringify(auditEntriesJson(events.filter((e) => !NOT_AUDITED.has(e.type)).map((e) => auditEntryOf(view.id, e)))),
+        view.gate,
+        view.category,
+      ],
+    );
+    return { policyStamp: row.policy_stamp };
+  }
+
+  /**
+   * A crossing's incident, where managers list it and the read-model view shows it, written on its own: when the work
+   * that failed was the read-model write itself, the incident must not depend on it.
+   */
+  async recordIncident({ view, declarantAccountId }: Pick<CrossingSnapshot, 'view' | 'declarantAccountId'>): Promise<void> {
+    await sqlOf(this.em)(
+      `insert into crossing (id, gate_code, direction, category, status, current_step, plate, declarant_account_id,
+                             company_tax_code, declaration_version, created_at, updated_at, view, incident)
+       select ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb from account a where a.id = ?
+       on conflict (id) do update set incident = excluded.incident,
+         view = jsonb_set(coalesce(crossing.view, excluded.view), '{incident}', excluded.incident)`,
+      [
+        view.id,
+        view.gate,
+        view.direction,
+        view.category,
+        view.status,
+        view.currentStep,
+        normalisePlate(view.declaration.vehicle.plate),
+        view.declarationVersion,
+        view.createdAt,
+        view.updatedAt,
+        JSON.stringify(view),
+        JSON.stringify(view.incident),
+        declarantAccountId,
+      ],
+    );
+  }
+
+  async ownership(id: string): Promise<CrossingOwnership | undefined> {
+    const [row] = await sqlOf(this.em)<CrossingOwnership>('select id, gate_code, company_tax_code, view from crossing where id = ?', [id]);
+    return row;
+  }
+
+  /** A page of crossings and the sort key of its last row when another page follows. */
+  async list(filter: ListFilter): Promise<{ items: ListItem[]; nextKey?: unknown[] }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, ...values: unknown[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
+    const addIn = (column: string, values: readonly string[]) =>
+      values.length ? add(`${column} in (${values.map(() => '?').join(', ')})`, ...values) : add('false');
+    if (filter.company !== undefined) add('company_tax_code = ?', filter.company);
+    if (filter.gates) addIn('gate_code', filter.gates);
+    if (filter.steps) addIn('current_step', filter.steps);
+    if (filter.statuses) addIn('status', filter.statuses);
+    if (filter.gate) add('gate_code = ?', filter.gate);
+    if (filter.category) add('category = ?', filter.category);
+    if (filter.overdue !== undefined) add('overdue = ?', filter.overdue);
+    if (filter.plate) add('plate = ?', normalisePlate(filter.plate));
+    if (filter.incident !== undefined) add(filter.incident ? 'incident is not null' : 'incident is null');
+
+    // Sort keys: a queue by (priority first, oldest wait, id); everything else by (newest, id).
+    const after = filter.after;
+    let order: string;
+    if (filter.queue) {
+      order = `(category = 'PRIORITY') desc, step_started_at asc, id asc`;
+      if (after)
+        add(
+          `((category = 'PRIORITY') < ? or ((category = 'PRIORITY') = ? and (step_started_at, id) > (?, ?)))`,
+          after[0],
+          after[0],
+          after[1],
+          after[2],
+        );
+    } else {
+      order = 'created_at desc, id desc';
+      if (after) add('(created_at, id) < (?, ?)', after[0], after[1]);
+    }
+    const rows = await sqlOf(this.em)<Row>(
+      `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version,
+              created_at, updated_at, incident
+         from crossing ${where.length ? `where ${where.join(' and ')}` : ''}
+        order by ${order} limit ?`,
+      [...params, filter.limit + 1],
+    );
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    const nextKey =
+      rows.length > filter.limit && last
+        ? filter.queue
+          ? [last.category === 'PRIORITY', last.step_started_at && iso(last.step_started_at), last.id]
+          : [iso(last.created_at), last.id]
+        : undefined;
+    return {
+      items: page.map((r) => ({
+        id: r.id,
+        gate: r.gate_code,
+        direction: r.direction,
+        category: r.category,
+        status: r.status,
+        currentStep: r.current_step,
+        stepStartedAt: r.step_started_at ? iso(r.step_started_at) : null,
+        overdue: r.overdue,
+        plate: r.plate,
+        declarationVersion: r.declaration_version,
+        createdAt: iso(r.created_at),
+        updatedAt: iso(r.updated_at),
+        incident: r.incident,
+      })),
+      nextKey,
+    };
+  }
+
+  /** Every event of a crossing with its actor, and every declaration version with who submitted it. */
+  async history(id: string) {
+    const sql = sqlOf(this.em);
+    const events = await sql<{
+      seq: number;
+      at: string;
+      type: string;
+      step: string | null;
+      data: unknown;
+      actor_account_id: string | null;
+      actor_role: Role | null;
+      actor_username: string | null;
+    }>(
+      `select e.seq, e.at, e.type, e.step, e.data, e.actor_account_id, e.actor_role, a.username as actor_username
+         from crossing_event e left join account a on a.id = e.actor_account_id
+        where e.crossing_id = ? order by e.seq`,
+      [id],
+    );
+    const versions = await sql<{ version: number; submitted_at: string; body: unknown; account_id: string; username: string }>(
+      `select v.version, v.submitted_at, v.body, a.id as account_id, a.username
+         from declaration_version v join account a on a.id = v.submitted_by
+        where v.crossing_id = ? order by v.version`,
+      [id],
+    );
+    return {
+      items: events.map((e) => ({
+        seq: e.seq,
+        at: iso(e.at),
+        type: e.type,
+        step: e.step ?? null,
+        actor: e.actor_account_id ? { accountId: e.actor_account_id, username: e.actor_username, role: e.actor_role } : null,
+        data: e.data,
+      })),
+      declarationVersions: versions.map((v) => ({
+        version: v.version,
+        submittedAt: iso(v.submitted_at),
+        submittedBy: { accountId: v.account_id, username: v.username },
+        declaration: v.body,
+      })),
+    };
+  }
+}
