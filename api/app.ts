@@ -96,7 +96,7 @@ export function createApp(ctx: ApiContext): express.Express {
     sendProblem(res, problem);
   });
   app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.text(process.env.WORKER_METRICS_URL));
+    res.type(metrics.contentType).send(await metrics.text(ctx.config.workerMetricsUrl));
   });
 
   // The Temporal Web UI's remote codec calls /codec from the browser: only from the origins configured for it.

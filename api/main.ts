@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const connection = Connection.lazy({ address: config.temporalAddress });
   // Secrets are read once here, not per request: from the environment, or in development from the data folder.
   const secrets = apiSecrets(config);
-  const codec = EncryptionCodec.fromEnvironment(config);
+  const codec = EncryptionCodec.fromConfig(config);
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
   const tokens = new TokenService(secrets.authSecret, config.tokenTtlSeconds);
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { launchSystem, ROOT, stopProcess } from '../infra/launch-system';
+import { DECLARATION } from './crossing-driver';
 import { client, pool } from './http';
 
 /**
@@ -35,11 +36,18 @@ async function main(): Promise<void> {
     const admin = (await call('POST', '/v1/auth/login', { body: { username: 'admin', password: system.adminPassword } })).body.token;
     await call('POST', '/v1/accounts', {
       token: admin,
-      body: { username: 'bench-co', password: 'bench-password', role: 'DECLARANT', gates: ['HUU_NGHI'], companyTaxCode: '0100000001' },
+      body: {
+        username: 'bench-co',
+        password: 'bench steady rubber lane',
+        role: 'DECLARANT',
+        gates: ['HUU_NGHI'],
+        companyTaxCode: '0100000001',
+      },
     });
-    const company = (await call('POST', '/v1/auth/login', { body: { username: 'bench-co', password: 'bench-password' } })).body.token;
+    const company = (await call('POST', '/v1/auth/login', { body: { username: 'bench-co', password: 'bench steady rubber lane' } })).body
+      .token;
 
-    const body = JSON.parse(fs.readFileSync(path.join(ROOT, 'bench', 'declaration.json'), 'utf8'));
+    const body = DECLARATION;
     const createdAt = performance.now();
     let done = 0;
     await pool(n, concurrency, async () => {

@@ -12,8 +12,8 @@ login() { curl -sS "$API/v1/auth/login" -H 'content-type: application/json' -d "
 
 ADMIN=$(login admin "$ADMIN_PASSWORD")
 account() { # role, [extra JSON]
-  post POST /v1/accounts "$ADMIN" "$1" "{\"username\":\"$(echo "$1" | tr 'A-Z_' 'a-z-')-$RUN\",\"password\":\"walkthrough-pass\",\"role\":\"$1\",\"gates\":[\"HUU_NGHI\"]${2:-}}" >/dev/null
-  login "$(echo "$1" | tr 'A-Z_' 'a-z-')-$RUN" walkthrough-pass
+  post POST /v1/accounts "$ADMIN" "$1" "{\"username\":\"$(echo "$1" | tr 'A-Z_' 'a-z-')-$RUN\",\"password\":\"walk past the quiet barrier\",\"role\":\"$1\",\"gates\":[\"HUU_NGHI\"]${2:-}}" >/dev/null
+  login "$(echo "$1" | tr 'A-Z_' 'a-z-')-$RUN" "walk past the quiet barrier"
 }
 COMPANY=$(account DECLARANT ',"companyTaxCode":"0101234567"')
 HEALTH=$(account HEALTH_OFFICER)

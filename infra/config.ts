@@ -37,6 +37,21 @@ export interface Config {
   codecCorsOrigins: string[];
   /** Mounts the development-only routes (the payment simulator, the notification outbox); never in production. */
   devRoutes: boolean;
+  /** ENABLE_DEV_ROUTES as given (the launcher turns the routes on unless told `false`). */
+  devRoutesFlag: boolean | undefined;
+  /** AES-256 keys of the payloads Temporal stores, `id:base64key[,…]` (PAYLOAD_KEYS); generated in development. */
+  payloadKeys: string | undefined;
+  /** The Ed25519 private key that signs gate passes, PKCS#8 PEM (GATE_PASS_SIGNING_KEY); generated in development. */
+  gatePassSigningKey: string | undefined;
+  /** The worker: its prebuilt workflow bundle, its cache of crossings, where it serves its Prometheus metrics. */
+  workflowBundlePath: string | undefined;
+  workerMaxCachedWorkflows: number;
+  workerMetricsPort: number | undefined;
+  /** The API: where the worker's metrics are, to fold them into /metrics. */
+  workerMetricsUrl: string | undefined;
+  /** The launcher: extra Node flags for the worker and API (e.g. `--cpu-prof`), and where it installs tools. */
+  childNodeArgs: string[];
+  toolsDir: string;
   /** Each call to Temporal (an Update, a query, a start) is given up after this long. */
   temporalCallTimeoutMs: number;
   database: DatabaseTimeouts;
@@ -103,6 +118,15 @@ export function loadConfig(): Config {
       .map((o) => o.trim().replace(/\/$/, ''))
       .filter(Boolean),
     devRoutes: text('ENABLE_DEV_ROUTES') === 'true' && !production,
+    devRoutesFlag: text('ENABLE_DEV_ROUTES') === undefined ? undefined : text('ENABLE_DEV_ROUTES') === 'true',
+    payloadKeys: text('PAYLOAD_KEYS'),
+    gatePassSigningKey: text('GATE_PASS_SIGNING_KEY'),
+    workflowBundlePath: text('WORKFLOW_BUNDLE_PATH'),
+    workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 2000),
+    workerMetricsPort: text('WORKER_METRICS_PORT') === undefined ? undefined : int('WORKER_METRICS_PORT', 0),
+    workerMetricsUrl: text('WORKER_METRICS_URL'),
+    childNodeArgs: (text('CHILD_NODE_ARGS') ?? '').split(' ').filter(Boolean),
+    toolsDir: path.resolve(text('TOOLS_DIR') ?? path.join(__dirname, '..', '.tools')),
     temporalCallTimeoutMs: int('TEMPORAL_CALL_TIMEOUT_MS', 5000),
     database: {
       connectMs: int('DB_CONNECT_TIMEOUT_MS', 2000),

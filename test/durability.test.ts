@@ -102,7 +102,7 @@ describe('durability', () => {
     const connection = await Connection.connect({ address: system().temporalAddress });
     try {
       // The history is encrypted; the client and the replaying worker decode it with the same keys as the real ones.
-      const codec = EncryptionCodec.fromEnvironment({ dataDir: system().dataDir, production: false });
+      const codec = EncryptionCodec.fromConfig({ dataDir: system().dataDir, production: false });
       const client = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
       const handle = client.workflow.getHandle(`crossing-${id}`);
       await handle.result();

@@ -86,7 +86,7 @@ describe('company data inside Temporal', () => {
       expect(text).toContain(Buffer.from('binary/encrypted').toString('base64'));
 
       // With the keys, the same history reads back.
-      const codec = EncryptionCodec.fromEnvironment({ dataDir: system().dataDir, production: false });
+      const codec = EncryptionCodec.fromConfig({ dataDir: system().dataDir, production: false });
       const decoding = new Client({ connection, dataConverter: { payloadCodecs: [codec] } });
       const view = await decoding.workflow.getHandle(`crossing-${created.id}`).query('view.v1');
       expect((view as any).declaration.goods[0].description).toBe('Durian Ri6 grade A');

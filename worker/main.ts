@@ -25,7 +25,7 @@ async function main(): Promise<void> {
 
   // The worker's own metrics (schedule-to-start latency, slots, polls) in Prometheus text, served by the SDK's core;
   // the API's /metrics folds them in when WORKER_METRICS_URL points here.
-  const metricsPort = Number(process.env.WORKER_METRICS_PORT ?? 0);
+  const metricsPort = config.workerMetricsPort ?? 0;
   Runtime.install({
     logger: {
       log: (level, message, meta) => log[level.toLowerCase() as 'info'](meta ?? {}, message),
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const connection = await retryUntil('Temporal', () => NativeConnection.connect({ address: config.temporalAddress }), { log });
   await registerSearchAttributes(connection, config.temporalNamespace, log);
 
-  const codec = EncryptionCodec.fromEnvironment(config);
+  const codec = EncryptionCodec.fromConfig(config);
   // A client for the activities that message other workflows (the deadline-policy fan-out).
   const clientConnection = await Connection.connect({ address: config.temporalAddress });
   const client = new Client({
@@ -54,15 +54,15 @@ async function main(): Promise<void> {
     dataConverter: { payloadCodecs: [codec] },
   });
 
-  const bundlePath = process.env.WORKFLOW_BUNDLE_PATH;
+  const bundlePath = config.workflowBundlePath;
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
     taskQueue: config.taskQueue,
     // A cached crossing costs the worker about 200 kB (npm run bench -- --hold 2000). Crossings wait hours at a step,
     // so cap the cache: one evicted is replayed from its (short) history when its next message comes.
-    maxCachedWorkflows: Number(process.env.WORKER_MAX_CACHED_WORKFLOWS ?? 2000),
-    activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromEnvironment(config) }),
+    maxCachedWorkflows: config.workerMaxCachedWorkflows,
+    activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromConfig(config) }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),

@@ -33,7 +33,7 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
     },
   });
 
-  const signer = GatePassSigner.fromEnvironment(ctx.config);
+  const signer = GatePassSigner.fromConfig(ctx.config);
   api.route({
     method: 'get',
     path: '/.well-known/gate-pass-keys',

