@@ -1,4 +1,5 @@
 import { isGrpcServiceError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { describeDatabaseError } from '../infra/db/errors';
 import { sqlOf } from '../infra/db/orm';
 import type { ApiContext } from './context';
 
@@ -46,14 +47,40 @@ export function dependencyOf(err: unknown): Dependency | undefined {
   return undefined;
 }
 
+class CheckTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
   return Promise.race([
     promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms).unref()),
+    new Promise<T>((_, reject) => setTimeout(() => reject(new CheckTimeout(`did not answer within ${ms} ms`)), ms).unref()),
   ]);
 }
 
-const describe = (err: unknown) => `down: ${(err as Error).message?.split('\n')[0] ?? 'unreachable'}`;
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EPIPE: 'connection lost',
+};
+
+/**
+ * `down: why`, in words safe for any client to read (/readyz and 503 answers are public): the kind of failure, never
+ * the error's own message, which names hosts, ports, database users or carries SQL.
+ */
+function describe(err: unknown): string {
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof CheckTimeout) return `down: ${e.message}`;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NETWORK_WORDS[code]) return `down: ${NETWORK_WORDS[code]}`;
+    if (isGrpcServiceError(e)) return `down: ${e.code === 4 ? 'deadline exceeded' : 'unavailable'}`;
+  }
+  const database = describeDatabaseError(err);
+  if (database) return `down: ${database}`;
+  return dependencyOf(err) ? 'down: connection lost or timed out' : 'down: unreachable';
+}
 
 export class DependencyHealth {
   private cached: { at: number; checks: Promise<Checks> } | undefined;

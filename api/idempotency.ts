@@ -79,7 +79,7 @@ export async function idempotent(
   } catch (err) {
     // The change is made: the client gets its real answer. A retry finds the claim expired and runs again, which a
     // repeatable change answers from Temporal; say so in the log rather than telling the client nothing happened.
-    ctx.log.warn({ err: (err as Error).message }, 'could not store the answer of an idempotent request');
+    ctx.log.warn({ err }, 'could not store the answer of an idempotent request');
   }
   return reply;
 }

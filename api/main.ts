@@ -4,6 +4,7 @@ import { apiSecrets, loadConfig } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
 import { stopWhenParentGone } from '../infra/parent-watch';
+import { isTransientDatabaseError } from '../infra/db/errors';
 import { retryUntil } from '../infra/retry-until';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { createApp } from './app';
@@ -30,13 +31,20 @@ async function main(): Promise<void> {
   const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
   const tokens = new TokenService(secrets.authSecret, config.tokenTtlSeconds);
 
-  // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back.
-  await ensureFirstAdmin(config, services, log).catch((err) => {
-    log.warn({ err: (err as Error).message }, 'could not create the first admin yet; retrying in the background');
-    void retryUntil('PostgreSQL', () => ensureFirstAdmin(config, services, log), {
+  // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back. A wrong
+  // setting (no ADMIN_PASSWORD in production) stops the API with a sentence instead of being retried for ever.
+  const firstAdmin = () => ensureFirstAdmin(config, services, log);
+  await firstAdmin().catch((err) => {
+    if (!isTransientDatabaseError(err)) throw err;
+    log.warn({ err }, 'could not create the first admin yet; retrying in the background');
+    retryUntil('PostgreSQL', firstAdmin, {
       log,
       timeoutMs: Number.POSITIVE_INFINITY,
       intervalMs: 5000,
+      retryIf: isTransientDatabaseError,
+    }).catch((fatal) => {
+      log.fatal({ err: fatal }, 'cannot create the first admin');
+      process.exit(1);
     });
   });
 

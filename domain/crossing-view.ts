@@ -28,8 +28,6 @@ export const STEP_STATUSES = [
   'DENIED',
   'SKIPPED',
   'COMPENSATED',
-  'EXPIRED',
-  'CANCELLED',
 ] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 

@@ -1,14 +1,18 @@
 import pino from 'pino';
-import { describeDatabaseError } from './db/errors';
+import { describeDatabaseError, isTransientDatabaseError } from './db/errors';
 
 /**
- * Errors in logs: a database error by its SQLSTATE only (its message, detail and the SQL in front of it can carry a
- * row's values: plates, names, phones), anything else as pino prints it.
+ * Errors in logs: a database error by its SQLSTATE only, never its words. MikroORM writes the statement with its
+ * values inlined in front of the driver's message, and PostgreSQL's details quote the row, so the message of any
+ * database error (a timeout or a dropped connection too) can carry plates, names, phones. Anything else as pino
+ * prints it.
  */
-function safeError(err: unknown): unknown {
+export function loggableError(err: unknown): unknown {
   if (!err || typeof err !== 'object') return err;
+  const type = (err as Error).name;
   const database = describeDatabaseError(err);
-  if (database) return { type: (err as Error).name, message: database };
+  if (database) return { type, message: database };
+  if (isTransientDatabaseError(err)) return { type, message: 'PostgreSQL unreachable or too slow (no SQLSTATE)' };
   return pino.stdSerializers.err(err as Error);
 }
 
@@ -20,7 +24,7 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
   return pino({
     name,
     level,
-    serializers: { err: safeError },
+    serializers: { err: loggableError },
     redact: {
       paths: [
         'password',

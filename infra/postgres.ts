@@ -94,9 +94,16 @@ function placeFor(dataDir: string, bin: Binaries, ids: { uid: number; gid: numbe
   const folderId = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
   const place = path.join(SHARED_PLACE, folderId);
   // The files there belong to this data folder only while it says so: a data folder deleted and made again (the
-  // tests do) starts a new database, as DATA_DIR/postgres would.
+  // tests do) starts a new database, as DATA_DIR/postgres would. The database it replaces is moved aside, not
+  // deleted, until the next replacement: a marker lost by mistake loses nothing that cannot be moved back.
   const marker = path.join(dataDir, 'postgres-elsewhere');
-  if (!fs.existsSync(marker)) fs.rmSync(path.join(place, 'postgres'), { recursive: true, force: true });
+  const files = path.join(place, 'postgres');
+  if (!fs.existsSync(marker) && fs.existsSync(files)) {
+    const aside = path.join(place, 'postgres.previous');
+    fs.rmSync(aside, { recursive: true, force: true });
+    fs.renameSync(files, aside);
+    log.warn({ aside }, `${dataDir} has no postgres-elsewhere marker: it starts a new database; the previous one is kept at ${aside}`);
+  }
   fs.writeFileSync(marker, `${path.join(place, 'postgres')}\n`);
   fs.mkdirSync(place, { recursive: true, mode: 0o755 });
   fs.writeFileSync(path.join(place, 'DATA_DIR'), `${path.resolve(dataDir)}\n`);

@@ -85,6 +85,36 @@ describe('fees and payments', () => {
     expect(statuses.rows.map((r) => r.status)).toEqual(['FAILED', 'DISPUTED', 'SUCCEEDED']);
   });
 
+  it('does not refund a payment the crossing took when the provider repeats its callback after the crossing ended', async () => {
+    const { staff, company, crossing } = await atFeeStep();
+    const started = await http('POST', `/v1/crossings/${crossing.id}/fee/online-payment`, {
+      token: company.token,
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    expect((await simulate(started.body.paymentId)).body.callbackAnswer).toMatchObject({ status: 'SUCCEEDED' });
+    const cleared = await decide(staff.guard, crossing.id, 'border-exit');
+    expect(cleared.body.status).toBe('CLEARED');
+
+    const repeat = await simulate(started.body.paymentId);
+    expect(repeat.body).toMatchObject({ callbackStatus: 200, callbackAnswer: { status: 'SUCCEEDED', repeated: true } });
+    const payment = await db().query('select status, refunded_at from fee_payment where id = $1', [started.body.paymentId]);
+    expect(payment.rows).toEqual([{ status: 'SUCCEEDED', refunded_at: null }]);
+  });
+
+  it('refunds, once and audited, an online payment that arrives after the fee was paid at the booth', async () => {
+    const { staff, company, crossing } = await atFeeStep();
+    const started = await http('POST', `/v1/crossings/${crossing.id}/fee/online-payment`, {
+      token: company.token,
+      headers: { 'Idempotency-Key': randomUUID() },
+    });
+    await decide(staff.fees, crossing.id, 'fee-payment', { outcome: 'APPROVE', receiptNo: 'BL-BOOTH-1' });
+    const late = await simulate(started.body.paymentId);
+    expect(late.body.callbackAnswer).toMatchObject({ status: 'REFUNDED' });
+    expect((await simulate(started.body.paymentId)).body.callbackAnswer).toMatchObject({ status: 'REFUNDED' });
+    const audit = await db().query(`select actor from audit_entry where action = 'PAYMENT_REFUNDED' and crossing_id = $1`, [crossing.id]);
+    expect(audit.rows).toHaveLength(1);
+  });
+
   it('refunds a paid fee when the crossing is denied afterwards, and the report shows paid and refunded', async () => {
     const { staff, company, crossing } = await atFeeStep();
     await decide(staff.fees, crossing.id, 'fee-payment', { outcome: 'APPROVE', receiptNo: 'BL-REFUND-1' });

@@ -34,7 +34,10 @@ describe('incidents', () => {
     const listed = await http('GET', `/v1/crossings?incident=true&gate=${gate}`, { token: staff.manager.token });
     expect(listed.body.items.map((i: { id: string }) => i.id)).toEqual([crossing.id]);
     expect((await http('GET', `/v1/crossings?incident=true`, { token: staff.guard.token })).status).toBe(403);
-    expect((await http('GET', `/v1/crossings/${crossing.id}`, { token: staff.manager.token })).body.incident).not.toBeNull();
+    // The read model shows what the Update answered: the decision made, the crossing held at its next step.
+    const shown = await http('GET', `/v1/crossings/${crossing.id}`, { token: staff.manager.token });
+    expect(shown.body).toMatchObject({ currentStep: 'customs-inspection', incident: entry.body.incident, updatedAt: entry.body.updatedAt });
+    expect(listed.body.items[0]).toMatchObject({ currentStep: 'customs-inspection' });
 
     const blocked = await decide(staff.customs, crossing.id, 'customs-inspection');
     expect(blocked.status).toBe(409);

@@ -57,6 +57,14 @@ describe('answers while a part is down', () => {
       headers: { 'Idempotency-Key': key },
     });
     expect(again.status).toBe(503);
+    // The key still belongs to that request: another body under it is refused, not run as if it were the first.
+    const declared = declaration({ goods: [RUBBER] });
+    const other = await call('POST', '/v1/crossings', {
+      token: company.token,
+      body: { ...declared, vehicle: { ...declared.vehicle, grossWeightKg: declared.vehicle.grossWeightKg + 1 } },
+      headers: { 'Idempotency-Key': key },
+    });
+    expect(other.status).toBe(422);
 
     worker = startWorker(taskQueue);
     const settled = await httpRetrying('POST', '/v1/crossings', {
@@ -124,13 +132,14 @@ describe('answers while a part is down', () => {
     expect(steps).toEqual({
       declaration: 'APPROVED',
       'health-check': 'APPROVED',
-      'border-entry': 'CANCELLED',
+      'border-entry': 'SKIPPED',
       quarantine: 'SKIPPED',
       transshipment: 'SKIPPED',
       'customs-inspection': 'SKIPPED',
       'fee-payment': 'SKIPPED',
       'border-exit': 'SKIPPED',
     });
+    expect(cancelled.body.steps.find((s: { step: string }) => s.step === 'border-entry').reason).toBe('The crossing was cancelled at this step.');
     const view = await http('GET', `/v1/crossings/${created.body.id}`, { token: company.token });
     const live = await http('GET', `/v1/crossings/${created.body.id}?consistent=true`, { token: company.token });
     const list = await http('GET', `/v1/crossings?status=CANCELLED&limit=200`, { token: company.token });

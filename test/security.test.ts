@@ -3,7 +3,10 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import fs from 'node:fs';
+import { classified } from '../activities/failures';
+import { initORM, sqlOf, type Services } from '../infra/db/orm';
 import { ROOT } from '../infra/launch-system';
+import { loggableError } from '../infra/logger';
 import { account, asAdmin, db, declaration, http, login, system } from './system/client';
 import { declare, RUBBER, staffOf } from './system/crossing-flow';
 import { kill, startApi } from './system/processes';
@@ -130,6 +133,7 @@ describe('input the API could not take', () => {
       `${Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', randomUUID()])).toString('base64url')}.AAAAAAAAAAAAAAAAAAAAAA`,
       '....',
       'a'.repeat(500),
+      `x.${'é'.repeat(22)}`, // 22 characters, 44 bytes
     ];
     for (const cursor of forged) {
       const res = await http('GET', `/v1/crossings?cursor=${encodeURIComponent(cursor)}`, { token: manager.token });
@@ -244,5 +248,33 @@ describe('the development routes', () => {
     });
     expect(result.status).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/PUBLIC_URL must be set in production/);
+  });
+});
+
+describe('database errors in logs and workflow histories', () => {
+  // MikroORM writes the statement, values inlined, in front of every driver error; neither logs nor Temporal's
+  // failure messages may carry it. Told with real errors from the test's PostgreSQL.
+  const PLATE = '29H-314.15';
+  let services: Services;
+  beforeAll(async () => {
+    services = await initORM(system().databaseUrl, { poolMax: 1, timeouts: { connectMs: 2000, acquireMs: 2000, queryMs: 300 } });
+  });
+  afterAll(() => services.orm.close(true));
+
+  const failureOf = (sql: string) =>
+    sqlOf(services.em.fork())(sql, [PLATE]).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+
+  it.each([
+    ['a refused value (SQLSTATE 22P02)', `select ?::int`],
+    ['a statement cut by its timeout', `select pg_sleep(2), ?::text`],
+  ])('keeps %s to its kind', async (_what, sql) => {
+    const err = await failureOf(sql);
+    expect(err).toBeInstanceOf(Error);
+    expect(String((err as Error).message)).toContain(PLATE); // what the driver says, and why it must not be printed
+    expect(JSON.stringify(loggableError(err))).not.toContain(PLATE);
+    expect(classified(err).message).not.toContain(PLATE);
   });
 });

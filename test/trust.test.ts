@@ -190,6 +190,15 @@ describe('hardening', () => {
     expect((await login(bystander.username, bystander.password, '203.0.113.7')).status).toBe(200);
   });
 
+  it('lets no more than the free tries of a burst of parallel guesses reach the password check', async () => {
+    const victim = await account('MANAGER');
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => login(victim.username, `burst-${i}-wrong`, '203.0.113.8').then((r) => r.status)),
+    );
+    expect(answers.filter((s) => s === 401).length).toBeLessThanOrEqual(3);
+    expect(answers.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+  });
+
   it('makes every failing address wait at once when guesses at one account come from many, and still lets the owner in', async () => {
     const victim = await account('MANAGER');
     for (let a = 1; a <= 4; a++) for (let i = 0; i < 3; i++) await login(victim.username, `spread-${a}-${i}`, `203.0.113.${100 + a}`);

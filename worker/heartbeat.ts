@@ -25,7 +25,7 @@ export function startHeartbeat(services: Services, opts: { taskQueue: string; lo
       if (failing) opts.log.info('worker heartbeat written again');
       failing = false;
     } catch (err) {
-      if (!failing) opts.log.warn({ err: (err as Error).message }, 'cannot write the worker heartbeat (PostgreSQL unreachable?)');
+      if (!failing) opts.log.warn({ err }, 'cannot write the worker heartbeat (PostgreSQL unreachable?)');
       failing = true;
     }
   };

@@ -185,7 +185,8 @@ export class CrossingState {
       this.pendingEffects.push({ kind: 'ISSUE_INVOICE' });
     }
     const current = this.current;
-    if (current && current.step !== 'declaration' && !current.expiresAt && !queued('ARM_DEADLINES')) {
+    const armingQueued = queued('ARM_DEADLINES', (e) => e.kind === 'ARM_DEADLINES' && e.step === current?.step);
+    if (current && current.step !== 'declaration' && !current.expiresAt && !armingQueued) {
       this.pendingEffects.push({ kind: 'ARM_DEADLINES', step: current.step, reason: 'STARTED' });
     }
     for (const action of this.pendingUndos()) {
@@ -232,7 +233,11 @@ export class CrossingState {
 
   // ---- incidents -------------------------------------------------------------------------------------------
 
-  /** A side effect failed for good: the crossing keeps its state and the work still to do, and says what failed. */
+  /**
+   * A side effect failed for good: the crossing keeps its state and the work still to do, and says what failed. It is
+   * held where it stands: no decision is taken until an admin retries, and the work still queued (a step's deadlines
+   * among it) is carried out then, so a held truck does not run out of time for a fault that is not its own.
+   */
   raiseIncident(message: string, now: Date): void {
     this.incident = { at: now.toISOString(), step: this.current?.step ?? null, message, retries: this.incidentRetries };
     this.event(now, 'INCIDENT', { step: this.current?.step, data: { message } });
@@ -581,11 +586,13 @@ export class CrossingState {
       if (this.incident) this.event(now, 'INCIDENT_CLOSED', { data: { reason: `the crossing ended ${status}` } });
       this.incident = null;
     }
-    // Every step of an ended crossing is final: the one it waited at ends with it, those never reached are skipped.
+    // Every step of an ended crossing is final, in the contract's words: those never reached, and the one it waited
+    // at, are SKIPPED; the one it waited at says why.
     for (const view of this.steps) {
       if (view.status === 'PENDING') view.status = 'SKIPPED';
       else if (view.status === 'WAITING' || view.status === 'OVERDUE' || view.status === 'RETURNED') {
-        view.status = status === 'EXPIRED' ? 'EXPIRED' : 'CANCELLED';
+        view.status = 'SKIPPED';
+        view.reason = status === 'EXPIRED' ? 'The crossing expired at this step.' : 'The crossing was cancelled at this step.';
       }
     }
     this.event(now, 'ENDED', { data: { status } });

@@ -20,6 +20,9 @@ const WINDOW = "interval '15 minutes'";
 const FREE_TRIES = 3;
 const MAX_WAIT_S = 15 * 60;
 
+type Sql = ReturnType<typeof sqlOf>;
+type Keys = ReturnType<typeof keys>;
+
 const keys = (username: string, address: string) => ({
   pair: `pair:${username.toLowerCase()}|${address}`,
   account: `account:${username.toLowerCase()}`,
@@ -35,10 +38,41 @@ export class LoginThrottle {
     private readonly limits: { perAccount: number; perAddress: number },
   ) {}
 
-  /** Refuses (429, with Retry-After) a try from an address that must wait; says nothing otherwise. */
-  async check(username: string, address: string): Promise<void> {
+  /**
+   * Before a password is checked: refuses (429, with Retry-After) a try from an address that must wait, and otherwise
+   * counts the try as a failure until `succeeded` takes it back. Tries of one account from one address, and tries from
+   * one address, are checked and counted one at a time (advisory locks, a few milliseconds), so a burst of parallel
+   * guesses cannot all pass the check before the first of them is counted.
+   */
+  async begin(username: string, address: string): Promise<void> {
     const k = keys(username, address);
-    const [row] = await sqlOf(this.services.em.fork())<{ key: string; wait_s: number }>(
+    await this.services.em.fork().transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      // Always the pair first, then the address: two tries never wait for each other in a circle.
+      await sql('select pg_advisory_xact_lock(hashtext(?))', [k.pair]);
+      await sql('select pg_advisory_xact_lock(hashtext(?))', [k.address]);
+      await this.refuseIfWaiting(sql, k);
+      await this.count(sql, k);
+    });
+  }
+
+  /** The password was right: the try is not a failure, and the address's count for the account starts again. */
+  async succeeded(username: string, address: string): Promise<void> {
+    const k = keys(username, address);
+    await this.services.em.fork().transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      await sql('delete from login_failure where key in (?, ?)', [k.pair, k.account]);
+      await sql(
+        `update login_failure set failures = greatest(failures - 1, 0),
+                blocked_until = case when failures - 1 < ? then null else blocked_until end
+          where key = ?`,
+        [this.limits.perAddress, k.address],
+      );
+    });
+  }
+
+  private async refuseIfWaiting(sql: Sql, k: Keys): Promise<void> {
+    const [row] = await sql<{ key: string; wait_s: number }>(
       `select key, ceil(extract(epoch from blocked_until - now()))::int as wait_s from login_failure
         where key in (?, ?) and blocked_until > now() order by blocked_until desc limit 1`,
       [k.pair, k.address],
@@ -55,10 +89,8 @@ export class LoginThrottle {
     );
   }
 
-  async failed(username: string, address: string): Promise<void> {
-    const k = keys(username, address);
-    const sql = sqlOf(this.services.em.fork());
-    // One statement counts the failure on all three keys; a count whose window has passed starts again.
+  private async count(sql: Sql, k: Keys): Promise<void> {
+    // One statement counts the try on all three keys; a count whose window has passed starts again.
     const counts = await sql<{ key: string; failures: number }>(
       `insert into login_failure (key, failures, first_at, last_at) values (?, 1, now(), now()), (?, 1, now(), now()), (?, 1, now(), now())
        on conflict (key) do update set
@@ -80,10 +112,5 @@ export class LoginThrottle {
     );
     // Old counters are of no use; clear some now and then rather than on a schedule.
     if (Math.random() < 0.01) await sql(`delete from login_failure where last_at < now() - interval '1 day'`);
-  }
-
-  async succeeded(username: string, address: string): Promise<void> {
-    const k = keys(username, address);
-    await sqlOf(this.services.em.fork())('delete from login_failure where key in (?, ?)', [k.pair, k.account]);
   }
 }

@@ -10,6 +10,7 @@ import type { Api } from '../route';
 import { AccountViewSchema, LoginResultSchema, LoginSchema, ProblemSchema } from '../schemas';
 
 export function authRoutes(api: Api, ctx: ApiContext): void {
+  let warnedAboutProxy = false;
   const throttle = new LoginThrottle(ctx.services, {
     perAccount: ctx.config.loginFailuresPerAccount,
     perAddress: ctx.config.loginFailuresPerAddress,
@@ -29,13 +30,19 @@ export function authRoutes(api: Api, ctx: ApiContext): void {
     },
     handler: async ({ body, req }) => {
       const address = req.ip ?? 'unknown';
-      await throttle.check(body.username, address);
+      if (req.headers['x-forwarded-for'] && ctx.config.trustProxy === false && !warnedAboutProxy) {
+        warnedAboutProxy = true;
+        ctx.log.warn(
+          'logins arrive with X-Forwarded-For but TRUST_PROXY is not set: every client behind that proxy is throttled as one address',
+        );
+      }
+      await throttle.begin(body.username, address);
       const em = ctx.services.em.fork();
       const account = await em.findOne(AccountSchema, { username: body.username.toLowerCase() });
       // The same work whether or not the username exists, so timing does not tell which usernames are real.
       const ok = await verifyPassword(body.password, account?.passwordHash ?? DECOY_HASH);
       const success = !!account && ok && !account.disabled;
-      await (success ? throttle.succeeded(body.username, address) : throttle.failed(body.username, address));
+      if (success) await throttle.succeeded(body.username, address);
       if (account) {
         const action = success ? 'LOGIN' : 'LOGIN_FAILED';
         await em.transactional((tx) => appendAudit(sqlOf(tx), [{ at: new Date(), actor: account.id, action, details: { address } }]));

@@ -3,6 +3,7 @@ import type { PolicyChange } from '../../domain/deadline-policy';
 import { DeadlinePolicyChangeSchema } from '../../domain/deadline-policy-change';
 import type { deadlinePolicyFanOut } from '../../workflows/policy-fanout';
 import type { ApiContext } from '../context';
+import { outcomeUnknown, toApiError } from '../problem';
 import type { Api } from '../route';
 import { ProblemSchema } from '../schemas';
 
@@ -74,15 +75,21 @@ export function deadlinePolicyRoutes(api: Api, ctx: ApiContext): void {
         changedBy: caller.id,
         changedAt: now.toISOString(),
       };
-      const affected = await stores.deadlinePolicies.governedCrossings(change);
-      // One fan-out per policy version: a retried request starts nothing twice.
-      await ctx.temporal.workflow.start<typeof deadlinePolicyFanOut>('deadlinePolicyFanOut', {
-        workflowId: `policy-fanout-${body.step}-${body.gate}-${body.category}-v${row.version}`,
-        taskQueue: ctx.config.taskQueue,
-        args: [change],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      return { body: { policy: row, affectedRunning: affected.length } };
+      try {
+        const affectedRunning = await stores.deadlinePolicies.countGoverned(change);
+        // One fan-out per policy version: a retried request starts nothing twice.
+        await ctx.temporal.workflow.start<typeof deadlinePolicyFanOut>('deadlinePolicyFanOut', {
+          workflowId: `policy-fanout-${body.step}-${body.gate}-${body.category}-v${row.version}`,
+          taskQueue: ctx.config.taskQueue,
+          args: [change],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        return { body: { policy: row, affectedRunning } };
+      } catch (err) {
+        // The row is saved; whether running crossings heard of it is not known. The same PUT again finishes the work.
+        if (toApiError(err).status === 503) throw outcomeUnknown(err);
+        throw err;
+      }
     },
   });
 }

@@ -47,8 +47,12 @@ export function paymentCallbackRoutes(api: Api, ctx: ApiContext, secret: string)
           await crossings.confirmPayment(outcome.payment.crossingId, body.paymentId, body.providerRef, outcome.payment.amountVnd, actor);
         } catch (err) {
           if (!(err instanceof CrossingRejected || err instanceof CrossingEnded)) throw err;
-          // The crossing can no longer take it (it ended meanwhile): the money goes back.
-          await fees.refundPayment(body.paymentId);
+          // A repeat of a payment the crossing took, which has moved on or ended since: nothing to undo.
+          if (await fees.takenByCrossing(body.paymentId)) {
+            return { body: { paymentId: body.paymentId, status: outcome.status, repeated: outcome.repeated } };
+          }
+          // The crossing can no longer take it (it ended, or was paid otherwise, meanwhile): the money goes back.
+          await fees.refundPayment(body.paymentId, actor.accountId);
           return { body: { paymentId: body.paymentId, status: 'REFUNDED', detail: err.message } };
         }
       }

@@ -1,3 +1,5 @@
+import { DriverException } from '@mikro-orm/core';
+
 /**
  * What a database error means, without its words: PostgreSQL's messages, details and the SQL MikroORM puts in front
  * of them can carry the values of a row (a plate, a name), so the rest of the system reads only the SQLSTATE code.
@@ -39,7 +41,8 @@ export function isTransientDatabaseError(err: unknown): boolean {
 /** A sentence about a database error that is safe to log or show: its SQLSTATE and class, never its message. */
 export function describeDatabaseError(err: unknown): string | undefined {
   const state = sqlStateOf(err);
-  if (!state) return undefined;
+  // MikroORM's wrapper of every driver error: its message starts with the statement, values inlined.
+  if (!state) return err instanceof DriverException ? `PostgreSQL driver error without a SQLSTATE (${err.name})` : undefined;
   const classes: Record<string, string> = {
     '08': 'connection exception',
     '22': 'data exception',

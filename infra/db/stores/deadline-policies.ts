@@ -130,15 +130,33 @@ export class DeadlinePolicyStore {
 
   /**
    * The running crossings a policy row governs: waiting at its step (for an agency or, after a RETURN, for the
-   * declarant), matching its gate and category, and not governed by a more specific row. Read by the API (to count
-   * them in its answer) and the fan-out (to reach them, a page at a time by id).
+   * declarant), matching its gate and category, and not governed by a more specific row. The fan-out reaches them a
+   * page at a time by id.
    */
   async governedCrossings(
     change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
     page: { after?: string; limit?: number; startedSince?: string } = {},
   ): Promise<string[]> {
-    const sql = sqlOf(this.em);
-    const others = await sql<Row>('select gate, category from deadline_policy where step = ?', [change.step]);
+    const { where, params } = await this.governed(change, page);
+    const rows = await sqlOf(this.em)<{ id: string }>(`select c.id from crossing c where ${where} order by c.id limit ?`, [
+      ...params,
+      page.limit ?? 1_000_000,
+    ]);
+    return rows.map((r) => r.id);
+  }
+
+  /** How many running crossings a policy row governs (`governedCrossings`), for the API's answer. */
+  async countGoverned(change: Pick<PolicyChange, 'gate' | 'category' | 'step'>): Promise<number> {
+    const { where, params } = await this.governed(change, {});
+    const [row] = await sqlOf(this.em)<{ n: number }>(`select count(*)::int as n from crossing c where ${where}`, params);
+    return row.n;
+  }
+
+  private async governed(
+    change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
+    page: { after?: string; startedSince?: string },
+  ): Promise<{ where: string; params: unknown[] }> {
+    const others = await sqlOf(this.em)<Row>('select gate, category from deadline_policy where step = ?', [change.step]);
     const where: string[] = [`c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`, 'c.current_step = ?'];
     const params: unknown[] = [change.step];
     const add = (clause: string, ...values: unknown[]) => {
@@ -155,10 +173,6 @@ export class DeadlinePolicyStore {
     }
     if (page.after) add('c.id > ?', page.after);
     if (page.startedSince) add('c.step_started_at >= ?', page.startedSince);
-    const rows = await sql<{ id: string }>(`select c.id from crossing c where ${where.join(' and ')} order by c.id limit ?`, [
-      ...params,
-      page.limit ?? 1_000_000,
-    ]);
-    return rows.map((r) => r.id);
+    return { where: where.join(' and '), params };
   }
 }

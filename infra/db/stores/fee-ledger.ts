@@ -170,9 +170,42 @@ export class FeeLedger {
     });
   }
 
-  /** A payment the crossing could no longer take (it ended meanwhile): the money goes back. */
-  async refundPayment(paymentId: string): Promise<void> {
-    await sqlOf(this.em)(`update fee_payment set refunded_at = coalesce(refunded_at, now()) where id = ?`, [paymentId]);
+  /** A payment the crossing could no longer take (it ended meanwhile): the money goes back, once, audited. */
+  async refundPayment(paymentId: string, by: string): Promise<void> {
+    await this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      const [refunded] = await sql<{ crossing_id: string }>(
+        `update fee_payment set refunded_at = now() where id = ? and refunded_at is null returning crossing_id`,
+        [paymentId],
+      );
+      if (refunded) {
+        await appendAudit(sql, [
+          {
+            at: new Date(),
+            actor: by,
+            action: 'PAYMENT_REFUNDED',
+            crossingId: refunded.crossing_id,
+            details: { paymentId, reason: 'the crossing could no longer take it' },
+            sourceKey: `refund-payment:${paymentId}`,
+          },
+        ]);
+      }
+    });
+  }
+
+  /**
+   * Whether the crossing took this online payment: its history holds the payment with the provider's reference. A
+   * repeated callback for a payment taken must not be refunded because the crossing has moved on or ended since.
+   */
+  async takenByCrossing(paymentId: string): Promise<boolean> {
+    const [row] = await sqlOf(this.em)<{ taken: boolean }>(
+      `select exists (select 1 from fee_payment p
+                        join crossing_event e on e.crossing_id = p.crossing_id and e.type = 'PAYMENT'
+                                             and e.data ->> 'providerRef' = p.provider_ref
+                       where p.id = ?) as taken`,
+      [paymentId],
+    );
+    return row.taken;
   }
 
   /**

@@ -63,8 +63,14 @@ export class IdempotencyStore {
     ]);
   }
 
-  /** Lets the key go when its request failed without an answer worth keeping. */
+  /**
+   * Ends the lease of a request that failed without an answer worth keeping, so that a retry runs at once. The record
+   * stays: the key still belongs to its request, and the same key with a different request is still refused.
+   */
   async release(accountId: string, key: string): Promise<void> {
-    await sqlOf(this.em)('delete from idempotency_record where account_id = ? and key = ? and status is null', [accountId, key]);
+    await sqlOf(this.em)('update idempotency_record set locked_until = now() where account_id = ? and key = ? and status is null', [
+      accountId,
+      key,
+    ]);
   }
 }

@@ -100,6 +100,44 @@ function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
   };
 }
 
+/**
+ * The upsert of a crossing's row from its view: the list columns and the view itself. It never moves `updated_at`
+ * backwards, so a late or repeated write cannot undo a newer one.
+ */
+function crossingRowUpsert(view: CrossingView, declarantAccountId: string): { sql: string; params: unknown[] } {
+  const current = view.steps.find((s) => s.step === view.currentStep);
+  return {
+    sql: `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
+                               plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view,
+                               incident)
+         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb
+           from account a where a.id = ?
+         on conflict (id) do update set
+           status = excluded.status, category = excluded.category, current_step = excluded.current_step,
+           step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
+           declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view,
+           incident = excluded.incident
+         where crossing.updated_at <= excluded.updated_at`,
+    params: [
+      view.id,
+      view.gate,
+      view.direction,
+      view.category,
+      view.status,
+      view.currentStep,
+      current?.startedAt ?? null,
+      current?.status === 'OVERDUE',
+      normalisePlate(view.declaration.vehicle.plate),
+      view.declarationVersion,
+      view.createdAt,
+      view.updatedAt,
+      JSON.stringify(view),
+      view.incident ? JSON.stringify(view.incident) : null,
+      declarantAccountId,
+    ],
+  };
+}
+
 export class CrossingReadModel {
   constructor(private readonly em: EntityManager) {}
 
@@ -110,20 +148,9 @@ export class CrossingReadModel {
    * category as of this write, so the workflow learns in the same round trip whether the policies it keeps still hold.
    */
   async record({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<{ policyStamp: string }> {
-    const current = view.steps.find((s) => s.step === view.currentStep);
+    const crossingRow = crossingRowUpsert(view, declarantAccountId);
     const [row] = await sqlOf(this.em)<{ policy_stamp: string }>(
-      `with crossing_row as (
-         insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
-                               plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view,
-                               incident)
-         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb
-           from account a where a.id = ?
-         on conflict (id) do update set
-           status = excluded.status, category = excluded.category, current_step = excluded.current_step,
-           step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
-           declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view,
-           incident = excluded.incident
-         where crossing.updated_at <= excluded.updated_at
+      `with crossing_row as (${crossingRow.sql}
        ), version_row as (
          insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
          values (?, ?, ?, ?, ?) on conflict do nothing
@@ -136,21 +163,7 @@ export class CrossingReadModel {
        )
        select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp`,
       [
-        view.id,
-        view.gate,
-        view.direction,
-        view.category,
-        view.status,
-        view.currentStep,
-        current?.startedAt ?? null,
-        current?.status === 'OVERDUE',
-        normalisePlate(view.declaration.vehicle.plate),
-        view.declarationVersion,
-        view.createdAt,
-        view.updatedAt,
-        JSON.stringify(view),
-        view.incident ? JSON.stringify(view.incident) : null,
-        declarantAccountId,
+        ...crossingRow.params,
         view.id,
         view.declarationVersion,
         JSON.stringify(view.declaration),
@@ -177,32 +190,14 @@ export class CrossingReadModel {
   }
 
   /**
-   * A crossing's incident, where managers list it and the read-model view shows it, written on its own: when the work
-   * that failed was the read-model write itself, the incident must not depend on it.
+   * A crossing's incident, written with the crossing's whole view so that lists, queues and `GET` show what the
+   * Update answered: the crossing held at its step with the incident on it. Only the crossing row is written: when the
+   * work that failed was the full read-model write itself, the incident must not depend on its other parts (history,
+   * versions, audit follow with the next successful write).
    */
   async recordIncident({ view, declarantAccountId }: Pick<CrossingSnapshot, 'view' | 'declarantAccountId'>): Promise<void> {
-    await sqlOf(this.em)(
-      `insert into crossing (id, gate_code, direction, category, status, current_step, plate, declarant_account_id,
-                             company_tax_code, declaration_version, created_at, updated_at, view, incident)
-       select ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb from account a where a.id = ?
-       on conflict (id) do update set incident = excluded.incident,
-         view = jsonb_set(coalesce(crossing.view, excluded.view), '{incident}', excluded.incident)`,
-      [
-        view.id,
-        view.gate,
-        view.direction,
-        view.category,
-        view.status,
-        view.currentStep,
-        normalisePlate(view.declaration.vehicle.plate),
-        view.declarationVersion,
-        view.createdAt,
-        view.updatedAt,
-        JSON.stringify(view),
-        JSON.stringify(view.incident),
-        declarantAccountId,
-      ],
-    );
+    const crossingRow = crossingRowUpsert(view, declarantAccountId);
+    await sqlOf(this.em)(crossingRow.sql, crossingRow.params);
   }
 
   async ownership(id: string): Promise<CrossingOwnership | undefined> {
