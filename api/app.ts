@@ -23,6 +23,7 @@ import { onlinePaymentRoutes } from './routes/online-payment';
 import { paymentCallbackRoutes } from './routes/payment-callback';
 import { paymentSimulatorRoutes } from './routes/payment-simulator';
 import { gateRoutes } from './routes/gates';
+import { gateStatsRoutes } from './routes/gate-stats';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -117,6 +118,7 @@ export function createApp(ctx: ApiContext): express.Express {
   authRoutes(api, ctx);
   accountRoutes(api, ctx);
   gateRoutes(api, ctx);
+  gateStatsRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
   deadlinePolicyRoutes(api, ctx);

@@ -163,6 +163,11 @@ const CASES: Case[] = [
     allowed: { ADMIN: 'ok', MANAGER: 'ok' },
   },
   {
+    route: 'GET /v1/stats/gates/{code}',
+    send: (_c, t) => http('GET', '/v1/stats/gates/HUU_NGHI', { token: t }),
+    allowed: { ADMIN: 'ok', MANAGER: 'ok' },
+  },
+  {
     route: 'POST /codec/decode',
     send: (_c, t) => http('POST', '/codec/decode', { token: t, body: { payloads: [] } }),
     allowed: { ADMIN: 'ok' },

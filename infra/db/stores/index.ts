@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { DeadlinePolicyStore } from './deadline-policies';
 import { DocumentStore } from './documents';
 import { FeeLedger } from './fee-ledger';
+import { GateMeasureStore } from './gate-measures';
 import { GateStore } from './gates';
 import { IdempotencyStore } from './idempotency';
 import { CrossingReadModel } from './read-model';
@@ -18,6 +19,7 @@ export function storesOver(em: EntityManager) {
     deadlinePolicies: new DeadlinePolicyStore(em),
     idempotency: new IdempotencyStore(em),
     gates: new GateStore(em),
+    measures: new GateMeasureStore(em),
     documents: new DocumentStore(em),
   };
 }
