@@ -29,6 +29,8 @@ const layers = {
   ],
   'api/**/*.ts': [above('activities', 'worker', 'test', 'bench')],
   'worker/**/*.ts': [above('api', 'test', 'bench')],
+  // The console runs in a browser: it shares the pure domain code and reaches the rest only through the HTTP API.
+  'console/**/*.{ts,tsx}': [above('infra', 'activities', 'workflows', 'api', 'worker', 'test', 'bench')],
 };
 
 export default tseslint.config(

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import type { ApiContext } from './context';
+import { consoleFiles } from './console-files';
 import { createMetrics } from './metrics';
 import { DEPENDENCY_NAMES, type Dependency } from './dependencies';
 import { ApiError, errorMiddleware, notFound, RETRY_AFTER_SECONDS, sendProblem } from './problem';
@@ -145,6 +146,7 @@ export function createApp(ctx: ApiContext): express.Express {
     res.json(openapi);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi, { customSiteTitle: 'Border-gate clearance API' }));
+  app.use(consoleFiles());
 
   app.use((req, _res, next) => next(notFound(`No route ${req.method} ${req.path}.`)));
   app.use(errorMiddleware(ctx.log));

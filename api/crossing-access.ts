@@ -1,6 +1,5 @@
 import { servesGate, type Role } from '../domain/roles';
 import type { CrossingOwnership } from '../infra/db/stores/read-model';
-import { STEP_OWNER, type DecisionStep } from '../domain/steps';
 import type { Account } from '../infra/db/entities/account';
 import type { ApiContext } from './context';
 import { forbidden, notFound } from './problem';
@@ -25,9 +24,4 @@ export async function crossingToActOn(ctx: ApiContext, caller: Account, id: stri
   return row;
 }
 
-/** The steps whose work queue an agency role works. */
-export function stepsOf(role: Role): DecisionStep[] {
-  const steps = (Object.entries(STEP_OWNER) as [DecisionStep, Role][]).filter(([, owner]) => owner === role).map(([step]) => step);
-  // The yard operator confirms transfers: its queue is the transshipment step.
-  return role === 'YARD_OPERATOR' ? ['transshipment'] : steps;
-}
+export { stepsOf } from '../domain/steps';

@@ -32,6 +32,13 @@ export const STEP_OWNER: Record<DecisionStep, Role> = {
   'border-exit': 'BORDER_GUARD',
 };
 
+/** The steps whose work queue an agency role works (the API's queues and the console's alike). */
+export function stepsOf(role: Role): DecisionStep[] {
+  const steps = (Object.entries(STEP_OWNER) as [DecisionStep, Role][]).filter(([, owner]) => owner === role).map(([step]) => step);
+  // The yard operator confirms transfers: its queue is the transshipment step.
+  return role === 'YARD_OPERATOR' ? ['transshipment'] : steps;
+}
+
 /** Animal quarantine covers HS chapters 01–05, plant quarantine 06–14. */
 export function needsQuarantine(declaration: Pick<Declaration, 'goods'>): boolean {
   return declaration.goods.some((line) => {

@@ -6,6 +6,7 @@ import { verifyGatePass } from '../infra/gate-pass-signature';
 import { account, db, http, system } from './system/client';
 import { approve, decide, declare, staffOf } from './system/crossing-flow';
 import { pdfText, qrOf } from './system/pdf';
+import { gateLocalTime } from '../domain/local-time';
 
 describe('documents', () => {
   it('issues a gate pass in Vietnamese and English whose QR code verifies publicly, revealing only gate, plate and time', async () => {
@@ -29,6 +30,8 @@ describe('documents', () => {
       '12C-678.90',
       'Đồn Biên phòng cửa khẩu',
       crossing.id,
+      // A person at the gate reads the clearance time in the gate's local time, with the zone shown.
+      `${gateLocalTime(cleared.body.steps.find((s: any) => s.step === 'border-exit').decidedAt)}`,
     ]) {
       expect([text, pass.text.includes(text)]).toEqual([text, true]);
     }

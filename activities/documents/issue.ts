@@ -5,6 +5,7 @@ import { STEP_OWNER, type DecisionStep } from '../../domain/steps';
 import type { GatePassSigner } from '../../infra/gate-pass-signature';
 import type { Services } from '../../infra/db/orm';
 import { renderPdf, type DocumentContent } from './render';
+import { gateLocalTime } from '../../domain/local-time';
 
 export interface DocumentRequest {
   kind: DocumentKind;
@@ -21,7 +22,8 @@ const AGENCY: Record<string, string> = {
   FEE_COLLECTOR: 'Đơn vị thu phí / Fee collector',
 };
 
-const time = (iso: string | undefined) => (iso ? `${new Date(iso).toISOString().replace('T', ' ').slice(0, 19)} UTC` : '—');
+/** People read a document's times in the gate's local time, with the zone shown (2026-12-01 14:05:09 UTC+7). */
+const time = (iso: string | undefined) => (iso ? gateLocalTime(iso) : '—');
 
 /**
  * Documents are rendered once, by an activity, when their event happens, and stored in PostgreSQL; the API serves

@@ -11,7 +11,7 @@ const DAY_MS = 86_400_000;
 const MAX_PERIOD_DAYS = 92;
 
 const StatsQuery = z.object({ from: isoDateTime().optional(), to: isoDateTime().optional() });
-const Spread = z.object({ count: z.number().int(), p50: z.number().nullable(), p90: z.number().nullable() }).meta({ id: 'Spread' });
+const Spread = z.object({ count: z.number().int(), p50: z.number().nullable(), p90: z.number().nullable() });
 const byStep = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(DECISION_STEPS), value);
 
 export const GateStatsSchema = z

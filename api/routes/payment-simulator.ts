@@ -58,7 +58,8 @@ export function paymentSimulatorRoutes(api: Api, ctx: ApiContext): void {
       if (!payment) throw notFound('There is no payment with this id.');
       res.type('text/html').send(`<!doctype html><meta charset="utf-8"><title>Payment simulator</title>
 <h1>Simulated payment provider</h1><p>Payment ${params.paymentId}: ${payment.amountVnd.toLocaleString('vi-VN')} ₫ — ${payment.status}</p>
-<p>POST /dev/payment-provider/payments/${params.paymentId} with {"status":"SUCCEEDED"} or {"status":"FAILED"} to call back.</p>`);
+<form method="post" action="/dev/payment-provider/payments/${params.paymentId}"><button type="submit">Pay (simulated) / Thanh toán (mô phỏng)</button></form>
+<p>Or POST /dev/payment-provider/payments/${params.paymentId} with {"status":"SUCCEEDED"} or {"status":"FAILED"} to call back.</p>`);
     },
   });
 }

@@ -11,7 +11,7 @@ import { ensureTestTools } from './ensure-tools';
  */
 export default async function globalSetup(): Promise<void> {
   ensureTestTools();
-  const dataDir = path.join(ROOT, '.data', 'test-run');
+  const dataDir = path.join(ROOT, '.data', process.env.TEST_RUN_NAME ?? 'test-run');
   fs.rmSync(dataDir, { recursive: true, force: true });
 
   let databaseUrl: string | undefined;

@@ -1,0 +1,35 @@
+import type { Account } from './http/client';
+import type { MessageKey } from './i18n';
+import { AGENCY_ROLES, type Role } from '../../domain/roles';
+
+/** Which screens each role has, in the order of its navigation; the first is where it lands after signing in. */
+export interface NavItem {
+  path: string;
+  label: MessageKey;
+}
+
+export const isAgency = (account: Account) => AGENCY_ROLES.includes(account.role as Role);
+
+export function navFor(account: Account): NavItem[] {
+  if (isAgency(account)) return [{ path: '/queue', label: 'nav.queue' }];
+  switch (account.role) {
+    case 'DECLARANT':
+      return [
+        { path: '/mine', label: 'nav.myTrucks' },
+        { path: '/declare', label: 'nav.declare' },
+      ];
+    case 'MANAGER':
+      return [{ path: '/board', label: 'nav.board' }];
+    case 'ADMIN':
+      return [
+        { path: '/admin/accounts', label: 'nav.accounts' },
+        { path: '/admin/deadlines', label: 'nav.deadlines' },
+        { path: '/admin/fee-rates', label: 'nav.feeRates' },
+        { path: '/board', label: 'nav.board' },
+      ];
+    default:
+      return [];
+  }
+}
+
+export const homeOf = (account: Account) => navFor(account)[0]?.path ?? '/';

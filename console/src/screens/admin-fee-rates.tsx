@@ -1,0 +1,121 @@
+import { useState } from 'preact/hooks';
+import { api, ok, type Schemas } from '../http/client';
+import { label, useT } from '../i18n';
+import { vnd } from '../ui/format';
+import { useAction, useLoad } from '../ui/hooks';
+import { Field, Loading, ProblemNote } from '../ui/parts';
+
+type Rate = Schemas['FeeRate'];
+
+/** The tariff as data: each rate row editable; an edit applies to invoices issued from then on. */
+export function FeeRatesScreen() {
+  const t = useT();
+  const tariff = useLoad(() => ok(api.GET('/v1/admin/fee-rates')), []);
+  const [edit, setEdit] = useState<Rate | undefined>();
+  const [saved, setSaved] = useState(false);
+  const save = useAction(async (rate: Rate) => {
+    await ok(api.PUT('/v1/admin/fee-rates', { body: rate }));
+    setSaved(true);
+    setEdit(undefined);
+    await tariff.reload();
+  });
+  const adjustments = (tariff.data?.adjustments ?? []) as { code: string; percent: number; description: string }[];
+
+  return (
+    <div class="workspace">
+      <section class="panel" aria-labelledby="rates-title">
+        <h1 id="rates-title">{t('admin.feeRates')}</h1>
+        {saved && (
+          <p role="status" class="saved">
+            {t('admin.rateSaved')}
+          </p>
+        )}
+        <ProblemNote problem={tariff.problem} />
+        {!tariff.data ? (
+          <Loading />
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.gate')}</th>
+                  <th scope="col">{t('admin.direction')}</th>
+                  <th scope="col">{t('admin.vehicleKind')}</th>
+                  <th scope="col">{t('admin.goodsKind')}</th>
+                  <th scope="col">{t('admin.amount')}</th>
+                  <th scope="col">
+                    <span class="visually-hidden">{t('admin.edit')}</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tariff.data.rates.map((r) => (
+                  <tr key={`${r.gate}/${r.direction}/${r.vehicleKind}/${r.goodsKind}`}>
+                    <td>{r.gate}</td>
+                    <td>{r.direction === '*' ? '*' : label(t, 'direction', r.direction)}</td>
+                    <th scope="row">{r.vehicleKind}</th>
+                    <td>{r.goodsKind}</td>
+                    <td class="number">{vnd(r.amountVnd)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        class="secondary"
+                        aria-label={`${t('admin.edit')} ${r.gate} ${r.direction} ${r.vehicleKind} ${r.goodsKind}`}
+                        onClick={() => (save.clear(), setSaved(false), setEdit({ ...r }))}
+                      >
+                        {t('admin.edit')}
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {adjustments.length > 0 && (
+          <>
+            <h2>{t('admin.adjustments')}</h2>
+            <ul>
+              {adjustments.map((a) => (
+                <li key={a.code}>
+                  {a.code}: {a.percent} % — {a.description}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+      {edit && (
+        <section class="panel" aria-labelledby="edit-rate-title">
+          <h2 id="edit-rate-title">
+            {t('admin.edit')} {edit.gate} · {edit.direction} · {edit.vehicleKind} · {edit.goodsKind}
+          </h2>
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save.act(edit);
+            }}
+          >
+            <Field id="rate-amount" label={t('admin.amount')} error={save.problem?.errors.find((e) => e.path === 'amountVnd')?.message}>
+              <input
+                id="rate-amount"
+                inputMode="numeric"
+                value={String(edit.amountVnd)}
+                onInput={(e) => setEdit({ ...edit, amountVnd: Number(e.currentTarget.value) })}
+              />
+            </Field>
+            <ProblemNote problem={save.problem} />
+            <div class="actions">
+              <button type="submit" disabled={save.busy}>
+                {t('app.save')}
+              </button>
+              <button type="button" class="secondary" onClick={() => setEdit(undefined)}>
+                {t('app.cancel')}
+              </button>
+            </div>
+          </form>
+        </section>
+      )}
+    </div>
+  );
+}

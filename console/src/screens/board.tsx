@@ -1,0 +1,204 @@
+import { useState } from 'preact/hooks';
+import { api, ok, type Account, type Schemas } from '../http/client';
+import { label, useT, type Translate } from '../i18n';
+import { clockTime, localTime, span } from '../ui/format';
+import { useAction, useLoad } from '../ui/hooks';
+import { Empty, Field, Loading, ProblemNote, StatusBadge } from '../ui/parts';
+
+const STEPS = ['health-check', 'border-entry', 'quarantine', 'transshipment', 'customs-inspection', 'fee-payment', 'border-exit'] as const;
+type Stats = Schemas['GateStats'];
+
+/**
+ * The manager's live board of a gate, every figure from `GET /v1/stats/gates/{code}` (the Time Release Study
+ * measures): what was declared and ended in the last 24 hours, what is open and overdue at each step now, how long
+ * each agency takes, and trucks cleared per hour; with a search by plate.
+ */
+export function BoardScreen({ account }: { account: Account }) {
+  const t = useT();
+  const gates = useLoad(() => ok(api.GET('/v1/gates')), []);
+  const served = account.role === 'ADMIN' ? (gates.data ?? []).map((g) => g.code) : account.gates;
+  const [gate, setGate] = useState<string | undefined>();
+  const current = gate ?? served[0];
+  const stats = useLoad(
+    () => (current ? ok(api.GET('/v1/stats/gates/{code}', { params: { path: { code: current } } })) : Promise.resolve(undefined)),
+    [current],
+    5000,
+  );
+
+  return (
+    <div class="board">
+      <section class="panel" aria-labelledby="board-title">
+        <div class="card-head">
+          <h1 id="board-title">{t('board.title', { gate: current ?? '' })}</h1>
+          {served.length > 1 && (
+            <Field id="board-gate" label={t('board.gate')}>
+              <select id="board-gate" value={current} onChange={(e) => setGate(e.currentTarget.value)}>
+                {served.map((g) => (
+                  <option key={g} value={g}>
+                    {g}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
+        </div>
+        <p class="hint">{t('board.period')}</p>
+        <ProblemNote problem={stats.problem} onRetry={() => void stats.reload()} />
+        {!stats.data ? stats.loading && <Loading /> : <Figures t={t} stats={stats.data} />}
+        {stats.updatedAt && (
+          <p class="updated" aria-live="polite">
+            {t('app.updated', { time: clockTime(stats.updatedAt) })}
+          </p>
+        )}
+      </section>
+      <PlateSearch t={t} />
+    </div>
+  );
+}
+
+function Figures({ t, stats }: { t: Translate; stats: Stats }) {
+  const tiles: [string, number][] = [
+    [t('board.declared'), stats.declared],
+    [t('board.cleared'), stats.cleared],
+    [t('board.denied'), stats.denied],
+    [t('board.expired'), stats.expired],
+    [t('board.cancelled'), stats.cancelled],
+  ];
+  return (
+    <>
+      <ul class="tiles">
+        {tiles.map(([name, n]) => (
+          <li key={name} data-figure={name}>
+            <span class="tile-n">{n}</span>
+            <span class="tile-name">{name}</span>
+          </li>
+        ))}
+      </ul>
+      <div class="table-wrap">
+        <table class="by-step">
+          <caption>{t('board.steps')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('queue.step')}</th>
+              <th scope="col">{t('board.open')}</th>
+              <th scope="col">{t('board.overdue')}</th>
+              <th scope="col">{t('board.decisions')}</th>
+              <th scope="col">{t('board.dwellP50')}</th>
+              <th scope="col">{t('board.dwellP90')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {STEPS.map((step) => {
+              const dwell = stats.dwell.byStep[step];
+              const overdue = stats.overdue.byStep[step] ?? 0;
+              return (
+                <tr key={step} data-step={step}>
+                  <th scope="row">{label(t, 'step', step)}</th>
+                  <td data-measure="open">{stats.open.byStep[step] ?? 0}</td>
+                  <td data-measure="overdue" class={overdue > 0 ? 'overdue' : undefined}>
+                    {overdue}
+                  </td>
+                  <td data-measure="decisions">{dwell?.count ?? 0}</td>
+                  <td>{span(t, dwell?.p50)}</td>
+                  <td>{span(t, dwell?.p90)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p>{t('board.endToEnd', { p50: span(t, stats.endToEnd.p50), p90: span(t, stats.endToEnd.p90), count: stats.endToEnd.count })}</p>
+      <PerHour t={t} hours={stats.clearedPerHour} />
+      <h2>{t('board.yards')}</h2>
+      <ul class="yards">
+        {stats.yards.map((y) => (
+          <li key={y.code}>
+            <meter min={0} max={y.capacity} value={y.occupied} aria-label={y.code} /> {t('board.yardUse', y)}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** Cleared per hour as bars, each with its figure and, for screen readers, its sentence. */
+function PerHour({ t, hours }: { t: Translate; hours: Stats['clearedPerHour'] }) {
+  const max = Math.max(1, ...hours.map((h) => h.n));
+  const width = 24;
+  const height = 120;
+  return (
+    <figure class="chart">
+      <figcaption>{t('board.perHour')}</figcaption>
+      <svg viewBox={`0 0 ${hours.length * width} ${height + 30}`} role="img" aria-label={t('board.perHour')} preserveAspectRatio="none">
+        {hours.map((h, i) => {
+          const barHeight = (h.n / max) * height;
+          const hour = h.hour.slice(11, 13);
+          return (
+            <g key={h.hour}>
+              <title>{t('board.perHourLabel', { hour: localTime(h.hour, { seconds: false }), n: h.n })}</title>
+              <rect x={i * width + 3} y={height - barHeight} width={width - 6} height={barHeight} class="bar" />
+              {h.n > 0 && (
+                <text x={i * width + width / 2} y={height - barHeight - 3} text-anchor="middle" class="bar-n">
+                  {h.n}
+                </text>
+              )}
+              {i % 3 === 0 && (
+                <text x={i * width + width / 2} y={height + 18} text-anchor="middle" class="axis">
+                  {hour}h
+                </text>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+    </figure>
+  );
+}
+
+function PlateSearch({ t }: { t: Translate }) {
+  const [plate, setPlate] = useState('');
+  const [found, setFound] = useState<Schemas['CrossingList']['items'] | undefined>();
+  const search = useAction(async () => {
+    setFound((await ok(api.GET('/v1/crossings', { params: { query: { plate: plate.trim(), limit: 20 } } }))).items);
+  });
+  const incidents = useLoad(() => ok(api.GET('/v1/crossings', { params: { query: { incident: 'true', limit: 20 } } })), [], 15000);
+  return (
+    <section class="panel" aria-labelledby="search-title">
+      <h2 id="search-title">{t('board.searchTitle')}</h2>
+      <form
+        class="inline-form"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (plate.trim()) void search.act();
+        }}
+      >
+        <Field id="plate-search" label={t('queue.plate')}>
+          <input id="plate-search" value={plate} onInput={(e) => setPlate(e.currentTarget.value)} />
+        </Field>
+        <button type="submit">{t('board.search')}</button>
+      </form>
+      <ProblemNote problem={search.problem} />
+      {found && (found.length === 0 ? <Empty>{t('board.noMatch')}</Empty> : <CrossingLinks t={t} items={found} />)}
+      {incidents.data && incidents.data.items.length > 0 && (
+        <>
+          <h2>{t('board.incidents')}</h2>
+          <CrossingLinks t={t} items={incidents.data.items} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function CrossingLinks({ t, items }: { t: Translate; items: Schemas['CrossingList']['items'] }) {
+  return (
+    <ul class="links">
+      {items.map((c) => (
+        <li key={c.id}>
+          <a href={`#/crossings/${c.id}`}>{c.plate}</a> · {c.gate} · <StatusBadge status={c.status} /> · {label(t, 'step', c.currentStep)} ·{' '}
+          {localTime(c.createdAt, { seconds: false })}
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,345 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ok, openDocument, type Account, type CrossingView } from '../http/client';
+import { label, useT, type Translate } from '../i18n';
+import { stepsOf } from '../../../domain/steps';
+import type { Role } from '../../../domain/roles';
+import { localTime, vnd } from '../ui/format';
+import { useAction, useLoad } from '../ui/hooks';
+import { CategoryBadge, Loading, ProblemNote, StatusBadge, StepBadge } from '../ui/parts';
+import { navigate } from '../ui/router';
+import { DecisionPanel } from './decision-panel';
+import { DeclarantActions } from './declarant-actions';
+
+const ENDED = ['CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'];
+/** Who may read a crossing's history (API.md: MANAGER, ADMIN, the owner). */
+const READS_HISTORY = ['MANAGER', 'ADMIN', 'DECLARANT'];
+
+interface HistoryItem {
+  seq: number;
+  at: string;
+  type: string;
+  step: string | null;
+  actor: { username: string | null; role: string | null } | null;
+  data: Record<string, unknown> | null;
+}
+
+/**
+ * A truck's card: what the reader's role may see of the crossing (the API filters it), where it stands, what changed
+ * since the previous declaration version, the history where the role may read it, and the actions the role has now.
+ */
+export function CrossingCard(props: { id: string; account: Account; onClose?: () => void; onDecided?: () => void }) {
+  const t = useT();
+  const { id, account } = props;
+  const crossing = useLoad(() => ok(api.GET('/v1/crossings/{id}', { params: { path: { id } } })), [id], 3000);
+  const history = useLoad(
+    async () =>
+      READS_HISTORY.includes(account.role)
+        ? ((await ok(api.GET('/v1/crossings/{id}/history', { params: { path: { id } } }))).items as unknown as HistoryItem[])
+        : undefined,
+    [id, crossing.data?.updatedAt],
+  );
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [id]);
+
+  const view = crossing.data;
+  return (
+    <section class="panel card" aria-labelledby={`card-${id}`}>
+      <div class="card-head">
+        <h2 id={`card-${id}`} ref={heading} tabIndex={-1}>
+          {t('card.title', { plate: view?.declaration.vehicle.plate ?? '…' })}
+        </h2>
+        {props.onClose && (
+          <button type="button" class="secondary" onClick={props.onClose}>
+            {t('app.close')}
+          </button>
+        )}
+      </div>
+      <ProblemNote problem={crossing.problem} onRetry={() => void crossing.reload()} />
+      {!view ? (
+        crossing.loading && <Loading />
+      ) : (
+        <>
+          <Summary t={t} view={view} />
+          {view.incident && <p class="problem">{t('card.incident', { message: view.incident.message, retries: view.incident.retries })}</p>}
+          <DecisionPanel
+            view={view}
+            account={account}
+            owns={!!view.currentStep && stepsOf(account.role as Role).includes(view.currentStep as never)}
+            onDecided={() => {
+              void crossing.reload();
+              props.onDecided?.();
+              props.onClose?.();
+            }}
+          />
+          {(account.role === 'DECLARANT' || account.role === 'MANAGER') && !ENDED.includes(view.status) && (
+            <DeclarantActions view={view} account={account} onChanged={() => void crossing.reload()} />
+          )}
+          <Steps t={t} view={view} />
+          <Returns t={t} view={view} />
+          <Declaration t={t} view={view} />
+          {view.fee && (
+            <section>
+              <h3>{t('card.fee')}</h3>
+              <p>
+                {vnd(view.fee.amountVnd)} · {label(t, 'collector', view.fee.collector)} · {label(t, 'fee', view.fee.status)}
+                {view.fee.receiptNo ? ` · ${view.fee.receiptNo}` : ''}
+              </p>
+            </section>
+          )}
+          <Documents t={t} view={view} />
+          {view.compensations.length > 0 && (
+            <section>
+              <h3>{t('card.compensations')}</h3>
+              <ul>
+                {view.compensations.map((c) => (
+                  <li key={c.action}>
+                    {c.action} · {c.status} · {localTime(c.at)}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {history.data && <History t={t} items={history.data} />}
+          {!props.onClose && (
+            <button type="button" class="secondary" onClick={() => navigate(account.role === 'DECLARANT' ? '/mine' : '/board')}>
+              {t('app.back')}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function Summary({ t, view }: { t: Translate; view: CrossingView }) {
+  return (
+    <dl class="summary">
+      <div>
+        <dt>{t('card.status')}</dt>
+        <dd>
+          <StatusBadge status={view.status} /> <CategoryBadge category={view.category} />
+        </dd>
+      </div>
+      <div>
+        <dt>{t('card.current')}</dt>
+        <dd>{label(t, 'step', view.currentStep)}</dd>
+      </div>
+      <div>
+        <dt>{t('card.gate')}</dt>
+        <dd>
+          {view.gate} · {label(t, 'direction', view.direction)}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('card.version')}</dt>
+        <dd>{view.declarationVersion}</dd>
+      </div>
+      <div>
+        <dt>{t('card.created')}</dt>
+        <dd>{localTime(view.createdAt)}</dd>
+      </div>
+      {view.yardCode && (
+        <div>
+          <dt>{t('card.yard')}</dt>
+          <dd>{view.yardCode}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+function Steps({ t, view }: { t: Translate; view: CrossingView }) {
+  return (
+    <section>
+      <h3>{t('card.steps')}</h3>
+      <ol class="steps">
+        {view.steps.map((s) => (
+          <li key={s.step} class={s.step === view.currentStep ? 'current' : undefined}>
+            <span class="step-name">{label(t, 'step', s.step)}</span> <StepBadge status={s.status} />
+            <span class="step-times">
+              {s.startedAt && ` ${t('card.started', { time: localTime(s.startedAt, { seconds: false }) })}`}
+              {s.slaAt && ` · ${t('card.sla', { time: localTime(s.slaAt, { seconds: false }) })}`}
+              {s.decidedAt && ` · ${t('card.decided', { time: localTime(s.decidedAt, { seconds: false }) })}`}
+            </span>
+            {s.reason && <span class="step-reason"> — {s.reason}</span>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function Returns({ t, view }: { t: Translate; view: CrossingView }) {
+  if (view.returns.length === 0) return null;
+  return (
+    <section>
+      <h3>{t('card.returns')}</h3>
+      <ul class="returns">
+        {view.returns.map((r) => (
+          <li key={r.at}>
+            <p>{t('card.returnedAt', { step: label(t, 'step', r.step), time: localTime(r.at, { seconds: false }), reason: r.reason })}</p>
+            <ul>
+              {r.fields.map((f) => (
+                <li key={f.path}>
+                  <code>{f.path}</code>: {f.message}
+                </li>
+              ))}
+            </ul>
+            <p class="changed">
+              {r.resolvedByVersion
+                ? t('card.changed', { version: r.resolvedByVersion, fields: (r.changed ?? []).join(', ') || t('app.none') })
+                : t('card.notChangedYet')}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** The declaration's sections the role may see; the fields changed by the latest resubmission are marked. */
+function Declaration({ t, view }: { t: Translate; view: CrossingView }) {
+  const d = view.declaration;
+  const latest = [...view.returns].reverse().find((r) => r.resolvedByVersion === view.declarationVersion);
+  const changed = new Set(latest?.changed ?? []);
+  const mark = (path: string) => (changed.has(path) ? <span class="badge changed">{t('card.changedField')}</span> : null);
+  const row = (name: string, path: string, value: unknown) =>
+    value === undefined || value === null || value === '' ? null : (
+      <div key={path} class={changed.has(path) ? 'is-changed' : undefined}>
+        <dt>{name}</dt>
+        <dd>
+          {Array.isArray(value) ? value.join(', ') || t('app.none') : String(value)} {mark(path)}
+        </dd>
+      </div>
+    );
+  return (
+    <section>
+      <h3>{t('card.declaration')}</h3>
+      <dl class="facts">
+        {row(t('card.customsNo'), 'customsDeclarationNo', d.customsDeclarationNo)}
+        {row(t('form.priority'), 'priority', d.priority ? label(t, 'priority', d.priority.reason) : null)}
+      </dl>
+      <h4>{t('card.vehicle')}</h4>
+      <dl class="facts">
+        {row(t('form.plate'), 'vehicle.plate', d.vehicle.plate)}
+        {row(t('form.trailerPlate'), 'vehicle.trailerPlate', d.vehicle.trailerPlate)}
+        {row(t('form.country'), 'vehicle.country', d.vehicle.country)}
+        {row(t('form.grossWeight'), 'vehicle.grossWeightKg', d.vehicle.grossWeightKg)}
+      </dl>
+      {d.driver && (
+        <>
+          <h4>{t('card.driver')}</h4>
+          <dl class="facts">
+            {row(t('form.fullName'), 'driver.fullName', d.driver.fullName)}
+            {row(t('form.idNumber'), 'driver.idNumber', d.driver.idNumber)}
+            {row(t('form.nationality'), 'driver.nationality', d.driver.nationality)}
+            {row(t('form.phone'), 'driver.phone', d.driver.phone)}
+          </dl>
+        </>
+      )}
+      {d.health && (
+        <>
+          <h4>{t('card.health')}</h4>
+          <dl class="facts">
+            {row(t('form.temperature'), 'health.temperatureC', d.health.temperatureC)}
+            {row(t('form.symptoms'), 'health.symptoms', d.health.symptoms)}
+            {row(t('form.declaredAt'), 'health.declaredAt', localTime(d.health.declaredAt))}
+          </dl>
+        </>
+      )}
+      {d.containers && d.containers.length > 0 && (
+        <>
+          <h4>{t('card.containers')}</h4>
+          <ul>
+            {d.containers.map((c, i) => (
+              <li key={c.number}>
+                {c.number} · {c.sealNo} {mark(`containers.${i}.number`)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {d.goods && (
+        <>
+          <h4>{t('card.goods')}</h4>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{t('form.hsCode')}</th>
+                  <th scope="col">{t('form.description')}</th>
+                  <th scope="col">{t('form.quantity')}</th>
+                  <th scope="col">{t('form.netWeight')}</th>
+                  <th scope="col">{t('form.value')}</th>
+                  <th scope="col">{t('form.origin')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {d.goods.map((g, i) => (
+                  <tr key={i} class={[...changed].some((p) => p.startsWith(`goods.${i}.`)) ? 'is-changed' : undefined}>
+                    <td>{g.hsCode}</td>
+                    <td>{g.description}</td>
+                    <td>
+                      {g.quantity} {g.unit} {mark(`goods.${i}.quantity`)}
+                    </td>
+                    <td>{g.netWeightKg}</td>
+                    <td>{g.valueUsd}</td>
+                    <td>{g.origin}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </section>
+  );
+}
+
+function Documents({ t, view }: { t: Translate; view: CrossingView }) {
+  const download = useAction((kind: string, url: string) => openDocument(url, `${kind}-${view.declaration.vehicle.plate}.pdf`));
+  if (view.documents.length === 0) return null;
+  return (
+    <section>
+      <h3>{t('card.documents')}</h3>
+      <ul class="documents">
+        {view.documents.map((d) => (
+          <li key={d.url}>
+            <button type="button" class="secondary" onClick={() => void download.act(d.kind, d.url)}>
+              {t('card.download', { name: label(t, 'doc', d.kind) })}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ProblemNote problem={download.problem} />
+    </section>
+  );
+}
+
+function History({ t, items }: { t: Translate; items: HistoryItem[] }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <section>
+      <details open={open} onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+        <summary>
+          {t('card.history')} ({items.length})
+        </summary>
+        {items.length === 0 ? (
+          <p>{t('card.historyEmpty')}</p>
+        ) : (
+          <ol class="history">
+            {items.map((e) => (
+              <li key={e.seq}>
+                <time dateTime={e.at}>{localTime(e.at)}</time> · {e.type}
+                {e.step ? ` · ${label(t, 'step', e.step)}` : ''}
+                {e.actor ? ` · ${e.actor.username ?? ''} (${label(t, 'role', e.actor.role)})` : ''}
+                {typeof e.data?.outcome === 'string' ? ` · ${e.data.outcome}` : ''}
+                {typeof e.data?.reason === 'string' ? ` — ${e.data.reason}` : ''}
+              </li>
+            ))}
+          </ol>
+        )}
+      </details>
+    </section>
+  );
+}

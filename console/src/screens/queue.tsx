@@ -1,0 +1,116 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ok, type Account } from '../http/client';
+import { label, useT } from '../i18n';
+import { stepsOf } from '../../../domain/steps';
+import type { Role } from '../../../domain/roles';
+import { clockTime, localTime, since } from '../ui/format';
+import { useLoad } from '../ui/hooks';
+import { CategoryBadge, Empty, Loading, ProblemNote } from '../ui/parts';
+import { CrossingCard } from './crossing-card';
+
+/** How often the queue asks for new trucks: a declared truck is on screen within about this long. */
+export const QUEUE_POLL_MS = 1000;
+
+/**
+ * An agency's work queue: the trucks waiting for its steps at its gates, priority first, then the longest waiting
+ * (the API's order). Worked from the keyboard: ↑/↓ (or j/k) pick a truck, Enter opens its card beside the list, and
+ * the card's A / R / D decide.
+ */
+export function QueueScreen({ account }: { account: Account }) {
+  const t = useT();
+  const queue = useLoad(() => ok(api.GET('/v1/crossings', { params: { query: { limit: 100 } } })), [], QUEUE_POLL_MS);
+  const [selected, setSelected] = useState(0);
+  const [open, setOpen] = useState<string | undefined>();
+  const rows = useRef<HTMLTableSectionElement>(null);
+  const items = queue.data?.items ?? [];
+  const steps = stepsOf(account.role as Role);
+
+  useEffect(() => {
+    if (selected >= items.length && items.length > 0) setSelected(items.length - 1);
+  }, [items.length, selected]);
+
+  const focusRow = (index: number) => {
+    setSelected(index);
+    rows.current?.querySelectorAll<HTMLElement>('tr')[index]?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    if (e.key === 'ArrowDown' || e.key === 'j') focusRow(Math.min(items.length - 1, selected + 1));
+    else if (e.key === 'ArrowUp' || e.key === 'k') focusRow(Math.max(0, selected - 1));
+    else if (e.key === 'Enter' && items[selected]) setOpen(items[selected].id);
+    else return;
+    e.preventDefault();
+  };
+
+  return (
+    <div class={`workspace${open ? ' with-card' : ''}`}>
+      <section class="panel queue" aria-labelledby="queue-title">
+        <h1 id="queue-title">{t('queue.title', { steps: steps.map((s) => label(t, 'step', s)).join(', ') })}</h1>
+        <p class="hint">{t('queue.keys')}</p>
+        <ProblemNote problem={queue.problem} onRetry={() => void queue.reload()} />
+        {queue.loading && !queue.data ? (
+          <Loading />
+        ) : items.length === 0 ? (
+          <Empty>{t('queue.empty')}</Empty>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <caption>{t('queue.caption', { gates: account.gates.join(', ') })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('queue.plate')}</th>
+                  <th scope="col">{t('queue.category')}</th>
+                  <th scope="col">{t('queue.step')}</th>
+                  <th scope="col">{t('queue.since')}</th>
+                  <th scope="col">{t('queue.age')}</th>
+                  <th scope="col">{t('queue.state')}</th>
+                </tr>
+              </thead>
+              <tbody ref={rows} onKeyDown={onKeyDown}>
+                {items.map((item, index) => (
+                  <tr
+                    key={item.id}
+                    tabIndex={index === selected ? 0 : -1}
+                    class={`${item.overdue ? 'overdue' : ''}${index === selected ? ' selected' : ''}${item.id === open ? ' opened' : ''}`}
+                    title={t('queue.open', { plate: item.plate })}
+                    data-crossing={item.id}
+                    onClick={() => (setSelected(index), setOpen(item.id))}
+                    onFocus={() => setSelected(index)}
+                  >
+                    <th scope="row" class="plate">
+                      {item.plate}
+                    </th>
+                    <td>
+                      <CategoryBadge category={item.category} />
+                    </td>
+                    <td>{label(t, 'step', item.currentStep)}</td>
+                    <td class="nowrap">{localTime(item.stepStartedAt, { seconds: false }).slice(11)}</td>
+                    <td>{since(t, item.stepStartedAt)}</td>
+                    <td>{item.overdue ? <span class="badge step-overdue">{t('queue.overdue')}</span> : t('queue.onTime')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {queue.updatedAt && (
+          <p class="updated" aria-live="polite">
+            {t('app.updated', { time: clockTime(queue.updatedAt) })}
+          </p>
+        )}
+      </section>
+      {open && (
+        <CrossingCard
+          key={open}
+          id={open}
+          account={account}
+          onClose={() => {
+            setOpen(undefined);
+            focusRow(selected);
+          }}
+          onDecided={() => void queue.reload()}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import type { ComponentChildren } from 'preact';
+import type { Problem } from '../http/client';
+import { label, language, useT } from '../i18n';
+import { fieldError } from '../i18n/field-errors';
+import { useSignal } from './signal';
+
+/** The API's own sentence for what went wrong, never a blank: offline is said as such. */
+export function ProblemNote({ problem, onRetry }: { problem: Problem | undefined; onRetry?: () => void }) {
+  const t = useT();
+  const lang = useSignal(language);
+  if (!problem) return null;
+  return (
+    <div class="problem" role="alert">
+      <strong>{problem.status === 0 ? t('problem.offline') : `${problem.title}: ${problem.detail}`}</strong>
+      {problem.errors.length > 0 && (
+        <>
+          <span> {t('problem.fields')}</span>
+          <ul>
+            {problem.errors.map((e) => (
+              <li key={e.path}>
+                <code>{e.path}</code> {fieldError(lang, e.message)}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {onRetry && (
+        <button type="button" class="secondary" onClick={onRetry}>
+          {t('app.retry')}
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Loading() {
+  const t = useT();
+  return (
+    <p class="loading" role="status">
+      {t('app.loading')}
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ComponentChildren }) {
+  return <p class="empty">{children}</p>;
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  const t = useT();
+  return <span class={`badge status-${status.toLowerCase()}`}>{label(t, 'status', status)}</span>;
+}
+
+export function StepBadge({ status }: { status: string }) {
+  const t = useT();
+  return <span class={`badge step-${status.toLowerCase()}`}>{label(t, 'stepStatus', status)}</span>;
+}
+
+export function CategoryBadge({ category }: { category: string }) {
+  const t = useT();
+  return <span class={`badge category-${category.toLowerCase()}`}>{label(t, 'category', category)}</span>;
+}
+
+/** A labelled input whose error, from the browser's check or the API's answer, stands beside it. */
+export function Field(props: { id: string; label: string; error?: string; note?: string; children: ComponentChildren }) {
+  return (
+    <div class={`field${props.error ? ' invalid' : ''}`}>
+      <label for={props.id}>{props.label}</label>
+      {props.children}
+      {props.note && (
+        <p class="field-note" id={`${props.id}-note`}>
+          {props.note}
+        </p>
+      )}
+      {props.error && (
+        <p class="field-error" id={`${props.id}-error`}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The `aria-describedby` of an input that may carry a note and an error. */
+export const describedBy = (id: string, error?: string, note?: string) =>
+  [note ? `${id}-note` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
