@@ -88,11 +88,11 @@ async function seed(db: pg.Pool, n: number): Promise<number> {
             case when i % 10 < 7 then 'HUU_NGHI' when i % 10 < 8 then 'TAN_THANH' when i % 10 < 9 then 'BAC_LUAN_II' else 'KIM_THANH' end,
             case when i % 2 = 0 then 'EXPORT' else 'IMPORT' end,
             case when i % 5 = 0 then 'PRIORITY' when i % 2 = 0 then 'EXPORT' else 'IMPORT' end,
-            case when i % 100 < 90 then 'CLEARED' when i % 100 < 93 then 'DENIED' when i % 100 < 95 then 'EXPIRED'
-                 when i % 100 < 97 then 'CANCELLED' else 'IN_PROGRESS' end,
-            case when i % 100 >= 97 then ($3::text[])[(i % 5) + 1] end,
-            case when i % 100 >= 97 then now() - (i % 50) * interval '1 minute' end,
-            i % 100 = 99,
+            case when i / 10 % 100 < 90 then 'CLEARED' when i / 10 % 100 < 93 then 'DENIED' when i / 10 % 100 < 95 then 'EXPIRED'
+                 when i / 10 % 100 < 97 then 'CANCELLED' else 'IN_PROGRESS' end,
+            case when i / 10 % 100 >= 97 then ($3::text[])[(i % 5) + 1] end,
+            case when i / 10 % 100 >= 97 then now() - (i % 50) * interval '1 minute' end,
+            i / 10 % 100 = 99,
             '12C' || lpad((i % 100000)::text, 5, '0'),
             $1, '0100000001', 1,
             now() - (($2::int - i)::float / $2::int) * interval '60 days' - interval '3 hours',

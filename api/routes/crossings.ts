@@ -5,7 +5,7 @@ import { DecisionSchema } from '../../domain/decision';
 import { decisionProblem } from '../../domain/decision-rules';
 import { TransshipmentRegistrationSchema } from '../../domain/transshipment';
 import { DeclarationSchema } from '../../domain/declaration';
-import { AGENCY_ROLES, servesGate } from '../../domain/roles';
+import { AGENCY_ROLES, ROLES, servesGate } from '../../domain/roles';
 import { DECISION_STEPS, STEP_OWNER } from '../../domain/steps';
 import type { ApiContext } from '../context';
 import { CrossingViewSchema, crossingViewFor } from '../data-views';
@@ -27,6 +27,30 @@ const StepParams = IdParams.extend({ step: z.enum(DECISION_STEPS) });
 
 /** The request's Idempotency-Key, which also becomes the Temporal Update id of the message it sends. */
 const key = (req: Request) => req.header('Idempotency-Key') || undefined;
+
+/** A crossing's history as `GET …/history` answers it: every event with its actor, and every declaration version. */
+const HistorySchema = z
+  .object({
+    items: z.array(
+      z.object({
+        seq: z.number().int(),
+        at: z.string(),
+        type: z.string(),
+        step: z.string().nullable(),
+        actor: z.object({ accountId: z.string(), username: z.string().nullable(), role: z.enum(ROLES).nullable() }).nullable(),
+        data: z.record(z.string(), z.unknown()),
+      }),
+    ),
+    declarationVersions: z.array(
+      z.object({
+        version: z.number().int(),
+        submittedAt: z.string(),
+        submittedBy: z.object({ accountId: z.string(), username: z.string() }),
+        declaration: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  })
+  .meta({ id: 'CrossingHistory' });
 
 export function crossingRoutes(api: Api, ctx: ApiContext): void {
   const crossings = new CrossingClient(ctx.temporal, ctx.config.taskQueue, ctx.config.temporalCallTimeoutMs);
@@ -216,7 +240,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: ['MANAGER', 'ADMIN', 'DECLARANT'],
     params: IdParams,
-    responses: { 200: { description: 'the history', schema: z.looseObject({ items: z.array(z.looseObject({})) }) }, ...problems },
+    responses: { 200: { description: 'the history', schema: HistorySchema }, ...problems },
     handler: async ({ params, caller }) => {
       await crossingFor(ctx, caller, params.id);
       return { body: await ctx.services.stores().readModel.history(params.id) };

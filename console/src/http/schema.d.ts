@@ -6,2890 +6,2860 @@
  */
 
 export interface paths {
-  '/.well-known/gate-pass-keys': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/.well-known/gate-pass-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public keys that verify a gate pass's signed QR offline (Ed25519); fetch them before going offline
+         * @description The public keys that verify a gate pass's signed QR offline (Ed25519); fetch them before going offline.
+         */
+        get: operations["getWellKnownGatePassKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The public keys that verify a gate pass's signed QR offline (Ed25519); fetch them before going offline
-     * @description The public keys that verify a gate pass's signed QR offline (Ed25519); fetch them before going offline.
-     */
-    get: operations['getWellKnownGatePassKeys'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/codec/decode': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/codec/decode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decrypt Temporal payloads (remote codec protocol)
+         * @description Decrypt Temporal payloads (remote codec protocol). Roles: ADMIN.
+         */
+        post: operations["postCodecDecode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Decrypt Temporal payloads (remote codec protocol)
-     * @description Decrypt Temporal payloads (remote codec protocol). Roles: ADMIN.
-     */
-    post: operations['postCodecDecode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/codec/encode': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/codec/encode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Encrypt Temporal payloads (remote codec protocol)
+         * @description Encrypt Temporal payloads (remote codec protocol). Roles: ADMIN.
+         */
+        post: operations["postCodecEncode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Encrypt Temporal payloads (remote codec protocol)
-     * @description Encrypt Temporal payloads (remote codec protocol). Roles: ADMIN.
-     */
-    post: operations['postCodecEncode'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/dev/payment-provider/pay/{paymentId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/dev/payment-provider/pay/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Development only: the page a payUrl opens
+         * @description Development only: the page a payUrl opens.
+         */
+        get: operations["getDevPaymentProviderPayPaymentId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Development only: the page a payUrl opens
-     * @description Development only: the page a payUrl opens.
-     */
-    get: operations['getDevPaymentProviderPayPaymentId'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/dev/payment-provider/payments/{paymentId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/dev/payment-provider/payments/{paymentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Development only: the simulated provider completes a payment and calls back
+         * @description Development only: the simulated provider completes a payment and calls back.
+         */
+        post: operations["postDevPaymentProviderPaymentsPaymentId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Development only: the simulated provider completes a payment and calls back
-     * @description Development only: the simulated provider completes a payment and calls back.
-     */
-    post: operations['postDevPaymentProviderPaymentsPaymentId'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/accounts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List accounts
+         * @description List accounts. Roles: ADMIN.
+         */
+        get: operations["getAccounts"];
+        put?: never;
+        /**
+         * Create an account
+         * @description Create an account. Roles: ADMIN.
+         */
+        post: operations["postAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List accounts
-     * @description List accounts. Roles: ADMIN.
-     */
-    get: operations['getAccounts'];
-    put?: never;
-    /**
-     * Create an account
-     * @description Create an account. Roles: ADMIN.
-     */
-    post: operations['postAccounts'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/accounts/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Disable or enable an account, change its gates or password
+         * @description Disable or enable an account, change its gates or password. Roles: ADMIN.
+         */
+        patch: operations["patchAccountsId"];
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /**
-     * Disable or enable an account, change its gates or password
-     * @description Disable or enable an account, change its gates or password. Roles: ADMIN.
-     */
-    patch: operations['patchAccountsId'];
-    trace?: never;
-  };
-  '/v1/admin/fee-rates': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/fee-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tariff: every rate row and the percent adjustments
+         * @description The tariff: every rate row and the percent adjustments. Roles: ADMIN, MANAGER, FEE_COLLECTOR.
+         */
+        get: operations["getAdminFeeRates"];
+        /**
+         * Set one tariff rate (gate or *, direction or *, vehicle kind, goods kind); applies to invoices issued from now on
+         * @description Set one tariff rate (gate or *, direction or *, vehicle kind, goods kind); applies to invoices issued from now on. Roles: ADMIN.
+         */
+        put: operations["putAdminFeeRates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The tariff: every rate row and the percent adjustments
-     * @description The tariff: every rate row and the percent adjustments. Roles: ADMIN, MANAGER, FEE_COLLECTOR.
-     */
-    get: operations['getAdminFeeRates'];
-    /**
-     * Set one tariff rate (gate or *, direction or *, vehicle kind, goods kind); applies to invoices issued from now on
-     * @description Set one tariff rate (gate or *, direction or *, vehicle kind, goods kind); applies to invoices issued from now on. Roles: ADMIN.
-     */
-    put: operations['putAdminFeeRates'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/step-timeouts': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/step-timeouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every step deadline policy row in force
+         * @description Every step deadline policy row in force. Roles: ADMIN, MANAGER.
+         */
+        get: operations["getAdminStepTimeouts"];
+        /**
+         * Set the deadlines of a step for a gate and category (or *); running crossings waiting there take the change
+         * @description Set the deadlines of a step for a gate and category (or *); running crossings waiting there take the change. Roles: ADMIN.
+         */
+        put: operations["putAdminStepTimeouts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Every step deadline policy row in force
-     * @description Every step deadline policy row in force. Roles: ADMIN, MANAGER.
-     */
-    get: operations['getAdminStepTimeouts'];
-    /**
-     * Set the deadlines of a step for a gate and category (or *); running crossings waiting there take the change
-     * @description Set the deadlines of a step for a gate and category (or *); running crossings waiting there take the change. Roles: ADMIN.
-     */
-    put: operations['putAdminStepTimeouts'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/admin/step-timeouts/history': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/admin/step-timeouts/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every version of every step deadline policy row, newest first
+         * @description Every version of every step deadline policy row, newest first. Roles: ADMIN.
+         */
+        get: operations["getAdminStepTimeoutsHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Every version of every step deadline policy row, newest first
-     * @description Every version of every step deadline policy row, newest first. Roles: ADMIN.
-     */
-    get: operations['getAdminStepTimeoutsHistory'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/audit': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audit entries, oldest first (managers see the entries of crossings at their gates)
+         * @description Audit entries, oldest first (managers see the entries of crossings at their gates). Roles: ADMIN, MANAGER.
+         */
+        get: operations["getAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Audit entries, oldest first (managers see the entries of crossings at their gates)
-     * @description Audit entries, oldest first (managers see the entries of crossings at their gates). Roles: ADMIN, MANAGER.
-     */
-    get: operations['getAudit'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/audit/verify': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Walk the whole hash chain and name the first entry that was edited or deleted
+         * @description Walk the whole hash chain and name the first entry that was edited or deleted. Roles: ADMIN, MANAGER.
+         */
+        get: operations["getAuditVerify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Walk the whole hash chain and name the first entry that was edited or deleted
-     * @description Walk the whole hash chain and name the first entry that was edited or deleted. Roles: ADMIN, MANAGER.
-     */
-    get: operations['getAuditVerify'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/login': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in and get a bearer token
+         * @description Log in and get a bearer token.
+         */
+        post: operations["postAuthLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Log in and get a bearer token
-     * @description Log in and get a bearer token.
-     */
-    post: operations['postAuthLogin'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/auth/logout': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End the token this request carries (other tokens of the account keep working)
+         * @description End the token this request carries (other tokens of the account keep working).
+         */
+        post: operations["postAuthLogout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * End the token this request carries (other tokens of the account keep working)
-     * @description End the token this request carries (other tokens of the account keep working).
-     */
-    post: operations['postAuthLogout'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest)
+         * @description List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest).
+         */
+        get: operations["getCrossings"];
+        put?: never;
+        /**
+         * Declare a crossing (the declaration is validated field by field; all errors at once)
+         * @description Declare a crossing (the declaration is validated field by field; all errors at once). Roles: DECLARANT.
+         */
+        post: operations["postCrossings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest)
-     * @description List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest).
-     */
-    get: operations['getCrossings'];
-    put?: never;
-    /**
-     * Declare a crossing (the declaration is validated field by field; all errors at once)
-     * @description Declare a crossing (the declaration is validated field by field; all errors at once). Roles: DECLARANT.
-     */
-    post: operations['postCrossings'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow
+         * @description One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow.
+         */
+        get: operations["getCrossingsId"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow
-     * @description One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow.
-     */
-    get: operations['getCrossingsId'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/cancel': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a crossing; answers once its compensation has run
+         * @description Cancel a crossing; answers once its compensation has run. Roles: DECLARANT, MANAGER.
+         */
+        post: operations["postCrossingsIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Cancel a crossing; answers once its compensation has run
-     * @description Cancel a crossing; answers once its compensation has run. Roles: DECLARANT, MANAGER.
-     */
-    post: operations['postCrossingsIdCancel'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/declaration': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/declaration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Resubmit a returned form as a new declaration version
+         * @description Resubmit a returned form as a new declaration version. Roles: DECLARANT.
+         */
+        put: operations["putCrossingsIdDeclaration"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    /**
-     * Resubmit a returned form as a new declaration version
-     * @description Resubmit a returned form as a new declaration version. Roles: DECLARANT.
-     */
-    put: operations['putCrossingsIdDeclaration'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/documents/{kind}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/documents/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order
+         * @description A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order.
+         */
+        get: operations["getCrossingsIdDocumentsKind"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order
-     * @description A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order.
-     */
-    get: operations['getCrossingsIdDocumentsKind'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/fee': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/fee": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invoice of a crossing: items, amount, collector, payments
+         * @description The invoice of a crossing: items, amount, collector, payments. Roles: DECLARANT, FEE_COLLECTOR, MANAGER.
+         */
+        get: operations["getCrossingsIdFee"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The invoice of a crossing: items, amount, collector, payments
-     * @description The invoice of a crossing: items, amount, collector, payments. Roles: DECLARANT, FEE_COLLECTOR, MANAGER.
-     */
-    get: operations['getCrossingsIdFee'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/fee/online-payment': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/fee/online-payment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start paying the fee online; a second call returns the payment still open
+         * @description Start paying the fee online; a second call returns the payment still open. Roles: DECLARANT.
+         */
+        post: operations["postCrossingsIdFeeOnlinePayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Start paying the fee online; a second call returns the payment still open
-     * @description Start paying the fee online; a second call returns the payment still open. Roles: DECLARANT.
-     */
-    post: operations['postCrossingsIdFeeOnlinePayment'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/history': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every event of a crossing (submissions, decisions, deadlines, compensations) with actor and time, and every declaration version
+         * @description Every event of a crossing (submissions, decisions, deadlines, compensations) with actor and time, and every declaration version. Roles: MANAGER, ADMIN, DECLARANT.
+         */
+        get: operations["getCrossingsIdHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Every event of a crossing (submissions, decisions, deadlines, compensations) with actor and time, and every declaration version
-     * @description Every event of a crossing (submissions, decisions, deadlines, compensations) with actor and time, and every declaration version. Roles: MANAGER, ADMIN, DECLARANT.
-     */
-    get: operations['getCrossingsIdHistory'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/incident/retry': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/incident/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a crossing's failed side effect again, once its cause is fixed; answers the crossing (with a new incident if it fails again)
+         * @description Try a crossing's failed side effect again, once its cause is fixed; answers the crossing (with a new incident if it fails again). Roles: ADMIN.
+         */
+        post: operations["postCrossingsIdIncidentRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Try a crossing's failed side effect again, once its cause is fixed; answers the crossing (with a new incident if it fails again)
-     * @description Try a crossing's failed side effect again, once its cause is fixed; answers the crossing (with a new incident if it fails again). Roles: ADMIN.
-     */
-    post: operations['postCrossingsIdIncidentRetry'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/steps/{step}/decision': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/steps/{step}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An agency's decision on the step it owns: APPROVE, RETURN (reason and fields) or DENY (reason)
+         * @description An agency's decision on the step it owns: APPROVE, RETURN (reason and fields) or DENY (reason). Roles: HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR.
+         */
+        post: operations["postCrossingsIdStepsStepDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * An agency's decision on the step it owns: APPROVE, RETURN (reason and fields) or DENY (reason)
-     * @description An agency's decision on the step it owns: APPROVE, RETURN (reason and fields) or DENY (reason). Roles: HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR.
-     */
-    post: operations['postCrossingsIdStepsStepDecision'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/transshipment': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/transshipment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register the transfer (sang tải) to a vehicle of the other side while the transshipment step waits for it
+         * @description Register the transfer (sang tải) to a vehicle of the other side while the transshipment step waits for it. Roles: DECLARANT.
+         */
+        post: operations["postCrossingsIdTransshipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * Register the transfer (sang tải) to a vehicle of the other side while the transshipment step waits for it
-     * @description Register the transfer (sang tải) to a vehicle of the other side while the transshipment step waits for it. Roles: DECLARANT.
-     */
-    post: operations['postCrossingsIdTransshipment'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/crossings/{id}/transshipment/complete': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/crossings/{id}/transshipment/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The yard operator confirms the transfer was carried out as approved
+         * @description The yard operator confirms the transfer was carried out as approved. Roles: YARD_OPERATOR.
+         */
+        post: operations["postCrossingsIdTransshipmentComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * The yard operator confirms the transfer was carried out as approved
-     * @description The yard operator confirms the transfer was carried out as approved. Roles: YARD_OPERATOR.
-     */
-    post: operations['postCrossingsIdTransshipmentComplete'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/fees/report': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/fees/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reconciliation: totals by collector, method and day, paid and refunded, the 10 % kept and 90 % remitted (CSV with Accept: text/csv)
+         * @description Reconciliation: totals by collector, method and day, paid and refunded, the 10 % kept and 90 % remitted (CSV with Accept: text/csv). Roles: FEE_COLLECTOR, MANAGER, ADMIN.
+         */
+        get: operations["getFeesReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Reconciliation: totals by collector, method and day, paid and refunded, the 10 % kept and 90 % remitted (CSV with Accept: text/csv)
-     * @description Reconciliation: totals by collector, method and day, paid and refunded, the 10 % kept and 90 % remitted (CSV with Accept: text/csv). Roles: FEE_COLLECTOR, MANAGER, ADMIN.
-     */
-    get: operations['getFeesReport'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/gates': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/gates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The gates, their fee collector and yards with current occupancy
+         * @description The gates, their fee collector and yards with current occupancy.
+         */
+        get: operations["getGates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The gates, their fee collector and yards with current occupancy
-     * @description The gates, their fee collector and yards with current occupancy.
-     */
-    get: operations['getGates'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/me': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's account
+         * @description The caller's account.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * The caller's account
-     * @description The caller's account.
-     */
-    get: operations['getMe'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/payments/callback': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/payments/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The payment provider's callback, signed: X-Signature: sha256=<hex HMAC of the raw body>
+         * @description The payment provider's callback, signed: X-Signature: sha256=<hex HMAC of the raw body>.
+         */
+        post: operations["postPaymentsCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    get?: never;
-    put?: never;
-    /**
-     * The payment provider's callback, signed: X-Signature: sha256=<hex HMAC of the raw body>
-     * @description The payment provider's callback, signed: X-Signature: sha256=<hex HMAC of the raw body>.
-     */
-    post: operations['postPaymentsCallback'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/stats/gates/{code}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/stats/gates/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A gate's measures: declared and ended in the period, open and overdue now, dwell per step, end to end, cleared per hour
+         * @description A gate's measures: declared and ended in the period, open and overdue now, dwell per step, end to end, cleared per hour. Roles: MANAGER, ADMIN.
+         */
+        get: operations["getStatsGatesCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * A gate's measures: declared and ended in the period, open and overdue now, dwell per step, end to end, cleared per hour
-     * @description A gate's measures: declared and ended in the period, open and overdue now, dwell per step, end to end, cleared per hour. Roles: MANAGER, ADMIN.
-     */
-    get: operations['getStatsGatesCode'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/v1/verify/{code}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
+    "/v1/verify/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check a gate pass by the code in its QR: gate, plate and clearance time, nothing else
+         * @description Check a gate pass by the code in its QR: gate, plate and clearance time, nothing else.
+         */
+        get: operations["getVerifyCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
     };
-    /**
-     * Check a gate pass by the code in its QR: gate, plate and clearance time, nothing else
-     * @description Check a gate pass by the code in its QR: gate, plate and clearance time, nothing else.
-     */
-    get: operations['getVerifyCode'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: {
-    Account: {
-      companyTaxCode: string | null;
-      createdAt: string;
-      disabled: boolean;
-      displayName: string | null;
-      gates: string[];
-      /** Format: uuid */
-      id: string;
-      /** @enum {string} */
-      role:
-        | 'DECLARANT'
-        | 'HEALTH_OFFICER'
-        | 'BORDER_GUARD'
-        | 'QUARANTINE_OFFICER'
-        | 'CUSTOMS_OFFICER'
-        | 'YARD_OPERATOR'
-        | 'FEE_COLLECTOR'
-        | 'MANAGER'
-        | 'ADMIN';
-      updatedAt: string;
-      username: string;
-    };
-    AccountChange: {
-      disabled?: boolean;
-      gates?: string[];
-      password?: string;
-    };
-    AuditEntry: {
-      action: string;
-      actor: string;
-      at: string;
-      crossingId: string | null;
-      digest: string;
-      hash: string;
-      prevHash: string;
-      seq: number;
-    };
-    CancelRequest: {
-      reason: string;
-    };
-    CrossingList: {
-      items: {
-        /** @enum {string} */
-        category: 'PRIORITY' | 'TRANSSHIPMENT' | 'EXPORT' | 'IMPORT';
-        createdAt: string;
-        currentStep: string | null;
-        declarationVersion: number;
-        direction: string;
-        gate: string;
-        id: string;
-        incident: {
-          at: string;
-          message: string;
-          retries: number;
-          step: string | null;
-        } | null;
-        overdue: boolean;
-        plate: string;
-        /** @enum {string} */
-        status: 'IN_PROGRESS' | 'AWAITING_CORRECTION' | 'CLEARED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
-        stepStartedAt: string | null;
-        updatedAt: string;
-      }[];
-      nextCursor: string | null;
-    };
-    CrossingView: {
-      /** @enum {string} */
-      category: 'PRIORITY' | 'TRANSSHIPMENT' | 'EXPORT' | 'IMPORT';
-      compensations: {
-        /** @enum {string} */
-        action: 'RELEASE_YARD_PLACE' | 'ISSUE_TURN_BACK_ORDER' | 'CANCEL_TRANSSHIPMENT_BOOKING' | 'REFUND_FEE';
-        at: string;
-        /** @enum {string} */
-        status: 'DONE' | 'PENDING';
-      }[];
-      createdAt: string;
-      /** @enum {string|null} */
-      currentStep:
-        | 'declaration'
-        | 'health-check'
-        | 'border-entry'
-        | 'quarantine'
-        | 'transshipment'
-        | 'customs-inspection'
-        | 'fee-payment'
-        | 'border-exit'
-        | null;
-      declaration: components['schemas']['DeclarationAsSeen'];
-      declarationVersion: number;
-      /** @enum {string} */
-      direction: 'EXPORT' | 'IMPORT';
-      documents: {
-        /** @enum {string} */
-        kind: 'gate-pass' | 'fee-receipt' | 'return-notice' | 'turn-back-order';
-        url: string;
-      }[];
-      fee?: {
-        amountVnd: number;
-        /** @enum {string} */
-        collector: 'GATE_MANAGEMENT_CENTRE' | 'TAX_AUTHORITY';
-        receiptNo?: string;
-        /** @enum {string} */
-        status: 'DUE' | 'PAID' | 'REFUNDED';
-      } | null;
-      gate: string;
-      id: string;
-      incident: {
-        at: string;
-        message: string;
-        retries: number;
-        /** @enum {string|null} */
-        step:
-          | 'declaration'
-          | 'health-check'
-          | 'border-entry'
-          | 'quarantine'
-          | 'transshipment'
-          | 'customs-inspection'
-          | 'fee-payment'
-          | 'border-exit'
-          | null;
-      } | null;
-      returns: {
-        at: string;
-        changed?: string[];
-        fields: {
-          message: string;
-          path: string;
-        }[];
-        reason: string;
-        resolvedByVersion?: number;
-        /** @enum {string} */
-        step:
-          | 'declaration'
-          | 'health-check'
-          | 'border-entry'
-          | 'quarantine'
-          | 'transshipment'
-          | 'customs-inspection'
-          | 'fee-payment'
-          | 'border-exit';
-      }[];
-      /** @enum {string} */
-      status: 'IN_PROGRESS' | 'AWAITING_CORRECTION' | 'CLEARED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
-      steps: {
-        decidedAt?: string;
-        decidedBy?: string;
-        expiresAt?: string;
-        fields?: {
-          message: string;
-          path: string;
-        }[];
-        reason?: string;
-        receiptNo?: string;
-        slaAt?: string;
-        /** @enum {string} */
-        stage?: 'REGISTRATION' | 'APPROVAL' | 'COMPLETION';
-        startedAt?: string;
-        /** @enum {string} */
-        status: 'PENDING' | 'WAITING' | 'OVERDUE' | 'RETURNED' | 'APPROVED' | 'DENIED' | 'SKIPPED' | 'COMPENSATED';
-        /** @enum {string} */
-        step:
-          | 'declaration'
-          | 'health-check'
-          | 'border-entry'
-          | 'quarantine'
-          | 'transshipment'
-          | 'customs-inspection'
-          | 'fee-payment'
-          | 'border-exit';
-      }[];
-      transshipment?: {
-        approvedAt?: string;
-        approvedBy?: string;
-        completedAt?: string;
-        completedBy?: string;
-        note?: string;
-        registeredAt?: string;
-        /** @enum {string} */
-        stage: 'REGISTRATION' | 'APPROVAL' | 'COMPLETION';
-        toVehicle?: {
-          country: string;
-          plate: string;
+    schemas: {
+        Account: {
+            companyTaxCode: string | null;
+            createdAt: string;
+            disabled: boolean;
+            displayName: string | null;
+            gates: string[];
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN";
+            updatedAt: string;
+            username: string;
         };
-        yardCode?: string;
-      };
-      updatedAt: string;
-      yardCode?: string;
-    };
-    DeadlinePolicy: {
-      category: string;
-      expireAfter: string;
-      gate: string;
-      sla: string;
-      step: string;
-      updatedAt: string;
-      updatedBy: string | null;
-      version: number;
-    };
-    DeadlinePolicyChange: {
-      category: '*' | ('PRIORITY' | 'TRANSSHIPMENT' | 'EXPORT' | 'IMPORT');
-      expireAfter: string;
-      gate: '*' | string;
-      sla: string;
-      /** @enum {string} */
-      step: 'health-check' | 'border-entry' | 'quarantine' | 'transshipment' | 'customs-inspection' | 'fee-payment' | 'border-exit';
-    };
-    Decision: {
-      fields?: {
-        message: string;
-        path: string;
-      }[];
-      /** @enum {string} */
-      outcome: 'APPROVE' | 'RETURN' | 'DENY';
-      reason?: string;
-      receiptNo?: string;
-    };
-    Declaration: {
-      /** @default [] */
-      containers: {
-        number: string;
-        sealNo: string;
-        sizeFt?: 20 | 40;
-      }[];
-      customsDeclarationNo: string;
-      /** @enum {string} */
-      direction: 'EXPORT' | 'IMPORT';
-      driver: {
-        fullName: string;
-        idNumber: string;
-        nationality: string;
-        phone?: string | null;
-      };
-      gate: string;
-      goods: {
-        description: string;
-        hsCode: string;
-        netWeightKg: number;
-        origin: string;
-        quantity: number;
-        unit: string;
-        valueUsd: number;
-      }[];
-      health: {
-        /** Format: date-time */
-        declaredAt: string;
-        symptoms: string[];
-        temperatureC: number;
-      };
-      /** @default null */
-      priority: {
-        /** @enum {string} */
-        reason: 'PERISHABLE' | 'EMERGENCY' | 'DIPLOMATIC';
-      } | null;
-      /** @default false */
-      transshipment: boolean;
-      vehicle: {
-        country: string;
-        grossWeightKg: number;
-        plate: string;
-        trailerPlate?: string | null;
-      };
-    };
-    DeclarationAsSeen: {
-      /** @default [] */
-      containers: {
-        number: string;
-        sealNo: string;
-        sizeFt?: 20 | 40;
-      }[];
-      customsDeclarationNo?: string;
-      /** @enum {string} */
-      direction: 'EXPORT' | 'IMPORT';
-      driver?: {
-        fullName: string;
-        idNumber: string;
-        nationality: string;
-        phone?: string | null;
-      };
-      gate: string;
-      goods?: {
-        description: string;
-        hsCode: string;
-        netWeightKg: number;
-        origin: string;
-        quantity: number;
-        unit: string;
-        valueUsd: number;
-      }[];
-      health?: {
-        /** Format: date-time */
-        declaredAt: string;
-        symptoms: string[];
-        temperatureC: number;
-      };
-      /** @default null */
-      priority: {
-        /** @enum {string} */
-        reason: 'PERISHABLE' | 'EMERGENCY' | 'DIPLOMATIC';
-      } | null;
-      /** @default false */
-      transshipment: boolean;
-      vehicle: {
-        country?: string;
-        grossWeightKg?: number;
-        plate: string;
-        trailerPlate?: string | null;
-      };
-    };
-    FeeRate: {
-      amountVnd: number;
-      /** @enum {string} */
-      direction: '*' | 'EXPORT' | 'IMPORT';
-      gate: '*' | string;
-      /** @enum {string} */
-      goodsKind: 'AGRICULTURAL' | 'GENERAL' | 'ORE';
-      /** @enum {string} */
-      vehicleKind: 'TRUCK_UNDER_2T' | 'TRUCK_2_TO_10T' | 'TRUCK_10_TO_30T' | 'TRUCK_OVER_30T' | 'CONTAINER_20FT' | 'CONTAINER_40FT';
-    };
-    Gate: {
-      code: string;
-      /** @enum {string} */
-      feeCollector: 'GATE_MANAGEMENT_CENTRE' | 'TAX_AUTHORITY';
-      name: string;
-      province: string;
-      yards: {
-        capacity: number;
-        code: string;
-        occupied: number;
-      }[];
-    };
-    GateStats: {
-      cancelled: number;
-      cleared: number;
-      clearedPerHour: {
-        hour: string;
-        n: number;
-      }[];
-      declared: number;
-      denied: number;
-      dwell: {
-        byStep: {
-          'border-entry'?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
-          'border-exit'?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
-          'customs-inspection'?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
-          'fee-payment'?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
-          'health-check'?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
-          quarantine?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
-          transshipment?: {
-            count: number;
-            p50: number | null;
-            p90: number | null;
-          };
+        AccountChange: {
+            disabled?: boolean;
+            gates?: string[];
+            password?: string;
         };
-      };
-      endToEnd: {
-        count: number;
-        p50: number | null;
-        p90: number | null;
-      };
-      expired: number;
-      from: string;
-      gate: string;
-      open: {
-        byStep: {
-          'border-entry'?: number;
-          'border-exit'?: number;
-          'customs-inspection'?: number;
-          'fee-payment'?: number;
-          'health-check'?: number;
-          quarantine?: number;
-          transshipment?: number;
+        AuditEntry: {
+            action: string;
+            actor: string;
+            at: string;
+            crossingId: string | null;
+            digest: string;
+            hash: string;
+            prevHash: string;
+            seq: number;
         };
-      };
-      overdue: {
-        byStep: {
-          'border-entry'?: number;
-          'border-exit'?: number;
-          'customs-inspection'?: number;
-          'fee-payment'?: number;
-          'health-check'?: number;
-          quarantine?: number;
-          transshipment?: number;
+        CancelRequest: {
+            reason: string;
         };
-      };
-      queue: {
-        called: number;
-        waiting: number;
-      } | null;
-      queueWait: {
-        count: number;
-        p50: number | null;
-        p90: number | null;
-      } | null;
-      to: string;
-      yards: {
-        capacity: number;
-        code: string;
-        occupied: number;
-      }[];
+        CrossingHistory: {
+            declarationVersions: {
+                declaration: {
+                    [key: string]: unknown;
+                };
+                submittedAt: string;
+                submittedBy: {
+                    accountId: string;
+                    username: string;
+                };
+                version: number;
+            }[];
+            items: {
+                actor: {
+                    accountId: string;
+                    /** @enum {string|null} */
+                    role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | null;
+                    username: string | null;
+                } | null;
+                at: string;
+                data: {
+                    [key: string]: unknown;
+                };
+                seq: number;
+                step: string | null;
+                type: string;
+            }[];
+        };
+        CrossingList: {
+            items: {
+                /** @enum {string} */
+                category: "PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT";
+                createdAt: string;
+                currentStep: string | null;
+                declarationVersion: number;
+                direction: string;
+                gate: string;
+                id: string;
+                incident: {
+                    at: string;
+                    message: string;
+                    retries: number;
+                    step: string | null;
+                } | null;
+                overdue: boolean;
+                plate: string;
+                /** @enum {string} */
+                status: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
+                stepStartedAt: string | null;
+                updatedAt: string;
+            }[];
+            nextCursor: string | null;
+        };
+        CrossingView: {
+            /** @enum {string} */
+            category: "PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT";
+            compensations: {
+                /** @enum {string} */
+                action: "RELEASE_YARD_PLACE" | "ISSUE_TURN_BACK_ORDER" | "CANCEL_TRANSSHIPMENT_BOOKING" | "REFUND_FEE";
+                at: string;
+                /** @enum {string} */
+                status: "DONE" | "PENDING";
+            }[];
+            createdAt: string;
+            /** @enum {string|null} */
+            currentStep: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
+            declaration: components["schemas"]["DeclarationAsSeen"];
+            declarationVersion: number;
+            /** @enum {string} */
+            direction: "EXPORT" | "IMPORT";
+            documents: {
+                /** @enum {string} */
+                kind: "gate-pass" | "fee-receipt" | "return-notice" | "turn-back-order";
+                url: string;
+            }[];
+            fee?: {
+                amountVnd: number;
+                /** @enum {string} */
+                collector: "GATE_MANAGEMENT_CENTRE" | "TAX_AUTHORITY";
+                receiptNo?: string;
+                /** @enum {string} */
+                status: "DUE" | "PAID" | "REFUNDED";
+            } | null;
+            gate: string;
+            id: string;
+            incident: {
+                at: string;
+                message: string;
+                retries: number;
+                /** @enum {string|null} */
+                step: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
+            } | null;
+            returns: {
+                at: string;
+                changed?: string[];
+                fields: {
+                    message: string;
+                    path: string;
+                }[];
+                reason: string;
+                resolvedByVersion?: number;
+                /** @enum {string} */
+                step: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
+            }[];
+            /** @enum {string} */
+            status: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
+            steps: {
+                decidedAt?: string;
+                decidedBy?: string;
+                expiresAt?: string;
+                fields?: {
+                    message: string;
+                    path: string;
+                }[];
+                reason?: string;
+                receiptNo?: string;
+                slaAt?: string;
+                /** @enum {string} */
+                stage?: "REGISTRATION" | "APPROVAL" | "COMPLETION";
+                startedAt?: string;
+                /** @enum {string} */
+                status: "PENDING" | "WAITING" | "OVERDUE" | "RETURNED" | "APPROVED" | "DENIED" | "SKIPPED" | "COMPENSATED";
+                /** @enum {string} */
+                step: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
+            }[];
+            transshipment?: {
+                approvedAt?: string;
+                approvedBy?: string;
+                completedAt?: string;
+                completedBy?: string;
+                note?: string;
+                registeredAt?: string;
+                /** @enum {string} */
+                stage: "REGISTRATION" | "APPROVAL" | "COMPLETION";
+                toVehicle?: {
+                    country: string;
+                    plate: string;
+                };
+                yardCode?: string;
+            };
+            updatedAt: string;
+            yardCode?: string;
+        };
+        DeadlinePolicy: {
+            category: string;
+            expireAfter: string;
+            gate: string;
+            sla: string;
+            step: string;
+            updatedAt: string;
+            updatedBy: string | null;
+            version: number;
+        };
+        DeadlinePolicyChange: {
+            category: "*" | ("PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT");
+            expireAfter: string;
+            gate: "*" | string;
+            sla: string;
+            /** @enum {string} */
+            step: "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
+        };
+        Decision: {
+            fields?: {
+                message: string;
+                path: string;
+            }[];
+            /** @enum {string} */
+            outcome: "APPROVE" | "RETURN" | "DENY";
+            reason?: string;
+            receiptNo?: string;
+        };
+        Declaration: {
+            /** @default [] */
+            containers: {
+                number: string;
+                sealNo: string;
+                sizeFt?: 20 | 40;
+            }[];
+            customsDeclarationNo: string;
+            /** @enum {string} */
+            direction: "EXPORT" | "IMPORT";
+            driver: {
+                fullName: string;
+                idNumber: string;
+                nationality: string;
+                phone?: string | null;
+            };
+            gate: string;
+            goods: {
+                description: string;
+                hsCode: string;
+                netWeightKg: number;
+                origin: string;
+                quantity: number;
+                unit: string;
+                valueUsd: number;
+            }[];
+            health: {
+                /** Format: date-time */
+                declaredAt: string;
+                symptoms: string[];
+                temperatureC: number;
+            };
+            /** @default null */
+            priority: {
+                /** @enum {string} */
+                reason: "PERISHABLE" | "EMERGENCY" | "DIPLOMATIC";
+            } | null;
+            /** @default false */
+            transshipment: boolean;
+            vehicle: {
+                country: string;
+                grossWeightKg: number;
+                plate: string;
+                trailerPlate?: string | null;
+            };
+        };
+        DeclarationAsSeen: {
+            /** @default [] */
+            containers: {
+                number: string;
+                sealNo: string;
+                sizeFt?: 20 | 40;
+            }[];
+            customsDeclarationNo?: string;
+            /** @enum {string} */
+            direction: "EXPORT" | "IMPORT";
+            driver?: {
+                fullName: string;
+                idNumber: string;
+                nationality: string;
+                phone?: string | null;
+            };
+            gate: string;
+            goods?: {
+                description: string;
+                hsCode: string;
+                netWeightKg: number;
+                origin: string;
+                quantity: number;
+                unit: string;
+                valueUsd: number;
+            }[];
+            health?: {
+                /** Format: date-time */
+                declaredAt: string;
+                symptoms: string[];
+                temperatureC: number;
+            };
+            /** @default null */
+            priority: {
+                /** @enum {string} */
+                reason: "PERISHABLE" | "EMERGENCY" | "DIPLOMATIC";
+            } | null;
+            /** @default false */
+            transshipment: boolean;
+            vehicle: {
+                country?: string;
+                grossWeightKg?: number;
+                plate: string;
+                trailerPlate?: string | null;
+            };
+        };
+        FeeRate: {
+            amountVnd: number;
+            /** @enum {string} */
+            direction: "*" | "EXPORT" | "IMPORT";
+            gate: "*" | string;
+            /** @enum {string} */
+            goodsKind: "AGRICULTURAL" | "GENERAL" | "ORE";
+            /** @enum {string} */
+            vehicleKind: "TRUCK_UNDER_2T" | "TRUCK_2_TO_10T" | "TRUCK_10_TO_30T" | "TRUCK_OVER_30T" | "CONTAINER_20FT" | "CONTAINER_40FT";
+        };
+        Gate: {
+            code: string;
+            /** @enum {string} */
+            feeCollector: "GATE_MANAGEMENT_CENTRE" | "TAX_AUTHORITY";
+            name: string;
+            province: string;
+            yards: {
+                capacity: number;
+                code: string;
+                occupied: number;
+            }[];
+        };
+        GateStats: {
+            cancelled: number;
+            cleared: number;
+            clearedPerHour: {
+                hour: string;
+                n: number;
+            }[];
+            declared: number;
+            denied: number;
+            dwell: {
+                byStep: {
+                    "border-entry"?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                    "border-exit"?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                    "customs-inspection"?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                    "fee-payment"?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                    "health-check"?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                    quarantine?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                    transshipment?: {
+                        count: number;
+                        p50: number | null;
+                        p90: number | null;
+                    };
+                };
+            };
+            endToEnd: {
+                count: number;
+                p50: number | null;
+                p90: number | null;
+            };
+            expired: number;
+            from: string;
+            gate: string;
+            open: {
+                byStep: {
+                    "border-entry"?: number;
+                    "border-exit"?: number;
+                    "customs-inspection"?: number;
+                    "fee-payment"?: number;
+                    "health-check"?: number;
+                    quarantine?: number;
+                    transshipment?: number;
+                };
+            };
+            overdue: {
+                byStep: {
+                    "border-entry"?: number;
+                    "border-exit"?: number;
+                    "customs-inspection"?: number;
+                    "fee-payment"?: number;
+                    "health-check"?: number;
+                    quarantine?: number;
+                    transshipment?: number;
+                };
+            };
+            queue: {
+                called: number;
+                waiting: number;
+            } | null;
+            queueWait: {
+                count: number;
+                p50: number | null;
+                p90: number | null;
+            } | null;
+            to: string;
+            yards: {
+                capacity: number;
+                code: string;
+                occupied: number;
+            }[];
+        };
+        Login: {
+            password: string;
+            username: string;
+        };
+        LoginResult: {
+            account: components["schemas"]["Account"];
+            expiresAt: string;
+            token: string;
+        };
+        NewAccount: {
+            companyTaxCode?: string | null;
+            displayName?: string | null;
+            gates: string[];
+            password: string;
+            /** @enum {string} */
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN";
+            username: string;
+        };
+        PaymentCallback: {
+            amountVnd: number;
+            /** Format: uuid */
+            paymentId: string;
+            providerRef: string;
+            /** @enum {string} */
+            status: "SUCCEEDED" | "FAILED";
+        };
+        Problem: {
+            detail: string;
+            errors?: {
+                message: string;
+                path: string;
+            }[];
+            status: number;
+            title: string;
+            type: string;
+        };
+        TransshipmentCompletion: {
+            note?: string;
+        };
+        TransshipmentRegistration: {
+            toVehicle: {
+                country: string;
+                plate: string;
+            };
+            yardCode: string;
+        };
     };
-    Login: {
-      password: string;
-      username: string;
-    };
-    LoginResult: {
-      account: components['schemas']['Account'];
-      expiresAt: string;
-      token: string;
-    };
-    NewAccount: {
-      companyTaxCode?: string | null;
-      displayName?: string | null;
-      gates: string[];
-      password: string;
-      /** @enum {string} */
-      role:
-        | 'DECLARANT'
-        | 'HEALTH_OFFICER'
-        | 'BORDER_GUARD'
-        | 'QUARANTINE_OFFICER'
-        | 'CUSTOMS_OFFICER'
-        | 'YARD_OPERATOR'
-        | 'FEE_COLLECTOR'
-        | 'MANAGER'
-        | 'ADMIN';
-      username: string;
-    };
-    PaymentCallback: {
-      amountVnd: number;
-      /** Format: uuid */
-      paymentId: string;
-      providerRef: string;
-      /** @enum {string} */
-      status: 'SUCCEEDED' | 'FAILED';
-    };
-    Problem: {
-      detail: string;
-      errors?: {
-        message: string;
-        path: string;
-      }[];
-      status: number;
-      title: string;
-      type: string;
-    };
-    TransshipmentCompletion: {
-      note?: string;
-    };
-    TransshipmentRegistration: {
-      toVehicle: {
-        country: string;
-        plate: string;
-      };
-      yardCode: string;
-    };
-  };
-  responses: never;
-  parameters: never;
-  requestBodies: never;
-  headers: never;
-  pathItems: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
 }
 export type $defs = Record<string, never>;
 export interface operations {
-  getWellKnownGatePassKeys: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the keys */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            keys: {
-              /** @enum {string} */
-              alg: 'Ed25519';
-              kid: string;
-              pem: string;
-              publicKey: string;
-            }[];
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCodecDecode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': {
-          payloads: {
-            data?: string | null;
-            metadata?: {
-              [key: string]: string;
-            } | null;
-          }[];
-        };
-      };
-    };
-    responses: {
-      /** @description the payloads */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            payloads: {
-              data?: string | null;
-              metadata?: {
-                [key: string]: string;
-              } | null;
-            }[];
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCodecEncode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': {
-          payloads: {
-            data?: string | null;
-            metadata?: {
-              [key: string]: string;
-            } | null;
-          }[];
-        };
-      };
-    };
-    responses: {
-      /** @description the payloads */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            payloads: {
-              data?: string | null;
-              metadata?: {
-                [key: string]: string;
-              } | null;
-            }[];
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getDevPaymentProviderPayPaymentId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        paymentId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description an HTML page */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'text/html': string;
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postDevPaymentProviderPaymentsPaymentId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        paymentId: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': {
-          amountVnd?: number;
-          /** @default false */
-          forgeSignature?: boolean;
-          /**
-           * @default SUCCEEDED
-           * @enum {string}
-           */
-          status?: 'SUCCEEDED' | 'FAILED';
-        };
-      };
-    };
-    responses: {
-      /** @description the API's answer to the callback */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getAccounts: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description every account */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Account'][];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postAccounts: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['NewAccount'];
-      };
-    };
-    responses: {
-      /** @description created */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Account'];
-        };
-      };
-      /** @description invalid */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description username taken */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  patchAccountsId: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['AccountChange'];
-      };
-    };
-    responses: {
-      /** @description changed */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Account'];
-        };
-      };
-      /** @description invalid */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such account */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an admin disabling itself or the last admin */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getAdminFeeRates: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the tariff */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            rates: components['schemas']['FeeRate'][];
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  putAdminFeeRates: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['FeeRate'];
-      };
-    };
-    responses: {
-      /** @description the rate */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FeeRate'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getAdminStepTimeouts: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the rows */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['DeadlinePolicy'][];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  putAdminStepTimeouts: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['DeadlinePolicyChange'];
-      };
-    };
-    responses: {
-      /** @description the new row and how many running crossings it reaches */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            affectedRunning: number;
-            policy: components['schemas']['DeadlinePolicy'];
-          };
-        };
-      };
-      /** @description invalid durations, gate or step */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getAdminStepTimeoutsHistory: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the versions */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['DeadlinePolicy'][];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getAudit: {
-    parameters: {
-      query?: {
-        actor?: string;
-        after?: number | null;
-        crossingId?: string;
-        from?: string;
-        limit?: number;
-        to?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description entries */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            items: components['schemas']['AuditEntry'][];
-            nextAfter: number | null;
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getAuditVerify: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the verdict */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            entries: number;
-            firstBadSeq: number | null;
-            ok: boolean;
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postAuthLogin: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['Login'];
-      };
-    };
-    responses: {
-      /** @description token */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['LoginResult'];
-        };
-      };
-      /** @description bad credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description this address must wait before trying again (Retry-After) */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postAuthLogout: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description that token no longer works */
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getCrossings: {
-    parameters: {
-      query?: {
-        category?: 'PRIORITY' | 'TRANSSHIPMENT' | 'EXPORT' | 'IMPORT';
-        cursor?: string;
-        gate?: string;
-        incident?: 'true' | 'false';
-        limit?: number;
-        overdue?: 'true' | 'false';
-        plate?: string;
-        status?: 'IN_PROGRESS' | 'AWAITING_CORRECTION' | 'CLEARED' | 'DENIED' | 'EXPIRED' | 'CANCELLED';
-        step?: 'health-check' | 'border-entry' | 'quarantine' | 'transshipment' | 'customs-inspection' | 'fee-payment' | 'border-exit';
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description a page of crossings */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingList'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossings: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['Declaration'];
-      };
-    };
-    responses: {
-      /** @description the crossing, started */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getCrossingsId: {
-    parameters: {
-      query?: {
-        consistent?: 'true' | 'false';
-      };
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the crossing */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossingsIdCancel: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['CancelRequest'];
-      };
-    };
-    responses: {
-      /** @description the crossing, CANCELLED */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  putCrossingsIdDeclaration: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['Declaration'];
-      };
-    };
-    responses: {
-      /** @description the crossing, waiting again at the step that returned the form */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getCrossingsIdDocumentsKind: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        kind: 'gate-pass' | 'fee-receipt' | 'return-notice' | 'turn-back-order';
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the PDF */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/pdf': string;
-        };
-      };
-      /** @description this role does not read this kind of document */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not issued (yet) */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getCrossingsIdFee: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the invoice */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            amountVnd: number;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description no invoice yet */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossingsIdFeeOnlinePayment: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the payment to complete at the provider */
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            amountVnd: number;
-            paymentId: string;
-            payUrl: string;
-          };
-        };
-      };
-      /** @description no fee due now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getCrossingsIdHistory: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the history */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            items: {
-              [key: string]: unknown;
-            }[];
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossingsIdIncidentRetry: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the crossing after the retry */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossingsIdStepsStepDecision: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        step: 'health-check' | 'border-entry' | 'quarantine' | 'transshipment' | 'customs-inspection' | 'fee-payment' | 'border-exit';
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['Decision'];
-      };
-    };
-    responses: {
-      /** @description the crossing after the decision */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossingsIdTransshipment: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['TransshipmentRegistration'];
-      };
-    };
-    responses: {
-      /** @description the crossing, waiting for customs approval */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postCrossingsIdTransshipmentComplete: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['TransshipmentCompletion'];
-      };
-    };
-    responses: {
-      /** @description the crossing, past transshipment */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CrossingView'];
-        };
-      };
-      /** @description invalid request */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description not your role or gate */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description no such crossing */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description does not fit the crossing now */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getFeesReport: {
-    parameters: {
-      query?: {
-        collector?: 'GATE_MANAGEMENT_CENTRE' | 'TAX_AUTHORITY';
-        from?: string;
-        gate?: string;
-        to?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the report */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            rows: {
-              [key: string]: unknown;
-            }[];
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getGates: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description every gate */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Gate'][];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getMe: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the account */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Account'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  postPaymentsCallback: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['PaymentCallback'];
-      };
-    };
-    responses: {
-      /** @description settled (also on a repeat) */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            status: string;
-          } & {
-            [key: string]: unknown;
-          };
-        };
-      };
-      /** @description bad signature */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getStatsGatesCode: {
-    parameters: {
-      query?: {
-        from?: string;
-        to?: string;
-      };
-      header?: never;
-      path: {
-        code: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the measures */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['GateStats'];
-        };
-      };
-      /** @description no such gate among those the account serves */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
-  getVerifyCode: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        code: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description the verdict */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            clearedAt?: string;
-            gate?: string;
-            plate?: string;
-            valid: boolean;
-          };
-        };
-      };
-      /** @description an error, as application/problem+json */
-      default: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['Problem'];
-        };
-      };
-    };
-  };
+    getWellKnownGatePassKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the keys */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        keys: {
+                            /** @enum {string} */
+                            alg: "Ed25519";
+                            kid: string;
+                            pem: string;
+                            publicKey: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCodecDecode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    payloads: {
+                        data?: string | null;
+                        metadata?: {
+                            [key: string]: string;
+                        } | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description the payloads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payloads: {
+                            data?: string | null;
+                            metadata?: {
+                                [key: string]: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCodecEncode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    payloads: {
+                        data?: string | null;
+                        metadata?: {
+                            [key: string]: string;
+                        } | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description the payloads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        payloads: {
+                            data?: string | null;
+                            metadata?: {
+                                [key: string]: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevPaymentProviderPayPaymentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postDevPaymentProviderPaymentsPaymentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                paymentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    amountVnd?: number;
+                    /** @default false */
+                    forgeSignature?: boolean;
+                    /**
+                     * @default SUCCEEDED
+                     * @enum {string}
+                     */
+                    status?: "SUCCEEDED" | "FAILED";
+                };
+            };
+        };
+        responses: {
+            /** @description the API's answer to the callback */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"][];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAccounts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewAccount"];
+            };
+        };
+        responses: {
+            /** @description created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description username taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchAccountsId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AccountChange"];
+            };
+        };
+        responses: {
+            /** @description changed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such account */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an admin disabling itself or the last admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminFeeRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the tariff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rates: components["schemas"]["FeeRate"][];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminFeeRates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["FeeRate"];
+            };
+        };
+        responses: {
+            /** @description the rate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeeRate"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminStepTimeouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the rows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlinePolicy"][];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminStepTimeouts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeadlinePolicyChange"];
+            };
+        };
+        responses: {
+            /** @description the new row and how many running crossings it reaches */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        affectedRunning: number;
+                        policy: components["schemas"]["DeadlinePolicy"];
+                    };
+                };
+            };
+            /** @description invalid durations, gate or step */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAdminStepTimeoutsHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the versions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadlinePolicy"][];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAudit: {
+        parameters: {
+            query?: {
+                actor?: string;
+                after?: number | null;
+                crossingId?: string;
+                from?: string;
+                limit?: number;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        nextAfter: number | null;
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAuditVerify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: number;
+                        firstBadSeq: number | null;
+                        ok: boolean;
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAuthLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Login"];
+            };
+        };
+        responses: {
+            /** @description token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginResult"];
+                };
+            };
+            /** @description bad credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description this address must wait before trying again (Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAuthLogout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description that token no longer works */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCrossings: {
+        parameters: {
+            query?: {
+                category?: "PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT";
+                cursor?: string;
+                gate?: string;
+                incident?: "true" | "false";
+                limit?: number;
+                overdue?: "true" | "false";
+                plate?: string;
+                status?: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
+                step?: "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of crossings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingList"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Declaration"];
+            };
+        };
+        responses: {
+            /** @description the crossing, started */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCrossingsId: {
+        parameters: {
+            query?: {
+                consistent?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the crossing */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdCancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelRequest"];
+            };
+        };
+        responses: {
+            /** @description the crossing, CANCELLED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putCrossingsIdDeclaration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Declaration"];
+            };
+        };
+        responses: {
+            /** @description the crossing, waiting again at the step that returned the form */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCrossingsIdDocumentsKind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                kind: "gate-pass" | "fee-receipt" | "return-notice" | "turn-back-order";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the PDF */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description this role does not read this kind of document */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not issued (yet) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCrossingsIdFee: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the invoice */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amountVnd: number;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description no invoice yet */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdFeeOnlinePayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the payment to complete at the provider */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        amountVnd: number;
+                        paymentId: string;
+                        payUrl: string;
+                    };
+                };
+            };
+            /** @description no fee due now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCrossingsIdHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingHistory"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdIncidentRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the crossing after the retry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdStepsStepDecision: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                step: "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            /** @description the crossing after the decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdTransshipment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransshipmentRegistration"];
+            };
+        };
+        responses: {
+            /** @description the crossing, waiting for customs approval */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdTransshipmentComplete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransshipmentCompletion"];
+            };
+        };
+        responses: {
+            /** @description the crossing, past transshipment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getFeesReport: {
+        parameters: {
+            query?: {
+                collector?: "GATE_MANAGEMENT_CENTRE" | "TAX_AUTHORITY";
+                from?: string;
+                gate?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rows: {
+                            [key: string]: unknown;
+                        }[];
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every gate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gate"][];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postPaymentsCallback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PaymentCallback"];
+            };
+        };
+        responses: {
+            /** @description settled (also on a repeat) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        status: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description bad signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStatsGatesCode: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the measures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateStats"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getVerifyCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the verdict */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        clearedAt?: string;
+                        gate?: string;
+                        plate?: string;
+                        valid: boolean;
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
 }

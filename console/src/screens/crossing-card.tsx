@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ok, openDocument, type Account, type CrossingView } from '../http/client';
+import { api, ok, openDocument, type Account, type CrossingView, type Schemas } from '../http/client';
 import { label, useT, type Translate } from '../i18n';
 import { stepsOf } from '../../../domain/steps';
 import type { Role } from '../../../domain/roles';
@@ -14,14 +14,7 @@ const ENDED = ['CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'];
 /** Who may read a crossing's history (API.md: MANAGER, ADMIN, the owner). */
 const READS_HISTORY = ['MANAGER', 'ADMIN', 'DECLARANT'];
 
-interface HistoryItem {
-  seq: number;
-  at: string;
-  type: string;
-  step: string | null;
-  actor: { username: string | null; role: string | null } | null;
-  data: Record<string, unknown> | null;
-}
+type HistoryItem = Schemas['CrossingHistory']['items'][number];
 
 /**
  * A truck's card: what the reader's role may see of the crossing (the API filters it), where it stands, what changed
@@ -34,7 +27,7 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
   const history = useLoad(
     async () =>
       READS_HISTORY.includes(account.role)
-        ? ((await ok(api.GET('/v1/crossings/{id}/history', { params: { path: { id } } }))).items as unknown as HistoryItem[])
+        ? (await ok(api.GET('/v1/crossings/{id}/history', { params: { path: { id } } }))).items
         : undefined,
     [id, crossing.data?.updatedAt],
   );
