@@ -5,7 +5,9 @@ import { describeDatabaseError, isTransientDatabaseError } from '../infra/db/err
 /**
  * How a crossing's activity fails, so that its workflow knows whether to wait or to stop and say so:
  * - PostgreSQL unreachable, or asking to try again (a deadlock, a statement cut by its timeout): `Transient`, retried
- *   with backoff for as long as it takes; nothing is lost meanwhile.
+ *   with backoff for about 14 minutes (`TRANSIENT_RETRY`, domain/failures.ts); nothing is lost meanwhile.
+ *   One that still fails then becomes an incident as a permanent one does: a "transient" error can be for good (a
+ *   full disk, a statement that always outlives its timeout).
  * - Anything else (a value PostgreSQL refuses, a gate with no yard, a missing tariff, a bug): `Permanent`, not
  *   retried. The workflow records an incident on the crossing, which managers list and an admin retries once the cause
  *   is fixed (API.md, "Crossings").
