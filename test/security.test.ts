@@ -277,4 +277,18 @@ describe('database errors in logs and workflow histories', () => {
     expect(JSON.stringify(loggableError(err))).not.toContain(PLATE);
     expect(classified(err).message).not.toContain(PLATE);
   });
+
+  it('keeps an error that is not a database error to its activity, class and code, never its words', () => {
+    // A library choking on a declaration says what it choked on; Temporal would keep that in the history in clear.
+    const err = Object.assign(new TypeError(`cannot render plate ${PLATE} of driver Nguyen Van A`), { code: 'ERR_INVALID_ARG_TYPE' });
+    const failure = classified(err, 'issueDocument');
+    expect(failure.message).toBe(
+      'An unexpected error in issueDocument: TypeError (ERR_INVALID_ARG_TYPE); its message is not kept, as it may quote the declaration.',
+    );
+    expect([failure.type, failure.nonRetryable]).toEqual(['Permanent', true]);
+    expect(classified(new RangeError(`${PLATE}`)).message).not.toContain(PLATE);
+    expect(classified(`thrown text ${PLATE}`).message).toBe(
+      'An unexpected error in an activity: string; its message is not kept, as it may quote the declaration.',
+    );
+  });
 });
