@@ -169,9 +169,17 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
 
   const logFile = fs.openSync(path.join(dataDir, 'postgres.log'), 'a');
+  // The server's log keeps the server's own events (start, checkpoints, crashes) but not the errors of statements:
+  // PostgreSQL writes a failed statement there with its values inlined (MikroORM inlines them) and quotes values in
+  // its messages, so a refused row would put a plate or a driver's name in the log. The API and worker log each
+  // such error by its SQLSTATE (infra/db/errors.ts).
   const child = spawn(
     bin.postgres,
-    ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-k', ''],
+    [
+      ...['-D', databaseDir, '-p', String(port), '-k', ''],
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      ...['-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'],
+    ],
     // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops PostgreSQL last.
     { ...ids, env: { LC_ALL: 'C' }, stdio: ['ignore', logFile, logFile], detached: true },
   );
