@@ -201,4 +201,31 @@ describe('the deadline alarm, the policy stamp and the retry bound, on simulated
       expect(retried).toMatchObject({ incident: null, yardCode: 'Y1', currentStep: 'customs-inspection' });
     });
   }, 90_000);
+
+  it('makes a deadline’s work that keeps failing transiently an incident too, from the main loop, without failing the crossing', async () => {
+    const { activities, calls } = standIns(
+      () => policiesOf(0.5 * HOUR, 48 * HOUR, 1, '1'),
+      () => '1',
+    );
+    let attempts = 0;
+    activities.recordEscalation = async () => {
+      attempts++;
+      throw ApplicationFailure.create({ type: TRANSIENT_FAILURE, message: 'PostgreSQL error 57014 (operator intervention)' });
+    };
+    await crossingUnder(activities, async (handle) => {
+      // No message is waiting for an answer here: the SLA's alarm rings in the workflow's own loop.
+      await env.sleep(0.5 * HOUR);
+      for (let minute = 0; minute < 40 && calls.incidents.length === 0; minute++) await env.sleep(60_000);
+      expect(attempts).toBe(TRANSIENT_RETRY.maximumAttempts);
+      const view = await handle.query(viewQuery);
+      expect(view).toMatchObject({
+        status: 'IN_PROGRESS',
+        currentStep: 'health-check',
+        incident: { step: 'health-check', message: expect.stringMatching(/^PostgreSQL error 57014 .*, still failing after 20 attempts/) },
+      });
+      expect(calls.incidents).toEqual([view.incident!.message]);
+      const { status } = await handle.describe();
+      expect(status.name).toBe('RUNNING');
+    });
+  }, 90_000);
 });
