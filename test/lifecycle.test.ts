@@ -110,7 +110,9 @@ describe('the crossing lifecycle', () => {
       body: { yardCode: 'HN-Y2', toVehicle: { plate: 'NOT-A-PLATE', country: 'CN' } },
     });
     expect(badPlate.status).toBe(400);
-    expect(badPlate.body.errors).toEqual([{ path: 'toVehicle.plate', message: expect.stringMatching(/not a Vietnamese .* or Chinese .* plate/) }]);
+    expect(badPlate.body.errors).toEqual([
+      { path: 'toVehicle.plate', message: expect.stringMatching(/not a Vietnamese .* or Chinese .* plate/) },
+    ]);
     const registered = await http('POST', `/v1/crossings/${created.id}/transshipment`, {
       token: company.token,
       body: { yardCode: 'HN-Y2', toVehicle: { plate: '桂A54321', country: 'CN' } },
