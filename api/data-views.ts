@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { CrossingViewSchema as WholeCrossingViewSchema, FeeViewSchema, type CrossingView } from '../domain/crossing-view';
+import {
+  CrossingViewSchema as WholeCrossingViewSchema,
+  FeeViewSchema,
+  type BareCrossingView,
+  type CrossingView,
+  type DeclarationIdentity,
+} from '../domain/crossing-view';
 import { DeclarationFieldsSchema, VehicleSchema, type Declaration } from '../domain/declaration';
 import type { DocumentKind } from '../domain/documents';
 import type { Role } from '../domain/roles';
@@ -53,9 +59,13 @@ export function mayReadDocument(role: Role, kind: DocumentKind): boolean {
 /** Who sees the transfer details of a transshipment. */
 const SEES_TRANSSHIPMENT: Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'CUSTOMS_OFFICER', 'YARD_OPERATOR'];
 
-export function declarationFor(role: Role, declaration: Declaration): CrossingViewAsSeen['declaration'] {
+export function declarationFor(role: Role, declaration: Declaration | DeclarationIdentity): CrossingViewAsSeen['declaration'] {
   const visible = DECLARATION_SECTIONS[role];
-  const sections = Object.fromEntries(visible.map((section) => [section, declaration[section]])) as Partial<Declaration>;
+  // A bare view (kept after an incident) has no sections: each role then sees only the identity.
+  const whole = declaration as Partial<Declaration>;
+  const sections = Object.fromEntries(
+    visible.filter((section) => whole[section] !== undefined).map((section) => [section, whole[section]]),
+  ) as Partial<Declaration>;
   return {
     gate: declaration.gate,
     direction: declaration.direction,
@@ -82,7 +92,7 @@ export const CrossingViewSchema = WholeCrossingViewSchema.extend({
 export type CrossingViewAsSeen = z.infer<typeof CrossingViewSchema>;
 
 /** The crossing view with the fields the role may not see left out. */
-export function crossingViewFor(role: Role, view: CrossingView): CrossingViewAsSeen {
+export function crossingViewFor(role: Role, view: CrossingView | BareCrossingView): CrossingViewAsSeen {
   const { declaration, fee, transshipment, ...rest } = view;
   return {
     ...rest,

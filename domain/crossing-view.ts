@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES } from './category';
 import { UNDO_ACTIONS } from './compensation';
-import { DeclarationFieldsSchema, DIRECTIONS } from './declaration';
+import { DeclarationFieldsSchema, DIRECTIONS, type Declaration } from './declaration';
 import { DOCUMENT_KINDS } from './documents';
 import { FEE_COLLECTORS } from './gates';
 import { ROLES } from './roles';
@@ -19,16 +19,7 @@ export const ENDED_STATUSES: readonly CrossingStatus[] = ['CLEARED', 'DENIED', '
  * (it did not apply, or the crossing ended before it was reached), or, for the step the crossing was waiting at when
  * it ended early, EXPIRED (its deadline ended the crossing) or CANCELLED.
  */
-export const STEP_STATUSES = [
-  'PENDING',
-  'WAITING',
-  'OVERDUE',
-  'RETURNED',
-  'APPROVED',
-  'DENIED',
-  'SKIPPED',
-  'COMPENSATED',
-] as const;
+export const STEP_STATUSES = ['PENDING', 'WAITING', 'OVERDUE', 'RETURNED', 'APPROVED', 'DENIED', 'SKIPPED', 'COMPENSATED'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
 /** Who did something: every state change names one account. */
@@ -107,3 +98,61 @@ export const CrossingViewSchema = z.object({
   updatedAt: z.string(),
 });
 export type CrossingView = z.infer<typeof CrossingViewSchema>;
+
+/** The parts of a declaration every role sees, each held to a strict form at the door (codes, enums, the plate). */
+export type DeclarationIdentity = Pick<Declaration, 'gate' | 'direction' | 'priority' | 'transshipment'> & {
+  vehicle: Pick<Declaration['vehicle'], 'plate'>;
+};
+
+/** A crossing view with only the declaration's identity (see `bareView`). */
+export type BareCrossingView = Omit<CrossingView, 'declaration'> & { declaration: DeclarationIdentity };
+
+/**
+ * What the read model keeps of a crossing whose whole view PostgreSQL refused, so that its incident still reaches the
+ * lists and an admin can retry it (without a row the crossing would be 404 to everyone, for ever): what the workflow
+ * itself wrote (identity, where the crossing stands, its times, fee, documents, compensations, the incident) and
+ * nothing a person typed (the declaration's sections, reasons, fields at fault, receipt numbers, the transfer's note),
+ * since any of that may be what was refused. Picked field by field, so a field added to the view later stays out
+ * until someone decides it is safe. The incident says the stored view is partial; `?consistent=true` shows it whole.
+ */
+export function bareView(view: CrossingView): BareCrossingView {
+  const { declaration: d, fee, transshipment: t } = view;
+  return {
+    id: view.id,
+    gate: view.gate,
+    direction: view.direction,
+    category: view.category,
+    status: view.status,
+    currentStep: view.currentStep,
+    steps: view.steps.map(({ step, status, startedAt, slaAt, expiresAt, decidedAt, decidedBy, stage }) => ({
+      step,
+      status,
+      startedAt,
+      slaAt,
+      expiresAt,
+      decidedAt,
+      decidedBy,
+      stage,
+    })),
+    declarationVersion: view.declarationVersion,
+    declaration: {
+      gate: d.gate,
+      direction: d.direction,
+      priority: d.priority,
+      transshipment: d.transshipment,
+      vehicle: { plate: d.vehicle.plate },
+    },
+    returns: [],
+    fee: fee && { amountVnd: fee.amountVnd, collector: fee.collector, status: fee.status },
+    compensations: view.compensations.map(({ action, status, at }) => ({ action, status, at })),
+    documents: view.documents.map(({ kind, url }) => ({ kind, url })),
+    ...(t ? { transshipment: { stage: t.stage, registeredAt: t.registeredAt, approvedAt: t.approvedAt, completedAt: t.completedAt } } : {}),
+    ...(view.yardCode ? { yardCode: view.yardCode } : {}),
+    incident: view.incident && {
+      ...view.incident,
+      message: `${view.incident.message}. The read model could keep only part of this crossing's view until the cause is fixed; ?consistent=true shows it whole.`,
+    },
+    createdAt: view.createdAt,
+    updatedAt: view.updatedAt,
+  };
+}

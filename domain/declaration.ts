@@ -15,15 +15,16 @@ const countryCode = z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166 two-lett
 // A health declaration is made for this trip: not in the future (a day of clock skew allowed).
 const declaredAt = isoDateTime().refine((value) => Date.parse(value) <= Date.now() + 24 * 3600_000, 'must not be in the future');
 
-const plate = text()
+/** A plate as a barrier reads it: the truck's own, its trailer's, and the receiving vehicle of a transshipment. */
+export const PlateSchema = text()
   .trim()
   .min(1, 'is required')
   .max(20)
   .refine(isValidPlate, 'is not a Vietnamese (12C-123.45) or Chinese (桂A12345) plate');
 
 export const VehicleSchema = z.object({
-  plate,
-  trailerPlate: plate.nullish(),
+  plate: PlateSchema,
+  trailerPlate: PlateSchema.nullish(),
   country: countryCode,
   grossWeightKg: z.number().int('must be whole kilograms').positive('must be positive').max(100_000, 'is over 100 t'),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlateSchema } from './declaration';
 import { text } from './text';
 
 /**
@@ -9,7 +10,8 @@ export const TRANSSHIPMENT_STAGES = ['REGISTRATION', 'APPROVAL', 'COMPLETION'] a
 export type TransshipmentStage = (typeof TRANSSHIPMENT_STAGES)[number];
 
 export const TransferVehicleSchema = z.object({
-  plate: text().trim().min(1).max(20),
+  // Checked as the declared truck's plate is: the receiving vehicle crosses the same barriers.
+  plate: PlateSchema,
   country: z.string().regex(/^[A-Z]{2}$/, 'must be a two-letter country code'),
 });
 export type TransferVehicle = z.infer<typeof TransferVehicleSchema>;

@@ -28,7 +28,7 @@ export interface EmbeddedDatabase {
 
 const DATABASE_NAME = 'clearance';
 
-interface Binaries {
+export interface Binaries {
   initdb: string;
   postgres: string;
 }
@@ -59,7 +59,7 @@ function postgresUser(log: Logger): { uid: number; gid: number } | Record<string
 }
 
 /** Whether a user can reach a path: search permission on every folder above it, for its owner, group or others. */
-function reachable(target: string, ids: { uid: number; gid: number }): boolean {
+export function reachable(target: string, ids: { uid: number; gid: number }): boolean {
   for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
     const stat = fs.statSync(dir);
     const bits = stat.uid === ids.uid ? 0o100 : stat.gid === ids.gid ? 0o010 : 0o001;
@@ -75,24 +75,31 @@ const SHARED_PLACE = '/var/lib/border-gate-clearance';
  * project cloned into a home folder closed to others (/root is mode 700): initdb would fail with a bare EACCES. Then
  * the binaries are copied once to /var/lib/border-gate-clearance/postgres-<version> and the files live in
  * /var/lib/border-gate-clearance/<folder id>/postgres, one folder per data folder, and the launcher says so.
+ * (`sharedPlace` is that folder; a test passes one of its own, so the decision is checked without root.)
  */
-function placeFor(dataDir: string, bin: Binaries, ids: { uid: number; gid: number } | Record<string, never>, log: Logger) {
+export function placeFor(
+  dataDir: string,
+  bin: Binaries,
+  ids: { uid: number; gid: number } | Record<string, never>,
+  log: Logger,
+  sharedPlace = SHARED_PLACE,
+) {
   const databaseDir = path.join(dataDir, 'postgres');
   if (!('uid' in ids)) return { bin, databaseDir };
   const user = ids as { uid: number; gid: number };
   if (reachable(databaseDir, user) && reachable(bin.postgres, user)) return { bin, databaseDir };
   const native = path.dirname(path.dirname(bin.postgres));
   const version = JSON.parse(fs.readFileSync(path.join(path.dirname(native), 'package.json'), 'utf8')).version as string;
-  const shared = path.join(SHARED_PLACE, `postgres-${version}`);
+  const shared = path.join(sharedPlace, `postgres-${version}`);
   if (!fs.existsSync(path.join(shared, 'bin', 'postgres'))) {
     log.info({ to: shared }, 'copying the embedded PostgreSQL binaries where the postgres user can reach them');
-    fs.mkdirSync(SHARED_PLACE, { recursive: true, mode: 0o755 });
+    fs.mkdirSync(sharedPlace, { recursive: true, mode: 0o755 });
     const staging = `${shared}.partial-${process.pid}`;
     fs.cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
     fs.renameSync(staging, shared);
   }
   const folderId = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 16);
-  const place = path.join(SHARED_PLACE, folderId);
+  const place = path.join(sharedPlace, folderId);
   // The files there belong to this data folder only while it says so: a data folder deleted and made again (the
   // tests do) starts a new database, as DATA_DIR/postgres would. The database it replaces is moved aside, not
   // deleted, until the next replacement: a marker lost by mistake loses nothing that cannot be moved back.
@@ -162,9 +169,17 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
 
   const logFile = fs.openSync(path.join(dataDir, 'postgres.log'), 'a');
+  // The server's log keeps the server's own events (start, checkpoints, crashes) but not the errors of statements:
+  // PostgreSQL writes a failed statement there with its values inlined (MikroORM inlines them) and quotes values in
+  // its messages, so a refused row would put a plate or a driver's name in the log. The API and worker log each
+  // such error by its SQLSTATE (infra/db/errors.ts).
   const child = spawn(
     bin.postgres,
-    ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', '-k', ''],
+    [
+      ...['-D', databaseDir, '-p', String(port), '-k', ''],
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      ...['-c', 'log_min_messages=log', '-c', 'log_min_error_statement=panic'],
+    ],
     // Its own process group: a Ctrl-C in the terminal reaches the launcher, which stops PostgreSQL last.
     { ...ids, env: { LC_ALL: 'C' }, stdio: ['ignore', logFile, logFile], detached: true },
   );

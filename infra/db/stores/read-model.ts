@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
 import type { CrossingEvent } from '../../../domain/crossing-events';
-import type { CrossingStatus, CrossingView, Incident } from '../../../domain/crossing-view';
+import { bareView, type BareCrossingView, type CrossingStatus, type CrossingView, type Incident } from '../../../domain/crossing-view';
 import { normalisePlate } from '../../../domain/identifiers';
 import type { Role } from '../../../domain/roles';
 import { auditEntriesJson, type AuditInput } from '../../audit';
+import { isTransientDatabaseError } from '../errors';
 import { sqlOf } from '../orm';
 import { POLICY_STAMP_SQL } from './deadline-policies';
 
@@ -23,12 +24,12 @@ export interface CrossingSnapshot {
   events: CrossingEvent[];
 }
 
-/** The columns of a crossing's row that decide who may see or act on it, and its last view. */
+/** The columns of a crossing's row that decide who may see or act on it, and its last view (bare after an incident). */
 export interface CrossingOwnership {
   id: string;
   gate_code: string;
   company_tax_code: string;
-  view: CrossingView;
+  view: CrossingView | BareCrossingView;
 }
 
 export interface ListItem {
@@ -104,7 +105,7 @@ function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
  * The upsert of a crossing's row from its view: the list columns and the view itself. It never moves `updated_at`
  * backwards, so a late or repeated write cannot undo a newer one.
  */
-function crossingRowUpsert(view: CrossingView, declarantAccountId: string): { sql: string; params: unknown[] } {
+function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccountId: string): { sql: string; params: unknown[] } {
   const current = view.steps.find((s) => s.step === view.currentStep);
   return {
     sql: `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
@@ -193,11 +194,21 @@ export class CrossingReadModel {
    * A crossing's incident, written with the crossing's whole view so that lists, queues and `GET` show what the
    * Update answered: the crossing held at its step with the incident on it. Only the crossing row is written: when the
    * work that failed was the full read-model write itself, the incident must not depend on its other parts (history,
-   * versions, audit follow with the next successful write).
+   * versions, audit follow with the next successful write). When PostgreSQL refuses the row itself (the failed write
+   * was this same upsert, refused for a value in the view), the row is written with the bare view (domain
+   * `bareView`): without any row the crossing would be 404 to everyone, missing from `?incident=true`, and no admin
+   * could retry it. A transient failure is not a refusal: it is retried as it is.
    */
   async recordIncident({ view, declarantAccountId }: Pick<CrossingSnapshot, 'view' | 'declarantAccountId'>): Promise<void> {
-    const crossingRow = crossingRowUpsert(view, declarantAccountId);
-    await sqlOf(this.em)(crossingRow.sql, crossingRow.params);
+    const sql = sqlOf(this.em);
+    const whole = crossingRowUpsert(view, declarantAccountId);
+    try {
+      await sql(whole.sql, whole.params);
+    } catch (err) {
+      if (isTransientDatabaseError(err)) throw err;
+      const bare = crossingRowUpsert(bareView(view), declarantAccountId);
+      await sql(bare.sql, bare.params);
+    }
   }
 
   async ownership(id: string): Promise<CrossingOwnership | undefined> {
