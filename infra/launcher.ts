@@ -246,6 +246,7 @@ async function main(): Promise<void> {
         '',
         'Border-gate clearance is running.',
         `  API:              ${apiUrl}`,
+        `  Console:          ${apiUrl}/`,
         `  API docs:         ${apiUrl}/docs`,
         `  Temporal:         ${temporalAddress}`,
         `  Temporal Web UI:  ${temporalUiUrl ?? '(the cluster given by TEMPORAL_ADDRESS)'}`,
