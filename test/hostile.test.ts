@@ -115,6 +115,7 @@ describe('hostile strings', () => {
     'GET /v1/crossings/{id}': { role: 'manager', path: `/v1/crossings/${crossingId}` },
     'GET /v1/audit': { role: 'admin' },
     'GET /v1/fees/report': { role: 'manager' },
+    'GET /v1/stats/gates/{code}': { role: 'manager', path: '/v1/stats/gates/HUU_NGHI' },
   });
 
   const resolve = (schema: Json): Json => (schema?.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()]) : schema);
