@@ -3,7 +3,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import type { DeadlinePolicies } from '../activities/deadline-policy';
+import type { DeadlinePolicies } from '../domain/deadline-policy';
 import { DeclarationSchema } from '../domain/declaration';
 import type { crossingWorkflow } from '../workflows/crossing';
 import { decideUpdate, submitDeclarationUpdate, viewQuery } from '../workflows/messages';

@@ -3,7 +3,7 @@ import type { Category } from '../../../domain/category';
 import {
   DEFAULT_DEADLINES,
   validDeadlines,
-  type DeadlinePolicy,
+  type DeadlinePolicies,
   type DeadlinePolicyRow,
   type PolicyChange,
 } from '../../../domain/deadline-policy';
@@ -12,16 +12,7 @@ import { parseDuration } from '../../../domain/durations';
 import { mostSpecific, overriding, type Scope } from '../../../domain/specificity';
 import { DECISION_STEPS, type DecisionStep } from '../../../domain/steps';
 import { appendAudit } from '../../audit';
-import type { Logger } from '../../logger';
 import { sqlOf } from '../orm';
-
-/** The deadline policies in force for one crossing's gate and category, and the stamp they were read under. */
-export interface DeadlinePolicies {
-  category: Category;
-  /** Changes whenever any policy row for this gate and category changes (the newest policy version's id). */
-  stamp: string;
-  steps: Partial<Record<DecisionStep, DeadlinePolicy>>;
-}
 
 interface Row {
   gate: string;
@@ -48,6 +39,13 @@ const toPolicyRow = (r: Row): DeadlinePolicyRow => ({
 });
 
 /**
+ * Whether a stored row can govern a crossing (domain/deadline-policy.ts): one that cannot (written around the API's
+ * validation) is passed over, both when a crossing reads its policies and when a change looks for the crossings it
+ * governs, so the two agree on which row applies.
+ */
+const canGovern = (row: Pick<Row, 'sla' | 'expire_after'>) => validDeadlines(parseDuration(row.sla), parseDuration(row.expire_after)) !== null;
+
+/**
  * SQL for the stamp of (gate, category): the id of the newest policy version that could govern it. Every policy change
  * inserts a version row, so a different stamp means some rule for this crossing may have changed. The read-model write
  * returns it too (read-model.ts), so a crossing learns of a change with the write it makes anyway.
@@ -64,20 +62,27 @@ export class DeadlinePolicyStore {
    * one statement so the two agree. A row that cannot govern (written around the API's validation) is passed over for
    * the next most specific; a step left with none keeps the built-in default.
    */
-  async forCrossing(gate: string, category: Category, log?: Logger): Promise<DeadlinePolicies> {
+  async forCrossing(
+    gate: string,
+    category: Category,
+    onPassedOver?: (row: { step: DecisionStep; gate: string; category: Category | '*' }) => void,
+  ): Promise<DeadlinePolicies> {
     const rows = await sqlOf(this.em)<Row & { stamp: string }>(
       `select *, ${POLICY_STAMP_SQL} as stamp from deadline_policy where gate in (?, '*') and category in (?, '*')`,
       [gate, category, gate, category],
     );
+    const usable = rows.filter((row) => {
+      if (canGovern(row)) return true;
+      onPassedOver?.({ step: row.step, gate: row.gate, category: row.category });
+      return false;
+    });
     const steps: DeadlinePolicies['steps'] = {};
     for (const step of DECISION_STEPS) {
-      const usable = rows.filter((row) => {
-        if (row.step !== step) return false;
-        if (validDeadlines(parseDuration(row.sla), parseDuration(row.expire_after))) return true;
-        log?.warn({ step, gate, category }, 'a stored deadline policy row is not valid; the next most specific row applies');
-        return false;
-      });
-      const row = mostSpecific(usable, { gate, scope: category }, scopeOf);
+      const row = mostSpecific(
+        usable.filter((r) => r.step === step),
+        { gate, scope: category },
+        scopeOf,
+      );
       const fallback = DEFAULT_DEADLINES[step];
       steps[step] = row
         ? { slaMs: parseDuration(row.sla)!, expireAfterMs: parseDuration(row.expire_after)!, version: row.version }
@@ -156,7 +161,9 @@ export class DeadlinePolicyStore {
     change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
     page: { after?: string; startedSince?: string },
   ): Promise<{ where: string; params: unknown[] }> {
-    const others = await sqlOf(this.em)<Row>('select gate, category from deadline_policy where step = ?', [change.step]);
+    const stored = await sqlOf(this.em)<Row>('select gate, category, sla, expire_after from deadline_policy where step = ?', [change.step]);
+    // A more specific row that cannot govern does not take crossings away from this one (as in `forCrossing`).
+    const others = stored.filter(canGovern);
     const where: string[] = [`c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`, 'c.current_step = ?'];
     const params: unknown[] = [change.step];
     const add = (clause: string, ...values: unknown[]) => {
