@@ -3,9 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
 import type { Declaration } from '../../../domain/declaration';
 import { collectorShare, computeInvoice, type FeeRate, type Invoice } from '../../../domain/fee-tariff';
+import { UnknownReference } from '../../../domain/errors';
 import type { FeeCollector } from '../../../domain/gates';
 import { appendAudit } from '../../audit';
 import { sqlOf } from '../orm';
+import type { GateStore } from './gates';
+import { sqlIn } from './sql-in';
 
 /**
  * Fees: the tariff (rates and percent adjustments), each crossing's invoice, and its payments. Every write is
@@ -38,7 +41,10 @@ export interface ReportRow {
 }
 
 export class FeeLedger {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly gates: GateStore,
+  ) {}
 
   async tariff(gate: string): Promise<Tariff> {
     const sql = sqlOf(this.em);
@@ -47,7 +53,8 @@ export class FeeLedger {
       [gate],
     );
     const adjustments = await sql<{ code: string; percent: number }>('select code, percent from fee_adjustment');
-    const [row] = await sql<{ fee_collector: FeeCollector }>('select fee_collector from gate where code = ?', [gate]);
+    const known = await this.gates.gate(gate);
+    if (!known) throw new UnknownReference('gate', `${gate} is not a known gate`);
     return {
       rates: rates.map(
         (r) =>
@@ -60,7 +67,7 @@ export class FeeLedger {
           }) as FeeRate,
       ),
       adjustments: Object.fromEntries(adjustments.map((a) => [a.code, a.percent])),
-      collector: row.fee_collector,
+      collector: known.feeCollector,
     };
   }
 
@@ -285,7 +292,10 @@ export class FeeLedger {
       where.push(clause);
       params.push(...values);
     };
-    if (filter.gates) add(filter.gates.length ? `i.gate_code in (${filter.gates.map(() => '?').join(', ')})` : 'false', ...filter.gates);
+    if (filter.gates) {
+      const gates = sqlIn('i.gate_code', filter.gates);
+      add(gates.sql, ...gates.params);
+    }
     if (filter.gate) add('i.gate_code = ?', filter.gate);
     if (filter.collector) add('i.collector = ?', filter.collector);
     if (filter.from) add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date >= ?`, filter.from);
