@@ -70,8 +70,8 @@ export interface DeadlinePolicyRow {
   updatedAt: string;
 }
 
-/** What a crossing's workflow is told when a policy changed, and the fan-out works from. */
-export interface PolicyChange {
+/** An admin's edit of a deadline policy as it was saved: what the fan-out works from to reach the running crossings. */
+export interface DeadlinePolicyEdit {
   gate: string;
   category: Category | '*';
   step: DecisionStep;
@@ -79,3 +79,11 @@ export interface PolicyChange {
   changedBy: string;
   changedAt: string;
 }
+
+/**
+ * The name of the signal that tells a running crossing its deadline policy changed (its payload is
+ * `DeadlinePolicyChangedSignal`, domain/crossing-messages.ts). Shared by the signal's definition (workflows/messages.ts)
+ * and the fan-out activity that sends it, which may not import workflow code. Running crossings' histories hold it:
+ * a changed shape gets a new name.
+ */
+export const DEADLINE_POLICY_CHANGED_SIGNAL = 'deadlinePolicyChanged.v1';

@@ -5,7 +5,7 @@ import {
   validDeadlines,
   type DeadlinePolicies,
   type DeadlinePolicyRow,
-  type PolicyChange,
+  type DeadlinePolicyEdit,
 } from '../../../domain/deadline-policy';
 import type { DeadlinePolicyChange } from '../../../domain/deadline-policy-change';
 import { parseDuration } from '../../../domain/durations';
@@ -139,7 +139,7 @@ export class DeadlinePolicyStore {
    * page at a time by id.
    */
   async governedCrossings(
-    change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
+    change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>,
     page: { after?: string; limit?: number; startedSince?: string } = {},
   ): Promise<string[]> {
     const { where, params } = await this.governed(change, page);
@@ -151,14 +151,14 @@ export class DeadlinePolicyStore {
   }
 
   /** How many running crossings a policy row governs (`governedCrossings`), for the API's answer. */
-  async countGoverned(change: Pick<PolicyChange, 'gate' | 'category' | 'step'>): Promise<number> {
+  async countGoverned(change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>): Promise<number> {
     const { where, params } = await this.governed(change, {});
     const [row] = await sqlOf(this.em)<{ n: number }>(`select count(*)::int as n from crossing c where ${where}`, params);
     return row.n;
   }
 
   private async governed(
-    change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
+    change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>,
     page: { after?: string; startedSince?: string },
   ): Promise<{ where: string; params: unknown[] }> {
     const stored = await sqlOf(this.em)<Row>('select gate, category, sla, expire_after from deadline_policy where step = ?', [change.step]);
