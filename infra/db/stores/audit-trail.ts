@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { appendAudit, entryOf, verifyChain, type AuditEntry, type AuditInput, type AuditRow } from '../../audit';
 import { sqlOf } from '../orm';
-import { sqlIn } from './sql-in';
+import { sqlIn, Where } from './sql-where';
 
 /** What an audit listing may be narrowed to; `gates` is the caller's scope (undefined: every gate). */
 export interface AuditFilter {
@@ -26,25 +26,20 @@ export class AuditTrail {
 
   /** Entries oldest first; those of a scope are the ones about crossings at its gates. */
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
+    const where = new Where();
     if (filter.gates) {
       const gates = sqlIn('gate_code', filter.gates);
-      add(`crossing_id in (select id from crossing where ${gates.sql})`, ...gates.params);
+      where.add(`crossing_id in (select id from crossing where ${gates.sql})`, ...gates.params);
     }
-    if (filter.crossingId) add('crossing_id = ?', filter.crossingId);
-    if (filter.actor) add('actor = ?', filter.actor);
-    if (filter.from) add('at >= ?', filter.from);
-    if (filter.to) add('at < ?', filter.to);
-    if (filter.after !== undefined) add('seq > ?', filter.after);
-    const rows = await sqlOf(this.em)<AuditRow>(
-      `select * from audit_entry ${where.length ? `where ${where.join(' and ')}` : ''} order by seq limit ?`,
-      [...params, filter.limit],
-    );
+    if (filter.crossingId) where.add('crossing_id = ?', filter.crossingId);
+    if (filter.actor) where.add('actor = ?', filter.actor);
+    if (filter.from) where.add('at >= ?', filter.from);
+    if (filter.to) where.add('at < ?', filter.to);
+    if (filter.after !== undefined) where.add('seq > ?', filter.after);
+    const rows = await sqlOf(this.em)<AuditRow>(`select * from audit_entry where ${where.sql} order by seq limit ?`, [
+      ...where.params,
+      filter.limit,
+    ]);
     return rows.map(entryOf);
   }
 

@@ -13,6 +13,7 @@ import { mostSpecific, overriding, type Scope } from '../../../domain/specificit
 import { DECISION_STEPS, type DecisionStep } from '../../../domain/steps';
 import { appendAudit } from '../../audit';
 import { sqlOf } from '../orm';
+import { Where } from './sql-where';
 
 interface Row {
   gate: string;
@@ -43,7 +44,8 @@ const toPolicyRow = (r: Row): DeadlinePolicyRow => ({
  * validation) is passed over, both when a crossing reads its policies and when a change looks for the crossings it
  * governs, so the two agree on which row applies.
  */
-const canGovern = (row: Pick<Row, 'sla' | 'expire_after'>) => validDeadlines(parseDuration(row.sla), parseDuration(row.expire_after)) !== null;
+const canGovern = (row: Pick<Row, 'sla' | 'expire_after'>) =>
+  validDeadlines(parseDuration(row.sla), parseDuration(row.expire_after)) !== null;
 
 /**
  * SQL for the stamp of (gate, category): the id of the newest policy version that could govern it. Every policy change
@@ -142,9 +144,9 @@ export class DeadlinePolicyStore {
     change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>,
     page: { after?: string; limit?: number; startedSince?: string } = {},
   ): Promise<string[]> {
-    const { where, params } = await this.governed(change, page);
-    const rows = await sqlOf(this.em)<{ id: string }>(`select c.id from crossing c where ${where} order by c.id limit ?`, [
-      ...params,
+    const where = await this.governed(change, page);
+    const rows = await sqlOf(this.em)<{ id: string }>(`select c.id from crossing c where ${where.sql} order by c.id limit ?`, [
+      ...where.params,
       page.limit ?? 1_000_000,
     ]);
     return rows.map((r) => r.id);
@@ -152,34 +154,29 @@ export class DeadlinePolicyStore {
 
   /** How many running crossings a policy row governs (`governedCrossings`), for the API's answer. */
   async countGoverned(change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>): Promise<number> {
-    const { where, params } = await this.governed(change, {});
-    const [row] = await sqlOf(this.em)<{ n: number }>(`select count(*)::int as n from crossing c where ${where}`, params);
+    const where = await this.governed(change, {});
+    const [row] = await sqlOf(this.em)<{ n: number }>(`select count(*)::int as n from crossing c where ${where.sql}`, where.params);
     return row.n;
   }
 
   private async governed(
     change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>,
     page: { after?: string; startedSince?: string },
-  ): Promise<{ where: string; params: unknown[] }> {
+  ): Promise<Where> {
     const stored = await sqlOf(this.em)<Row>('select gate, category, sla, expire_after from deadline_policy where step = ?', [change.step]);
     // A more specific row that cannot govern does not take crossings away from this one (as in `forCrossing`).
     const others = stored.filter(canGovern);
-    const where: string[] = [`c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`, 'c.current_step = ?'];
-    const params: unknown[] = [change.step];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (change.gate !== '*') add('c.gate_code = ?', change.gate);
-    if (change.category !== '*') add('c.category = ?', change.category);
+    const where = new Where(`c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`).add('c.current_step = ?', change.step);
+    if (change.gate !== '*') where.add('c.gate_code = ?', change.gate);
+    if (change.category !== '*') where.add('c.category = ?', change.category);
     // Where a more specific row applies, that row governs instead.
     for (const row of overriding(others, scopeOf(change), scopeOf)) {
-      if (row.gate !== '*' && row.category !== '*') add('not (c.gate_code = ? and c.category = ?)', row.gate, row.category);
-      else if (row.gate !== '*') add('c.gate_code <> ?', row.gate);
-      else add('c.category <> ?', row.category);
+      if (row.gate !== '*' && row.category !== '*') where.add('not (c.gate_code = ? and c.category = ?)', row.gate, row.category);
+      else if (row.gate !== '*') where.add('c.gate_code <> ?', row.gate);
+      else where.add('c.category <> ?', row.category);
     }
-    if (page.after) add('c.id > ?', page.after);
-    if (page.startedSince) add('c.step_started_at >= ?', page.startedSince);
-    return { where: where.join(' and '), params };
+    if (page.after) where.add('c.id > ?', page.after);
+    if (page.startedSince) where.add('c.step_started_at >= ?', page.startedSince);
+    return where;
   }
 }

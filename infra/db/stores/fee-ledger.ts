@@ -8,7 +8,7 @@ import type { FeeCollector } from '../../../domain/gates';
 import { appendAudit } from '../../audit';
 import { sqlOf } from '../orm';
 import type { GateStore } from './gates';
-import { sqlIn } from './sql-in';
+import { Where } from './sql-where';
 
 /**
  * Fees: the tariff (rates and percent adjustments), each crossing's invoice, and its payments. Every write is
@@ -286,20 +286,12 @@ export class FeeLedger {
    * and method, with the collector's share and what it remits.
    */
   async report(filter: { gates?: readonly string[]; gate?: string; collector?: string; from?: string; to?: string }): Promise<ReportRow[]> {
-    const where: string[] = [`p.status = 'SUCCEEDED'`];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (filter.gates) {
-      const gates = sqlIn('i.gate_code', filter.gates);
-      add(gates.sql, ...gates.params);
-    }
-    if (filter.gate) add('i.gate_code = ?', filter.gate);
-    if (filter.collector) add('i.collector = ?', filter.collector);
-    if (filter.from) add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date >= ?`, filter.from);
-    if (filter.to) add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date <= ?`, filter.to);
+    const where = new Where(`p.status = 'SUCCEEDED'`);
+    if (filter.gates) where.in('i.gate_code', filter.gates);
+    if (filter.gate) where.add('i.gate_code = ?', filter.gate);
+    if (filter.collector) where.add('i.collector = ?', filter.collector);
+    if (filter.from) where.add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date >= ?`, filter.from);
+    if (filter.to) where.add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date <= ?`, filter.to);
     const rows = await sqlOf(this.em)<{
       day: string;
       collector: string;
@@ -312,9 +304,9 @@ export class FeeLedger {
               count(*) as payments, sum(p.amount_vnd) as paid_vnd,
               coalesce(sum(p.amount_vnd) filter (where p.refunded_at is not null), 0) as refunded_vnd
          from fee_payment p join fee_invoice i on i.crossing_id = p.crossing_id
-        where ${where.join(' and ')}
+        where ${where.sql}
         group by 1, 2, 3 order by 1, 2, 3`,
-      params,
+      where.params,
     );
     return rows.map((r) => {
       const net = Number(r.paid_vnd) - Number(r.refunded_vnd);

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UnknownReference } from '../../../domain/errors';
 import type { FeeCollector } from '../../../domain/gates';
 import { sqlOf } from '../orm';
-import { sqlIn } from './sql-in';
+import { sqlIn } from './sql-where';
 
 export interface GateRow {
   code: string;

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sqlOf } from '../orm';
-import { sqlIn } from './sql-in';
+import { sqlIn } from './sql-where';
 
 /**
  * Failed-login counters by key (an account, an address, an account from an address), each counting within a window,
