@@ -1,5 +1,5 @@
 import type { Services } from '../infra/db/orm';
-import type { CrossingSnapshot } from '../infra/db/stores/read-model';
+import type { CrossingSnapshot } from '../domain/crossing-snapshot';
 
 /** The crossing's read model, history and audit (infra/db/stores/read-model.ts), written after every change. */
 export function createCrossingStore(services: Services) {

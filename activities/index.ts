@@ -6,7 +6,7 @@ import { createDocuments } from './documents/issue';
 import { createFees } from './fees';
 import { createDeadlinePolicies } from './deadline-policy';
 import { createEscalations } from './escalations';
-import { createPolicyFanOut } from './policy-fanout';
+import { createDeadlinePolicyFanOut } from './deadline-policy-fanout';
 import { createTransshipmentBookings } from './transshipment';
 import { createYard } from './yard';
 import { withClassifiedFailures } from './failures';
@@ -24,8 +24,8 @@ export function createActivities(services: Services, temporal: Client, opts: { p
       ...createFees(services),
       ...createDocuments(services, opts),
     }),
-    // The policy fan-out heartbeats through a long pass and is retried as a whole.
-    ...createPolicyFanOut(services, temporal),
+    // The deadline-policy fan-out heartbeats through a long pass and is retried as a whole.
+    ...createDeadlinePolicyFanOut(services, temporal),
   };
 }
 

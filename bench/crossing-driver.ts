@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { RUBBER } from '../test/system/crossing-flow';
 import { declaration } from '../test/system/fixtures';
+import { createAccount, gateStaff, type Post } from '../test/system/gate-staff';
+import type { Role } from '../domain/roles';
 import { client, type Timed } from './http';
 import type { Recorder } from './recorder';
 
@@ -18,30 +20,21 @@ export interface Mix {
 
 export type People = Awaited<ReturnType<typeof accounts>>;
 
-/** The accounts a run needs, one per role at Hữu Nghị. */
+/** The accounts a run needs at Hữu Nghị: the admin's token, a declarant's, and the gate's people (gate-staff.ts). */
 export async function accounts(system: { apiUrl: string; adminPassword: string }) {
   const call = client(system.apiUrl);
+  const post: Post = (path, body, token) => call('POST', path, { body, token });
   const admin = (await call('POST', '/v1/auth/login', { body: { username: 'admin', password: system.adminPassword } })).body.token;
   const suffix = randomUUID().slice(0, 6);
-  const make = async (role: string, extra: object = {}) => {
+  const make = async (role: Role, extra: { companyTaxCode?: string } = {}) => {
     const username = `bench-${role.toLowerCase().replace(/_/g, '-')}-${suffix}`;
-    const res = await call('POST', '/v1/accounts', {
-      token: admin,
-      body: { username, password: BENCH_PASSWORD, role, gates: ['HUU_NGHI'], ...extra },
-    });
-    if (res.status !== 201) throw new Error(`creating ${role}: ${res.status} ${JSON.stringify(res.body)}`);
-    return (await call('POST', '/v1/auth/login', { body: { username, password: BENCH_PASSWORD } })).body.token as string;
+    const made = await createAccount(post, admin, { username, password: BENCH_PASSWORD, role, gates: ['HUU_NGHI'], ...extra });
+    return made.token;
   };
   return {
     admin,
     company: await make('DECLARANT', { companyTaxCode: '0100000002' }),
-    health: await make('HEALTH_OFFICER'),
-    guard: await make('BORDER_GUARD'),
-    quarantine: await make('QUARANTINE_OFFICER'),
-    customs: await make('CUSTOMS_OFFICER'),
-    yard: await make('YARD_OPERATOR'),
-    fees: await make('FEE_COLLECTOR'),
-    manager: await make('MANAGER'),
+    ...(await gateStaff((role) => make(role))),
   };
 }
 

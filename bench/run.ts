@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../infra/config';
 import { launchSystem, ROOT, stopProcess, type LaunchedSystem } from '../infra/launch-system';
 import { baseline } from './baseline';
 import { accounts, driveCrossing, type Mix } from './crossing-driver';
@@ -68,10 +69,12 @@ async function main(): Promise<void> {
   let launched: Awaited<ReturnType<typeof launchSystem>> | undefined;
   let system: LaunchedSystem;
   if (values['api-url']) {
+    const config = loadConfig();
     system = {
       apiUrl: values['api-url'],
       adminPassword: values['admin-password'] ?? '',
-      temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      // The baseline and /proc sampling need that system's Temporal: TEMPORAL_ADDRESS, else the launcher's default port.
+      temporalAddress: config.temporalAddress ?? `127.0.0.1:${config.temporalPort}`,
     } as LaunchedSystem;
   } else {
     const dataDir = path.join(ROOT, '.data', 'bench');

@@ -29,7 +29,7 @@ export const OnlinePaymentMessageSchema = withActor({
 });
 export const CancelMessageSchema = withActor(CancelRequestSchema.shape);
 export const RetryIncidentMessageSchema = withActor({});
-export const PolicyChangedSignalSchema = z.object({ policyVersion: z.number().int(), changedBy: z.string() });
+export const DeadlinePolicyChangedSignalSchema = z.object({ policyVersion: z.number().int(), changedBy: z.string() });
 
 export type Submission = z.infer<typeof SubmissionSchema>;
 export type DecisionMessage = z.infer<typeof DecisionMessageSchema>;
@@ -38,4 +38,4 @@ export type TransshipmentCompletionMessage = z.infer<typeof TransshipmentComplet
 export type OnlinePaymentMessage = z.infer<typeof OnlinePaymentMessageSchema>;
 export type CancelMessage = z.infer<typeof CancelMessageSchema>;
 export type RetryIncidentMessage = z.infer<typeof RetryIncidentMessageSchema>;
-export type PolicyChangedSignal = z.infer<typeof PolicyChangedSignalSchema>;
+export type DeadlinePolicyChangedSignal = z.infer<typeof DeadlinePolicyChangedSignalSchema>;

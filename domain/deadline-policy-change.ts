@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import { CATEGORIES } from './category';
-import { MAX_DEADLINE_MS } from './deadline-policy';
+import { deadlineFault } from './deadline-policy';
 import { parseDuration } from './durations';
 import { GATE_CODE } from './gates';
 import { DECISION_STEPS } from './steps';
 
+const FAULT_SENTENCES = {
+  NOT_POSITIVE: 'must be a positive ISO 8601 duration such as PT30M (no years or months)',
+  TOO_LONG: 'must be at most 30 days (P30D)',
+};
+
 const duration = z
   .string()
   .max(40)
-  .refine((text) => (parseDuration(text) ?? 0) > 0, 'must be a positive ISO 8601 duration such as PT30M (no years or months)')
-  .refine((text) => (parseDuration(text) ?? 0) <= MAX_DEADLINE_MS, 'must be at most 30 days (P30D)');
+  .superRefine((text, ctx) => {
+    const fault = deadlineFault(parseDuration(text));
+    if (fault) ctx.addIssue({ code: 'custom', message: FAULT_SENTENCES[fault] });
+  });
 
 /** An admin's change: (gate or `*`, category or `*`, step) → `sla`, `expireAfter` (ISO 8601 durations). */
 export const DeadlinePolicyChangeSchema = z

@@ -14,6 +14,14 @@ export interface DeadlinePolicy {
   version: number;
 }
 
+/** The deadline policies in force for one crossing's gate and category, and the stamp they were read under. */
+export interface DeadlinePolicies {
+  category: Category;
+  /** Changes whenever any policy row for this gate and category changes (the newest policy version's id). */
+  stamp: string;
+  steps: Partial<Record<DecisionStep, DeadlinePolicy>>;
+}
+
 /**
  * No step deadline is longer than this. A longer one is refused when an admin sets it, and a stored row beyond it
  * (or unreadable) is passed over for the next most specific row: a truck does not wait a month at one desk, and a
@@ -21,10 +29,22 @@ export interface DeadlinePolicy {
  */
 export const MAX_DEADLINE_MS = 30 * 24 * 3600_000;
 
-/** A policy's durations, or null when they cannot govern a crossing (unparsable, not positive, beyond the maximum). */
+/**
+ * The one rule for a deadline that can govern a crossing: a duration that parsed, is positive, and is within the
+ * maximum. The admin's change is refused with the fault (deadline-policy-change.ts), a stored row with one is passed
+ * over (infra/db/stores/deadline-policies.ts), and the workflow bounds what reaches it the same way (step-deadlines.ts).
+ */
+export function deadlineFault(ms: number | null): 'NOT_POSITIVE' | 'TOO_LONG' | undefined {
+  if (ms === null || !Number.isFinite(ms) || ms <= 0) return 'NOT_POSITIVE';
+  if (ms > MAX_DEADLINE_MS) return 'TOO_LONG';
+  return undefined;
+}
+
+export const isValidDeadline = (ms: number | null): ms is number => deadlineFault(ms) === undefined;
+
+/** A policy's durations, or null when they cannot govern a crossing (`deadlineFault`). */
 export function validDeadlines(slaMs: number | null, expireAfterMs: number | null): { slaMs: number; expireAfterMs: number } | null {
-  const ok = (ms: number | null): ms is number => ms !== null && Number.isFinite(ms) && ms > 0 && ms <= MAX_DEADLINE_MS;
-  return ok(slaMs) && ok(expireAfterMs) ? { slaMs, expireAfterMs } : null;
+  return isValidDeadline(slaMs) && isValidDeadline(expireAfterMs) ? { slaMs, expireAfterMs } : null;
 }
 
 /** The built-in defaults for every gate and category: what applies when no stored row can. */
@@ -50,8 +70,8 @@ export interface DeadlinePolicyRow {
   updatedAt: string;
 }
 
-/** What a crossing's workflow is told when a policy changed, and the fan-out works from. */
-export interface PolicyChange {
+/** An admin's edit of a deadline policy as it was saved: what the fan-out works from to reach the running crossings. */
+export interface DeadlinePolicyEdit {
   gate: string;
   category: Category | '*';
   step: DecisionStep;
@@ -59,3 +79,11 @@ export interface PolicyChange {
   changedBy: string;
   changedAt: string;
 }
+
+/**
+ * The name of the signal that tells a running crossing its deadline policy changed (its payload is
+ * `DeadlinePolicyChangedSignal`, domain/crossing-messages.ts). Shared by the signal's definition (workflows/messages.ts)
+ * and the fan-out activity that sends it, which may not import workflow code. Running crossings' histories hold it:
+ * a changed shape gets a new name.
+ */
+export const DEADLINE_POLICY_CHANGED_SIGNAL = 'deadlinePolicyChanged.v1';

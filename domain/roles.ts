@@ -26,5 +26,11 @@ export const AGENCY_ROLES: readonly Role[] = [
  * A crossing at a gate an account does not serve is, to that account, no crossing at all (API.md: 404).
  */
 export function servesGate(account: { role: Role; gates: readonly string[] }, gate: string): boolean {
-  return account.role === 'ADMIN' || account.gates.includes(gate);
+  const scope = gateScope(account);
+  return scope === undefined || scope.includes(gate);
+}
+
+/** The same rule for lists: the gates whose crossings an account sees, or undefined for every gate (an admin). */
+export function gateScope(account: { role: Role; gates: readonly string[] }): readonly string[] | undefined {
+  return account.role === 'ADMIN' ? undefined : account.gates;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/orm';
-import { secretFromEnvOrDataDir } from './secrets';
+import { secretOrGenerated } from './secrets';
 
 /**
  * Every setting the processes read, in one place. Values come from the environment; the defaults are the embedded,
@@ -41,6 +41,10 @@ export interface Config {
   devRoutesFlag: boolean | undefined;
   /** AES-256 keys of the payloads Temporal stores, `id:base64key[,…]` (PAYLOAD_KEYS); generated in development. */
   payloadKeys: string | undefined;
+  /** Outside production without PAYLOAD_KEYS: the one key, base64 (DEV_PAYLOAD_KEY), else generated into the data folder. */
+  devPayloadKey: string | undefined;
+  /** The embedded PostgreSQL's superuser password (EMBEDDED_PG_PASSWORD), else generated into the data folder. */
+  embeddedPostgresPassword: string | undefined;
   /** The Ed25519 private key that signs gate passes, PKCS#8 PEM (GATE_PASS_SIGNING_KEY); generated in development. */
   gatePassSigningKey: string | undefined;
   /** The worker: its prebuilt workflow bundle, its cache of crossings, where it serves its Prometheus metrics. */
@@ -88,6 +92,15 @@ function trustProxy(raw: string | undefined): boolean | number | string {
   return raw;
 }
 
+/**
+ * LOG_LEVEL, read on its own for the one logger that cannot wait for loadConfig: the one that reports a start that
+ * failed, loadConfig's own failure included (`createLogger`'s default). Everything else takes `Config.logLevel`,
+ * which is this same reading.
+ */
+export function bootstrapLogLevel(): string {
+  return text('LOG_LEVEL') ?? 'info';
+}
+
 export function loadConfig(): Config {
   const production = process.env.NODE_ENV === 'production';
   return {
@@ -106,7 +119,7 @@ export function loadConfig(): Config {
     adminPassword: text('ADMIN_PASSWORD'),
     authSecret: text('AUTH_SECRET'),
     tokenTtlSeconds: int('TOKEN_TTL_SECONDS', 8 * 3600),
-    logLevel: text('LOG_LEVEL') ?? 'info',
+    logLevel: bootstrapLogLevel(),
     publicUrl: publicUrl(production),
     paymentWebhookSecret: text('PAYMENT_WEBHOOK_SECRET'),
     loginFailuresPerAccount: int('LOGIN_FAILURES_PER_ACCOUNT', 10),
@@ -120,6 +133,8 @@ export function loadConfig(): Config {
     devRoutes: text('ENABLE_DEV_ROUTES') === 'true' && !production,
     devRoutesFlag: text('ENABLE_DEV_ROUTES') === undefined ? undefined : text('ENABLE_DEV_ROUTES') === 'true',
     payloadKeys: text('PAYLOAD_KEYS'),
+    devPayloadKey: text('DEV_PAYLOAD_KEY'),
+    embeddedPostgresPassword: text('EMBEDDED_PG_PASSWORD'),
     gatePassSigningKey: text('GATE_PASS_SIGNING_KEY'),
     workflowBundlePath: text('WORKFLOW_BUNDLE_PATH'),
     workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 2000),
@@ -149,8 +164,7 @@ export interface ApiSecrets {
 export function apiSecrets(config: Config): ApiSecrets {
   const options = { dataDir: config.dataDir, production: config.production };
   return {
-    authSecret: config.authSecret ?? secretFromEnvOrDataDir('AUTH_SECRET', 'auth-secret', options),
-    paymentWebhookSecret:
-      config.paymentWebhookSecret ?? secretFromEnvOrDataDir('PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', options),
+    authSecret: secretOrGenerated(config.authSecret, 'AUTH_SECRET', 'auth-secret', options),
+    paymentWebhookSecret: secretOrGenerated(config.paymentWebhookSecret, 'PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', options),
   };
 }

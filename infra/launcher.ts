@@ -181,7 +181,12 @@ async function main(): Promise<void> {
       await supervise('postgres', {
         name: 'the embedded PostgreSQL',
         start: async () => {
-          const database = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort, log });
+          const database = await startEmbeddedPostgres({
+            dataDir: config.dataDir,
+            port: config.embeddedPostgresPort,
+            password: config.embeddedPostgresPassword,
+            log,
+          });
           url = database.url;
           databaseDir = database.databaseDir;
           return database;

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { bootstrapLogLevel } from './config';
 import { describeDatabaseError, isTransientDatabaseError } from './db/errors';
 
 /**
@@ -17,10 +18,11 @@ export function loggableError(err: unknown): unknown {
 }
 
 /**
- * Structured JSON logs. Anything that could carry a secret or company data is redacted by path, so a careless
- * `log.info({ body })` still prints nothing a reader of the logs should not see.
+ * Structured JSON logs, at the configured level (`Config.logLevel`; a logger made without one reads LOG_LEVEL as
+ * loadConfig does: `bootstrapLogLevel`). Anything that could carry a secret or company data is redacted by path, so
+ * a careless `log.info({ body })` still prints nothing a reader of the logs should not see.
  */
-export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'info'): pino.Logger {
+export function createLogger(name: string, level = bootstrapLogLevel()): pino.Logger {
   return pino({
     name,
     level,

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { secretFromEnvOrDataDir } from './secrets';
+import { secretOrGenerated } from './secrets';
 
 /**
  * Encrypts every payload the Temporal server stores (declarations, decisions, views: company data) with AES-256-GCM.
@@ -30,11 +30,13 @@ export class EncryptionCodec implements PayloadCodec {
     this.keys = keys;
   }
 
-  /** Keys from PAYLOAD_KEYS, or in development one generated into the data folder. */
-  static fromConfig(config: { payloadKeys?: string; dataDir: string; production: boolean }): EncryptionCodec {
+  /** Keys from PAYLOAD_KEYS, or in development DEV_PAYLOAD_KEY or one generated into the data folder (Config). */
+  static fromConfig(config: { payloadKeys?: string; devPayloadKey?: string; dataDir: string; production: boolean }): EncryptionCodec {
     if (config.payloadKeys) return EncryptionCodec.parse(config.payloadKeys);
     if (config.production) throw new Error('PAYLOAD_KEYS must be set in production');
-    return EncryptionCodec.parse(`dev1:${secretFromEnvOrDataDir('DEV_PAYLOAD_KEY', 'payload-key', { ...config, bytes: 32 })}`);
+    return EncryptionCodec.parse(
+      `dev1:${secretOrGenerated(config.devPayloadKey, 'DEV_PAYLOAD_KEY', 'payload-key', { ...config, bytes: 32 })}`,
+    );
   }
 
   static parse(spec: string): EncryptionCodec {

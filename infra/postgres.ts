@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from './logger';
-import { secretFromEnvOrDataDir } from './secrets';
+import { secretOrGenerated } from './secrets';
 import { isPortOpen } from './ports';
 import { portTakenSentence } from './process-table';
 
@@ -137,7 +137,13 @@ function run(cmd: string, args: string[], ids: object): Promise<string> {
   });
 }
 
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log: Logger }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  /** Config.embeddedPostgresPassword; generated into the data folder when not given. */
+  password?: string;
+  log: Logger;
+}): Promise<EmbeddedDatabase> {
   const { dataDir, port, log } = opts;
   if (await isPortOpen(port)) {
     throw new Error(
@@ -146,7 +152,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
   const ids = postgresUser(log);
   const { bin, databaseDir } = placeFor(dataDir, await binaries(), ids, log);
-  const password = secretFromEnvOrDataDir('EMBEDDED_PG_PASSWORD', 'postgres-password', { dataDir, production: false });
+  const password = secretOrGenerated(opts.password, 'EMBEDDED_PG_PASSWORD', 'postgres-password', { dataDir, production: false });
 
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     // A half-made folder from an interrupted first start would make initdb refuse; start again from empty.

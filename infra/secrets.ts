@@ -3,16 +3,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * A secret from the environment, or in development one generated once into the data folder and read back on every
- * later start (so tokens survive a restart). Production refuses to run without the environment variable.
+ * A secret as configured (`given`, read by loadConfig from the environment variable `envName`), or in development one
+ * generated once into the data folder and read back on every later start (so tokens survive a restart). Production
+ * refuses to run without it.
  */
-export function secretFromEnvOrDataDir(
+export function secretOrGenerated(
+  given: string | undefined,
   envName: string,
   fileName: string,
   opts: { dataDir: string; production: boolean; bytes?: number },
 ): string {
-  const fromEnv = process.env[envName];
-  if (fromEnv) return fromEnv;
+  if (given) return given;
   if (opts.production) throw new Error(`${envName} must be set in production`);
   const file = path.join(opts.dataDir, fileName);
   fs.mkdirSync(opts.dataDir, { recursive: true });

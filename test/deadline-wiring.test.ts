@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
-import type { DeadlinePolicies } from '../activities/deadline-policy';
+import type { DeadlinePolicies } from '../domain/deadline-policy';
 import { DeclarationSchema } from '../domain/declaration';
 import { TRANSIENT_FAILURE, TRANSIENT_RETRY } from '../domain/failures';
 import type { crossingWorkflow } from '../workflows/crossing';

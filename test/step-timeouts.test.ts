@@ -43,6 +43,25 @@ describe('admins edit step deadlines while crossings run', () => {
     expect(Date.parse(fresh.slaAt) - Date.parse(fresh.startedAt)).toBe(2000);
   });
 
+  it('reaches a crossing whose more specific stored row cannot govern it, as that crossing reads its own deadlines', async () => {
+    const gate = await gateWithDeadlines([]);
+    // A row written around the API (an old bug, a hand edit): the crossing passes it over, so the gate's row governs it.
+    await db().query(
+      `insert into deadline_policy (gate, category, step, sla, expire_after, version) values ($1, 'EXPORT', 'health-check', 'PT1H', 'P99999999999999W', 1)`,
+      [gate],
+    );
+    const company = await account('DECLARANT', [gate]);
+    const crossing = await declare(company, { gate }); // an EXPORT crossing, waiting at the health check
+    const changed = await put({ gate, category: '*', step: 'health-check', sla: 'PT3H', expireAfter: 'PT30H' });
+    expect([changed.status, changed.body.affectedRunning]).toEqual([200, 1]);
+    const rearmed = await waitFor(company.token, crossing.id, (v) => {
+      const health = v.steps.find((s: any) => s.step === 'health-check');
+      return Date.parse(health.slaAt) - Date.parse(health.startedAt) === 3 * 3600_000;
+    });
+    const health = rearmed.steps.find((s: any) => s.step === 'health-check');
+    expect(Date.parse(health.expiresAt) - Date.parse(health.startedAt)).toBe(30 * 3600_000);
+  });
+
   it('applies a change to a later step to a crossing that was waiting at an earlier step when it was made', async () => {
     const gate = await gateWithDeadlines([]);
     const staff = await staffOf(gate);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { sqlOf, type Services } from '../infra/db/orm';
+import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
 
 /** How often a worker says it is alive; `/readyz` calls a worker gone when its newest heartbeat is 10 s old. */
@@ -13,15 +13,11 @@ export const HEARTBEAT_INTERVAL_MS = 3000;
  */
 export function startHeartbeat(services: Services, opts: { taskQueue: string; log: Logger }): { stop(): Promise<void> } {
   const workerId = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const sql = () => sqlOf(services.em.fork());
+  const heartbeats = () => services.stores().workerHeartbeats;
   let failing = false;
   const beat = async () => {
     try {
-      await sql()(
-        `insert into worker_heartbeat (worker_id, task_queue, pid, started_at, seen_at) values (?, ?, ?, now(), now())
-         on conflict (worker_id) do update set seen_at = now()`,
-        [workerId, opts.taskQueue, process.pid],
-      );
+      await heartbeats().beat({ workerId, taskQueue: opts.taskQueue, pid: process.pid });
       if (failing) opts.log.info('worker heartbeat written again');
       failing = false;
     } catch (err) {
@@ -29,14 +25,18 @@ export function startHeartbeat(services: Services, opts: { taskQueue: string; lo
       failing = true;
     }
   };
-  void sql()(`delete from worker_heartbeat where seen_at < now() - interval '1 day'`).catch(() => undefined);
+  void heartbeats()
+    .prune()
+    .catch(() => undefined);
   void beat();
   const timer = setInterval(() => void beat(), HEARTBEAT_INTERVAL_MS);
   return {
     async stop() {
       clearInterval(timer);
       // A worker that stops on purpose says so at once, rather than letting its heartbeat age.
-      await sql()('delete from worker_heartbeat where worker_id = ?', [workerId]).catch(() => undefined);
+      await heartbeats()
+        .remove(workerId)
+        .catch(() => undefined);
     },
   };
 }

@@ -1,3 +1,3 @@
 // The workflow bundle's entry point: every workflow type the worker runs.
 export { crossingWorkflow } from './crossing';
-export { deadlinePolicyFanOut } from './policy-fanout';
+export { deadlinePolicyFanOut } from './deadline-policy-fanout';

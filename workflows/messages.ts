@@ -1,15 +1,16 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   CancelMessage,
+  DeadlinePolicyChangedSignal,
   DecisionMessage,
   OnlinePaymentMessage,
-  PolicyChangedSignal,
   RetryIncidentMessage,
   Submission,
   TransshipmentCompletionMessage,
   TransshipmentRegistrationMessage,
 } from '../domain/crossing-messages';
 import type { CrossingView } from '../domain/crossing-view';
+import { DEADLINE_POLICY_CHANGED_SIGNAL } from '../domain/deadline-policy';
 
 /**
  * The crossing workflow's messages, shared by the workflow and the API's Temporal client; their arguments are the
@@ -40,7 +41,7 @@ export const cancelUpdate = defineUpdate<CrossingView, [CancelMessage]>('cancel.
 export const retryIncidentUpdate = defineUpdate<CrossingView, [RetryIncidentMessage]>('retryIncident.v1');
 
 /** The admin changed a deadline policy: reload the policy of the waiting step and re-arm its deadlines. */
-export const deadlinePolicyChangedSignal = defineSignal<[PolicyChangedSignal]>('deadlinePolicyChanged.v1');
+export const deadlinePolicyChangedSignal = defineSignal<[DeadlinePolicyChangedSignal]>(DEADLINE_POLICY_CHANGED_SIGNAL);
 
 /** The live crossing view. */
 export const viewQuery = defineQuery<CrossingView>('view.v1');

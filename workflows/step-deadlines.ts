@@ -1,5 +1,5 @@
 import type { StepView } from '../domain/crossing-view';
-import { MAX_DEADLINE_MS, type DeadlinePolicy } from '../domain/deadline-policy';
+import { isValidDeadline, MAX_DEADLINE_MS, type DeadlinePolicy } from '../domain/deadline-policy';
 
 /**
  * A waiting step's two deadlines as data: `slaAt` (past it the step is OVERDUE) and `expiresAt` (past it the crossing
@@ -11,8 +11,9 @@ export type StepWait = StepView & { policyVersion?: number };
 /** Sets a step's deadlines from a policy; answers whether anything changed. */
 export function arm(view: StepWait, policy: DeadlinePolicy, now: Date): boolean {
   const start = Date.parse(view.startedAt!);
-  // A policy that reached here is valid (activities/deadline-policy.ts); bounded all the same, so no date is invalid.
-  const within = (ms: number) => (Number.isFinite(ms) && ms > 0 ? Math.min(ms, MAX_DEADLINE_MS) : MAX_DEADLINE_MS);
+  // A policy that reached here is valid (the store passes over invalid rows: infra/db/stores/deadline-policies.ts,
+  // `forCrossing`); bounded by the same rule all the same, so no date is invalid.
+  const within = (ms: number) => (isValidDeadline(ms) ? ms : MAX_DEADLINE_MS);
   const slaAt = new Date(start + within(policy.slaMs)).toISOString();
   const expiresAt = new Date(start + within(policy.expireAfterMs)).toISOString();
   if (view.policyVersion === policy.version && view.slaAt === slaAt && view.expiresAt === expiresAt) return false;

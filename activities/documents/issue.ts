@@ -73,7 +73,7 @@ export function createDocuments(services: Services, opts: { publicUrl: string; s
         };
       case 'fee-receipt': {
         const invoice = await stores.fees.invoice(view.id);
-        const fee = step('fee-payment') as { receiptNo?: string; decidedAt?: string } | undefined;
+        const fee = step('fee-payment');
         const vnd = (n: number | string) => `${Number(n).toLocaleString('vi-VN')} ₫`;
         return {
           title: 'Biên lai thu phí / Fee receipt',

@@ -1,4 +1,5 @@
-import { sqlOf, type Services } from '../../infra/db/orm';
+import type { Services } from '../../infra/db/orm';
+import { storesOver, type Stores } from '../../infra/db/stores';
 import { ApiError } from '../problem';
 
 /**
@@ -16,11 +17,11 @@ import { ApiError } from '../problem';
  * The counters live in PostgreSQL, so every API replica sees the same ones; a success clears its address's count for
  * that account and the account's count.
  */
-const WINDOW = "interval '15 minutes'";
+const WINDOW_S = 15 * 60;
 const FREE_TRIES = 3;
 const MAX_WAIT_S = 15 * 60;
 
-type Sql = ReturnType<typeof sqlOf>;
+type Failures = Stores['loginFailures'];
 type Keys = ReturnType<typeof keys>;
 
 const keys = (username: string, address: string) => ({
@@ -47,12 +48,11 @@ export class LoginThrottle {
   async begin(username: string, address: string): Promise<void> {
     const k = keys(username, address);
     await this.services.em.fork().transactional(async (tx) => {
-      const sql = sqlOf(tx);
+      const failures = storesOver(tx).loginFailures;
       // Always the pair first, then the address: two tries never wait for each other in a circle.
-      await sql('select pg_advisory_xact_lock(hashtext(?))', [k.pair]);
-      await sql('select pg_advisory_xact_lock(hashtext(?))', [k.address]);
-      await this.refuseIfWaiting(sql, k);
-      await this.count(sql, k);
+      await failures.lock([k.pair, k.address]);
+      await this.refuseIfWaiting(failures, k);
+      await this.count(failures, k);
     });
   }
 
@@ -60,57 +60,38 @@ export class LoginThrottle {
   async succeeded(username: string, address: string): Promise<void> {
     const k = keys(username, address);
     await this.services.em.fork().transactional(async (tx) => {
-      const sql = sqlOf(tx);
-      await sql('delete from login_failure where key in (?, ?)', [k.pair, k.account]);
-      await sql(
-        `update login_failure set failures = greatest(failures - 1, 0),
-                blocked_until = case when failures - 1 < ? then null else blocked_until end
-          where key = ?`,
-        [this.limits.perAddress, k.address],
-      );
+      const failures = storesOver(tx).loginFailures;
+      await failures.clear([k.pair, k.account]);
+      await failures.forgiveOne(k.address, this.limits.perAddress);
     });
   }
 
-  private async refuseIfWaiting(sql: Sql, k: Keys): Promise<void> {
-    const [row] = await sql<{ key: string; wait_s: number }>(
-      `select key, ceil(extract(epoch from blocked_until - now()))::int as wait_s from login_failure
-        where key in (?, ?) and blocked_until > now() order by blocked_until desc limit 1`,
-      [k.pair, k.address],
-    );
-    if (!row) return;
-    const what = row.key === k.pair ? 'for this account from this address' : 'from this address';
+  private async refuseIfWaiting(failures: Failures, k: Keys): Promise<void> {
+    const waiting = await failures.waiting([k.pair, k.address]);
+    if (!waiting) return;
+    const what = waiting.key === k.pair ? 'for this account from this address' : 'from this address';
     throw new ApiError(
       429,
       'Too Many Requests',
-      `Too many failed logins ${what}; wait ${row.wait_s} s before trying again.`,
+      `Too many failed logins ${what}; wait ${waiting.waitS} s before trying again.`,
       undefined,
       undefined,
-      { 'Retry-After': String(row.wait_s) },
+      { 'Retry-After': String(waiting.waitS) },
     );
   }
 
-  private async count(sql: Sql, k: Keys): Promise<void> {
+  private async count(failures: Failures, k: Keys): Promise<void> {
     // One statement counts the try on all three keys; a count whose window has passed starts again.
-    const counts = await sql<{ key: string; failures: number }>(
-      `insert into login_failure (key, failures, first_at, last_at) values (?, 1, now(), now()), (?, 1, now(), now()), (?, 1, now(), now())
-       on conflict (key) do update set
-         failures = case when login_failure.first_at < now() - ${WINDOW} then 1 else login_failure.failures + 1 end,
-         first_at = case when login_failure.first_at < now() - ${WINDOW} then now() else login_failure.first_at end,
-         last_at = now()
-       returning key, failures`,
-      [k.pair, k.account, k.address],
-    );
-    const failures = (key: string) => counts.find((c) => c.key === key)?.failures ?? 0;
-    const underAttack = failures(k.account) >= this.limits.perAccount;
-    const pairWait = waitAfter(failures(k.pair), underAttack ? 1 : FREE_TRIES);
-    const addressWait = waitAfter(failures(k.address), this.limits.perAddress);
-    await sql(
-      `update login_failure set blocked_until = case key when ? then now() + ? * interval '1 second'
-                                                        when ? then now() + ? * interval '1 second' end
-        where key in (?, ?)`,
-      [k.pair, pairWait, k.address, addressWait, k.pair, k.address],
-    );
+    const counts = await failures.count([k.pair, k.account, k.address], WINDOW_S);
+    const failuresOf = (key: string) => counts.get(key) ?? 0;
+    const underAttack = failuresOf(k.account) >= this.limits.perAccount;
+    const pairWait = waitAfter(failuresOf(k.pair), underAttack ? 1 : FREE_TRIES);
+    const addressWait = waitAfter(failuresOf(k.address), this.limits.perAddress);
+    await failures.block([
+      { key: k.pair, seconds: pairWait },
+      { key: k.address, seconds: addressWait },
+    ]);
     // Old counters are of no use; clear some now and then rather than on a schedule.
-    if (Math.random() < 0.01) await sql(`delete from login_failure where last_at < now() - interval '1 day'`);
+    if (Math.random() < 0.01) await failures.prune();
   }
 }

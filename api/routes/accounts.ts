@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { appendAudit } from '../../infra/audit';
 import { AccountSchema } from '../../infra/db/entities/account';
-import { sqlOf } from '../../infra/db/orm';
+import { storesOver } from '../../infra/db/stores';
 import { accountView } from '../accounts-view';
 import { weakPasswordReason } from '../auth/password-policy';
 import { hashPassword } from '../auth/passwords';
@@ -45,7 +44,7 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       try {
         await em.transactional(async (tx) => {
           await tx.flush();
-          await appendAudit(sqlOf(tx), [
+          await storesOver(tx).audit.append([
             {
               at: now,
               actor: caller.id,
@@ -107,18 +106,14 @@ export function accountRoutes(api: Api, ctx: ApiContext): void {
       if (endsTokens) account.tokenVersion += 1;
       account.updatedAt = new Date();
       await em.transactional(async (tx) => {
-        if (body.disabled && account.role === 'ADMIN') {
-          // Serialised, so two admins disabling each other at once cannot leave none.
-          await sqlOf(tx)('select pg_advisory_xact_lock(4240118)');
-          const [{ others }] = await sqlOf(tx)<{ others: number }>(
-            `select count(*)::int as others from account where role = 'ADMIN' and not disabled and id <> ?`,
-            [account.id],
-          );
-          if (others === 0) throw conflict('This is the last admin that is not disabled; enable or create another admin first.');
+        const stores = storesOver(tx);
+        // Serialised (the store takes a lock), so two admins disabling each other at once cannot leave none.
+        if (body.disabled && account.role === 'ADMIN' && (await stores.accounts.otherActiveAdmins(account.id)) === 0) {
+          throw conflict('This is the last admin that is not disabled; enable or create another admin first.');
         }
         await tx.flush();
         const details = { accountId: account.id, disabled: body.disabled, gates: body.gates, passwordChanged: body.password !== undefined };
-        await appendAudit(sqlOf(tx), [{ at: account.updatedAt, actor: caller.id, action: 'ACCOUNT_CHANGED', details }]);
+        await stores.audit.append([{ at: account.updatedAt, actor: caller.id, action: 'ACCOUNT_CHANGED', details }]);
       });
       return { body: accountView(account) };
     },

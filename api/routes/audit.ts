@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { text } from '../../domain/text';
 import { isoDateTime } from '../../domain/time';
-import { entryOf, verifyChain, type AuditRow } from '../../infra/audit';
-import { sqlOf } from '../../infra/db/orm';
+import { gateScope } from '../../domain/roles';
 import type { ApiContext } from '../context';
 import type { Api } from '../route';
 
@@ -40,30 +39,7 @@ export function auditRoutes(api: Api, ctx: ApiContext): void {
       200: { description: 'entries', schema: z.object({ items: z.array(AuditEntrySchema), nextAfter: z.number().nullable() }) },
     },
     handler: async ({ query, caller }) => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, ...values: unknown[]) => {
-        where.push(sql);
-        params.push(...values);
-      };
-      if (caller.role === 'MANAGER') {
-        add(
-          caller.gates.length
-            ? `crossing_id in (select id from crossing where gate_code in (${caller.gates.map(() => '?').join(', ')}))`
-            : 'false',
-          ...caller.gates,
-        );
-      }
-      if (query.crossingId) add('crossing_id = ?', query.crossingId);
-      if (query.actor) add('actor = ?', query.actor);
-      if (query.from) add('at >= ?', query.from);
-      if (query.to) add('at < ?', query.to);
-      if (query.after !== undefined) add('seq > ?', query.after);
-      const rows = await sqlOf(ctx.services.em.fork())<AuditRow>(
-        `select * from audit_entry ${where.length ? `where ${where.join(' and ')}` : ''} order by seq limit ?`,
-        [...params, query.limit],
-      );
-      const items = rows.map(entryOf);
+      const items = await ctx.services.stores().audit.list({ ...query, gates: gateScope(caller) });
       return { body: { items, nextAfter: items.length === query.limit ? items[items.length - 1].seq : null } };
     },
   });
@@ -77,6 +53,6 @@ export function auditRoutes(api: Api, ctx: ApiContext): void {
     responses: {
       200: { description: 'the verdict', schema: z.object({ ok: z.boolean(), entries: z.number(), firstBadSeq: z.number().nullable() }) },
     },
-    handler: async () => ({ body: await verifyChain(sqlOf(ctx.services.em.fork())) }),
+    handler: async () => ({ body: await ctx.services.stores().audit.verify() }),
   });
 }

@@ -1,6 +1,5 @@
-import { appendAudit } from '../../infra/audit';
 import { AccountSchema } from '../../infra/db/entities/account';
-import { sqlOf } from '../../infra/db/orm';
+import { storesOver } from '../../infra/db/stores';
 import { accountView } from '../accounts-view';
 import { LoginThrottle } from '../auth/login-throttle';
 import { DECOY_HASH, verifyPassword } from '../auth/passwords';
@@ -45,7 +44,7 @@ export function authRoutes(api: Api, ctx: ApiContext): void {
       if (success) await throttle.succeeded(body.username, address);
       if (account) {
         const action = success ? 'LOGIN' : 'LOGIN_FAILED';
-        await em.transactional((tx) => appendAudit(sqlOf(tx), [{ at: new Date(), actor: account.id, action, details: { address } }]));
+        await em.transactional((tx) => storesOver(tx).audit.append([{ at: new Date(), actor: account.id, action, details: { address } }]));
       }
       if (!success) throw unauthorized('The username or password is wrong, or the account is disabled.');
       return { body: { ...ctx.tokens.issue(account), account: accountView(account) } };
@@ -62,15 +61,9 @@ export function authRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ caller }) => {
       const { jti, exp } = caller.tokenClaims;
       await ctx.services.em.fork().transactional(async (tx) => {
-        const sql = sqlOf(tx);
-        await sql(`insert into revoked_token (jti, account_id, expires_at) values (?, ?, to_timestamp(?)) on conflict do nothing`, [
-          jti,
-          caller.id,
-          exp,
-        ]);
-        // A revoked token past its expiry is refused for that alone: its row can go.
-        await sql(`delete from revoked_token where jti in (select jti from revoked_token where expires_at < now() limit 100)`);
-        await appendAudit(sql, [{ at: new Date(), actor: caller.id, action: 'LOGOUT', details: {} }]);
+        const stores = storesOver(tx);
+        await stores.accounts.revokeToken(jti, caller.id, exp);
+        await stores.audit.append([{ at: new Date(), actor: caller.id, action: 'LOGOUT', details: {} }]);
       });
       return { status: 204 };
     },

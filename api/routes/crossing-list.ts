@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CATEGORIES } from '../../domain/category';
 import { CROSSING_STATUSES, type CrossingStatus } from '../../domain/crossing-view';
 import { GATE_CODE } from '../../domain/gates';
-import { AGENCY_ROLES } from '../../domain/roles';
+import { AGENCY_ROLES, gateScope } from '../../domain/roles';
 import { DECISION_STEPS } from '../../domain/steps';
 import { text } from '../../domain/text';
 import type { Account } from '../../infra/db/entities/account';
@@ -66,7 +66,7 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
   const statuses: CrossingStatus[] | undefined = isQueue ? ['IN_PROGRESS'] : query.status ? [query.status] : undefined;
   const { items, nextKey } = await ctx.services.stores().readModel.list({
     // A gate the account does not serve holds nothing it may see: a filter naming one then finds nothing.
-    gates: caller.role === 'ADMIN' ? undefined : caller.gates,
+    gates: gateScope(caller),
     company: caller.role === 'DECLARANT' ? caller.companyTaxCode : undefined,
     steps: query.step ? [query.step] : steps,
     statuses: isQueue && query.status && query.status !== 'IN_PROGRESS' ? [] : statuses,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { PolicyChange } from '../../domain/deadline-policy';
+import type { DeadlinePolicyEdit } from '../../domain/deadline-policy';
 import { DeadlinePolicyChangeSchema } from '../../domain/deadline-policy-change';
-import type { deadlinePolicyFanOut } from '../../workflows/policy-fanout';
+import type { deadlinePolicyFanOut } from '../../workflows/deadline-policy-fanout';
 import type { ApiContext } from '../context';
 import { outcomeUnknown, toApiError } from '../problem';
 import type { Api } from '../route';
@@ -67,7 +67,7 @@ export function deadlinePolicyRoutes(api: Api, ctx: ApiContext): void {
       if (body.gate !== '*') await stores.gates.requireGate(body.gate);
       const now = new Date();
       const row = await stores.deadlinePolicies.set(body, caller.id, now);
-      const change: PolicyChange = {
+      const change: DeadlinePolicyEdit = {
         gate: body.gate,
         category: body.category,
         step: body.step,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FEE_COLLECTORS, GATE_CODE } from '../../domain/gates';
+import { gateScope } from '../../domain/roles';
 import { isoDate } from '../../domain/time';
 import type { ApiContext } from '../context';
 import type { Api } from '../route';
@@ -26,7 +27,7 @@ export function feeReportRoutes(api: Api, ctx: ApiContext): void {
     query: ReportQuery,
     responses: { 200: { description: 'the report', schema: z.looseObject({ rows: z.array(z.looseObject({})) }) } },
     handler: async ({ query, caller, req, res }) => {
-      const rows = await ctx.services.stores().fees.report({ ...query, gates: caller.role === 'ADMIN' ? undefined : caller.gates });
+      const rows = await ctx.services.stores().fees.report({ ...query, gates: gateScope(caller) });
       if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
         res.type('text/csv').send([CSV_HEADER, ...rows.map((r) => COLUMNS.map((c) => r[c]).join(','))].join('\n') + '\n');
         return;

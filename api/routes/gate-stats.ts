@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DECISION_STEPS } from '../../domain/steps';
 import { GATE_CODE } from '../../domain/gates';
+import { servesGate } from '../../domain/roles';
 import { isoDateTime } from '../../domain/time';
 import type { ApiContext } from '../context';
 import { invalidFields, notFound } from '../problem';
@@ -58,7 +59,7 @@ export function gateStatsRoutes(api: Api, ctx: ApiContext): void {
       if (from >= to) throw invalidFields([{ path: 'query.from', message: 'must be before to' }]);
       if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS)
         throw invalidFields([{ path: 'query.from', message: `the period must be at most ${MAX_PERIOD_DAYS} days` }]);
-      if (caller.role !== 'ADMIN' && !caller.gates.includes(params.code))
+      if (!servesGate(caller, params.code))
         throw notFound(`No gate ${params.code} among the gates you serve.`);
       const stores = ctx.services.stores();
       const gate = (await stores.gates.list()).find((g) => g.code === params.code);

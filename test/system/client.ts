@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import type { Role } from '../../domain/roles';
 import type { LaunchedSystem } from '../../infra/launch-system';
+import { createAccount, type Post } from './gate-staff';
 export { declaration } from './fixtures';
 
 /** What a test needs to talk to the system the global set-up started: HTTP, and PostgreSQL for checking rows. */
@@ -89,12 +90,9 @@ export async function account(role: Role, gates: string[] = ['HUU_NGHI'], extra:
   const password = 'correct horse battery';
   const companyTaxCode =
     role === 'DECLARANT' ? (extra.companyTaxCode ?? `01${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`) : undefined;
-  const res = await http('POST', '/v1/accounts', {
-    token: await asAdmin(),
-    body: { username, password, role, gates, companyTaxCode },
-  });
-  if (res.status !== 201) throw new Error(`creating ${role} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.id, username, password, token: await login(username, password), companyTaxCode };
+  const post: Post = (path, body, token) => http('POST', path, { body, token });
+  const { id, token } = await createAccount(post, await asAdmin(), { username, password, role, gates, companyTaxCode });
+  return { id, username, password, token, companyTaxCode };
 }
 
 let pool: pg.Pool | undefined;

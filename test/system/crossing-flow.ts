@@ -1,37 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../domain/roles';
 import { account, declaration, http, type TestAccount } from './client';
 import type { DeclarationInput } from '../../domain/declaration';
+import { gateStaff, type GateStaffOf } from './gate-staff';
 
-/** The people at one gate: one account per agency role and a manager, created once per gate and test file. */
-export interface GateStaff {
-  health: TestAccount;
-  guard: TestAccount;
-  quarantine: TestAccount;
-  customs: TestAccount;
-  yard: TestAccount;
-  fees: TestAccount;
-  manager: TestAccount;
-}
+/** The people at one gate (gate-staff.ts), created once per gate and test file. */
+export type GateStaff = GateStaffOf<TestAccount>;
 
 const staffByGate = new Map<string, Promise<GateStaff>>();
 
 export function staffOf(gate = 'HUU_NGHI'): Promise<GateStaff> {
-  if (!staffByGate.has(gate)) {
-    const make = (role: Role) => account(role, [gate]);
+  if (!staffByGate.has(gate))
     staffByGate.set(
       gate,
-      (async () => ({
-        health: await make('HEALTH_OFFICER'),
-        guard: await make('BORDER_GUARD'),
-        quarantine: await make('QUARANTINE_OFFICER'),
-        customs: await make('CUSTOMS_OFFICER'),
-        yard: await make('YARD_OPERATOR'),
-        fees: await make('FEE_COLLECTOR'),
-        manager: await make('MANAGER'),
-      }))(),
+      gateStaff((role) => account(role, [gate])),
     );
-  }
   return staffByGate.get(gate)!;
 }
 

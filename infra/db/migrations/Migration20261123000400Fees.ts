@@ -1,5 +1,4 @@
 import { Migration } from '@mikro-orm/migrations';
-import { PAYMENT_PROVIDER_ACCOUNT_ID } from '../../../domain/system-accounts';
 
 /**
  * Fees, payments and documents: the tariff as data (rates by gate, direction, vehicle and goods kind; percent
@@ -15,6 +14,12 @@ const RATES: [string, number, number, number][] = [
   ['CONTAINER_20FT', 1_500_000, 2_000_000, 10_000_000],
   ['CONTAINER_40FT', 3_000_000, 4_000_000, 20_000_000],
 ];
+
+/**
+ * The payment provider's system account as it was when this migration was written, frozen: an old migration must not
+ * change with the code (domain/system-accounts.ts holds the id the API uses; the two must stay equal).
+ */
+const PAYMENT_PROVIDER_ACCOUNT_ID = '00000000-0000-4000-8000-00000000f001';
 
 export class Migration20261123000400Fees extends Migration {
   override async up(): Promise<void> {

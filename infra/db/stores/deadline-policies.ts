@@ -3,25 +3,17 @@ import type { Category } from '../../../domain/category';
 import {
   DEFAULT_DEADLINES,
   validDeadlines,
-  type DeadlinePolicy,
+  type DeadlinePolicies,
   type DeadlinePolicyRow,
-  type PolicyChange,
+  type DeadlinePolicyEdit,
 } from '../../../domain/deadline-policy';
 import type { DeadlinePolicyChange } from '../../../domain/deadline-policy-change';
 import { parseDuration } from '../../../domain/durations';
 import { mostSpecific, overriding, type Scope } from '../../../domain/specificity';
 import { DECISION_STEPS, type DecisionStep } from '../../../domain/steps';
 import { appendAudit } from '../../audit';
-import type { Logger } from '../../logger';
 import { sqlOf } from '../orm';
-
-/** The deadline policies in force for one crossing's gate and category, and the stamp they were read under. */
-export interface DeadlinePolicies {
-  category: Category;
-  /** Changes whenever any policy row for this gate and category changes (the newest policy version's id). */
-  stamp: string;
-  steps: Partial<Record<DecisionStep, DeadlinePolicy>>;
-}
+import { Where } from './sql-where';
 
 interface Row {
   gate: string;
@@ -48,6 +40,14 @@ const toPolicyRow = (r: Row): DeadlinePolicyRow => ({
 });
 
 /**
+ * Whether a stored row can govern a crossing (domain/deadline-policy.ts): one that cannot (written around the API's
+ * validation) is passed over, both when a crossing reads its policies and when a change looks for the crossings it
+ * governs, so the two agree on which row applies.
+ */
+const canGovern = (row: Pick<Row, 'sla' | 'expire_after'>) =>
+  validDeadlines(parseDuration(row.sla), parseDuration(row.expire_after)) !== null;
+
+/**
  * SQL for the stamp of (gate, category): the id of the newest policy version that could govern it. Every policy change
  * inserts a version row, so a different stamp means some rule for this crossing may have changed. The read-model write
  * returns it too (read-model.ts), so a crossing learns of a change with the write it makes anyway.
@@ -64,20 +64,27 @@ export class DeadlinePolicyStore {
    * one statement so the two agree. A row that cannot govern (written around the API's validation) is passed over for
    * the next most specific; a step left with none keeps the built-in default.
    */
-  async forCrossing(gate: string, category: Category, log?: Logger): Promise<DeadlinePolicies> {
+  async forCrossing(
+    gate: string,
+    category: Category,
+    onPassedOver?: (row: { step: DecisionStep; gate: string; category: Category | '*' }) => void,
+  ): Promise<DeadlinePolicies> {
     const rows = await sqlOf(this.em)<Row & { stamp: string }>(
       `select *, ${POLICY_STAMP_SQL} as stamp from deadline_policy where gate in (?, '*') and category in (?, '*')`,
       [gate, category, gate, category],
     );
+    const usable = rows.filter((row) => {
+      if (canGovern(row)) return true;
+      onPassedOver?.({ step: row.step, gate: row.gate, category: row.category });
+      return false;
+    });
     const steps: DeadlinePolicies['steps'] = {};
     for (const step of DECISION_STEPS) {
-      const usable = rows.filter((row) => {
-        if (row.step !== step) return false;
-        if (validDeadlines(parseDuration(row.sla), parseDuration(row.expire_after))) return true;
-        log?.warn({ step, gate, category }, 'a stored deadline policy row is not valid; the next most specific row applies');
-        return false;
-      });
-      const row = mostSpecific(usable, { gate, scope: category }, scopeOf);
+      const row = mostSpecific(
+        usable.filter((r) => r.step === step),
+        { gate, scope: category },
+        scopeOf,
+      );
       const fallback = DEFAULT_DEADLINES[step];
       steps[step] = row
         ? { slaMs: parseDuration(row.sla)!, expireAfterMs: parseDuration(row.expire_after)!, version: row.version }
@@ -134,45 +141,42 @@ export class DeadlinePolicyStore {
    * page at a time by id.
    */
   async governedCrossings(
-    change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
+    change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>,
     page: { after?: string; limit?: number; startedSince?: string } = {},
   ): Promise<string[]> {
-    const { where, params } = await this.governed(change, page);
-    const rows = await sqlOf(this.em)<{ id: string }>(`select c.id from crossing c where ${where} order by c.id limit ?`, [
-      ...params,
+    const where = await this.governed(change, page);
+    const rows = await sqlOf(this.em)<{ id: string }>(`select c.id from crossing c where ${where.sql} order by c.id limit ?`, [
+      ...where.params,
       page.limit ?? 1_000_000,
     ]);
     return rows.map((r) => r.id);
   }
 
   /** How many running crossings a policy row governs (`governedCrossings`), for the API's answer. */
-  async countGoverned(change: Pick<PolicyChange, 'gate' | 'category' | 'step'>): Promise<number> {
-    const { where, params } = await this.governed(change, {});
-    const [row] = await sqlOf(this.em)<{ n: number }>(`select count(*)::int as n from crossing c where ${where}`, params);
+  async countGoverned(change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>): Promise<number> {
+    const where = await this.governed(change, {});
+    const [row] = await sqlOf(this.em)<{ n: number }>(`select count(*)::int as n from crossing c where ${where.sql}`, where.params);
     return row.n;
   }
 
   private async governed(
-    change: Pick<PolicyChange, 'gate' | 'category' | 'step'>,
+    change: Pick<DeadlinePolicyEdit, 'gate' | 'category' | 'step'>,
     page: { after?: string; startedSince?: string },
-  ): Promise<{ where: string; params: unknown[] }> {
-    const others = await sqlOf(this.em)<Row>('select gate, category from deadline_policy where step = ?', [change.step]);
-    const where: string[] = [`c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`, 'c.current_step = ?'];
-    const params: unknown[] = [change.step];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (change.gate !== '*') add('c.gate_code = ?', change.gate);
-    if (change.category !== '*') add('c.category = ?', change.category);
+  ): Promise<Where> {
+    const stored = await sqlOf(this.em)<Row>('select gate, category, sla, expire_after from deadline_policy where step = ?', [change.step]);
+    // A more specific row that cannot govern does not take crossings away from this one (as in `forCrossing`).
+    const others = stored.filter(canGovern);
+    const where = new Where(`c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`).add('c.current_step = ?', change.step);
+    if (change.gate !== '*') where.add('c.gate_code = ?', change.gate);
+    if (change.category !== '*') where.add('c.category = ?', change.category);
     // Where a more specific row applies, that row governs instead.
     for (const row of overriding(others, scopeOf(change), scopeOf)) {
-      if (row.gate !== '*' && row.category !== '*') add('not (c.gate_code = ? and c.category = ?)', row.gate, row.category);
-      else if (row.gate !== '*') add('c.gate_code <> ?', row.gate);
-      else add('c.category <> ?', row.category);
+      if (row.gate !== '*' && row.category !== '*') where.add('not (c.gate_code = ? and c.category = ?)', row.gate, row.category);
+      else if (row.gate !== '*') where.add('c.gate_code <> ?', row.gate);
+      else where.add('c.category <> ?', row.category);
     }
-    if (page.after) add('c.id > ?', page.after);
-    if (page.startedSince) add('c.step_started_at >= ?', page.startedSince);
-    return { where: where.join(' and '), params };
+    if (page.after) where.add('c.id > ?', page.after);
+    if (page.startedSince) where.add('c.step_started_at >= ?', page.startedSince);
+    return where;
   }
 }

@@ -3,9 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
 import type { Declaration } from '../../../domain/declaration';
 import { collectorShare, computeInvoice, type FeeRate, type Invoice } from '../../../domain/fee-tariff';
+import { UnknownReference } from '../../../domain/errors';
 import type { FeeCollector } from '../../../domain/gates';
 import { appendAudit } from '../../audit';
 import { sqlOf } from '../orm';
+import type { GateStore } from './gates';
+import { Where } from './sql-where';
 
 /**
  * Fees: the tariff (rates and percent adjustments), each crossing's invoice, and its payments. Every write is
@@ -38,7 +41,10 @@ export interface ReportRow {
 }
 
 export class FeeLedger {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly gates: GateStore,
+  ) {}
 
   async tariff(gate: string): Promise<Tariff> {
     const sql = sqlOf(this.em);
@@ -47,7 +53,8 @@ export class FeeLedger {
       [gate],
     );
     const adjustments = await sql<{ code: string; percent: number }>('select code, percent from fee_adjustment');
-    const [row] = await sql<{ fee_collector: FeeCollector }>('select fee_collector from gate where code = ?', [gate]);
+    const known = await this.gates.gate(gate);
+    if (!known) throw new UnknownReference('gate', `${gate} is not a known gate`);
     return {
       rates: rates.map(
         (r) =>
@@ -60,7 +67,7 @@ export class FeeLedger {
           }) as FeeRate,
       ),
       adjustments: Object.fromEntries(adjustments.map((a) => [a.code, a.percent])),
-      collector: row.fee_collector,
+      collector: known.feeCollector,
     };
   }
 
@@ -279,17 +286,12 @@ export class FeeLedger {
    * and method, with the collector's share and what it remits.
    */
   async report(filter: { gates?: readonly string[]; gate?: string; collector?: string; from?: string; to?: string }): Promise<ReportRow[]> {
-    const where: string[] = [`p.status = 'SUCCEEDED'`];
-    const params: unknown[] = [];
-    const add = (clause: string, ...values: unknown[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (filter.gates) add(filter.gates.length ? `i.gate_code in (${filter.gates.map(() => '?').join(', ')})` : 'false', ...filter.gates);
-    if (filter.gate) add('i.gate_code = ?', filter.gate);
-    if (filter.collector) add('i.collector = ?', filter.collector);
-    if (filter.from) add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date >= ?`, filter.from);
-    if (filter.to) add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date <= ?`, filter.to);
+    const where = new Where(`p.status = 'SUCCEEDED'`);
+    if (filter.gates) where.in('i.gate_code', filter.gates);
+    if (filter.gate) where.add('i.gate_code = ?', filter.gate);
+    if (filter.collector) where.add('i.collector = ?', filter.collector);
+    if (filter.from) where.add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date >= ?`, filter.from);
+    if (filter.to) where.add(`(p.paid_at at time zone 'Asia/Ho_Chi_Minh')::date <= ?`, filter.to);
     const rows = await sqlOf(this.em)<{
       day: string;
       collector: string;
@@ -302,9 +304,9 @@ export class FeeLedger {
               count(*) as payments, sum(p.amount_vnd) as paid_vnd,
               coalesce(sum(p.amount_vnd) filter (where p.refunded_at is not null), 0) as refunded_vnd
          from fee_payment p join fee_invoice i on i.crossing_id = p.crossing_id
-        where ${where.join(' and ')}
+        where ${where.sql}
         group by 1, 2, 3 order by 1, 2, 3`,
-      params,
+      where.params,
     );
     return rows.map((r) => {
       const net = Number(r.paid_vnd) - Number(r.refunded_vnd);

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UnknownReference } from '../../../domain/errors';
 import type { FeeCollector } from '../../../domain/gates';
 import { sqlOf } from '../orm';
+import { sqlIn } from './sql-where';
 
 export interface GateRow {
   code: string;
@@ -45,12 +46,10 @@ export class GateStore {
 
   /** Refuses (as a field at fault, `path`) every code that is not a known gate. */
   async requireGates(codes: readonly string[], path: (index: number) => string): Promise<void> {
-    // (knex spreads an array bound to one `?` into a list, so the placeholders are written out.)
-    const rows = codes.length
-      ? await sqlOf(this.em)<{ code: string }>(`select code from gate where code in (${codes.map(() => '?').join(', ')})`, [...codes])
-      : [];
-    const known = new Set(rows.map((g) => g.code));
-    const index = codes.findIndex((code) => !known.has(code));
+    const known = sqlIn('code', codes);
+    const rows = await sqlOf(this.em)<{ code: string }>(`select code from gate where ${known.sql}`, known.params);
+    const found = new Set(rows.map((g) => g.code));
+    const index = codes.findIndex((code) => !found.has(code));
     if (index >= 0) throw new UnknownReference(path(index), `${codes[index]} is not a known gate`);
   }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
 import type { CrossingEvent } from '../../../domain/crossing-events';
+import type { CrossingSnapshot } from '../../../domain/crossing-snapshot';
 import { bareView, type BareCrossingView, type CrossingStatus, type CrossingView, type Incident } from '../../../domain/crossing-view';
 import { normalisePlate } from '../../../domain/identifiers';
 import type { Role } from '../../../domain/roles';
@@ -8,21 +9,6 @@ import { auditEntriesJson, type AuditInput } from '../../audit';
 import { isTransientDatabaseError } from '../errors';
 import { sqlOf } from '../orm';
 import { POLICY_STAMP_SQL } from './deadline-policies';
-
-/**
- * The crossings read model: what lists, work queues, history and statistics read. The workflow is the source of truth;
- * its activity copies each change here before the change is answered, so a read after a 2xx shows it. Every write is
- * idempotent: the crossing row is an upsert that never moves `updated_at` backwards, versions and events are keyed,
- * and audit entries carry a source key.
- */
-export interface CrossingSnapshot {
-  view: CrossingView;
-  declarantAccountId: string;
-  /** Who submitted the current declaration version, and when. */
-  submission: { by: string; at: string };
-  /** History events since the last snapshot. */
-  events: CrossingEvent[];
-}
 
 /** The columns of a crossing's row that decide who may see or act on it, and its last view (bare after an incident). */
 export interface CrossingOwnership {
@@ -139,6 +125,12 @@ function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccou
   };
 }
 
+/**
+ * The crossings read model: what lists, work queues, history and statistics read. The workflow is the source of truth;
+ * its activity copies each change here before the change is answered, so a read after a 2xx shows it. Every write is
+ * idempotent: the crossing row is an upsert that never moves `updated_at` backwards, versions and events are keyed,
+ * and audit entries carry a source key.
+ */
 export class CrossingReadModel {
   constructor(private readonly em: EntityManager) {}
 

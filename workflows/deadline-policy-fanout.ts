@@ -1,8 +1,9 @@
 import { proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { PolicyChange } from '../domain/deadline-policy';
+import type { DeadlinePolicyEdit } from '../domain/deadline-policy';
 
-const { signalCrossingsForPolicy } = proxyActivities<Activities>({
+// Registered as `signalCrossingsForPolicy`: running fan-outs' histories name it, so only the local name is changed.
+const { signalCrossingsForPolicy: signalGovernedCrossings } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
@@ -17,10 +18,10 @@ const STRAGGLER_WINDOW_MS = 30_000;
  * pass it looks once more, a little later, for crossings whose step started around the change (their read-model row
  * may not yet have shown the step during the pass).
  */
-export async function deadlinePolicyFanOut(change: PolicyChange): Promise<number> {
-  const reached = await signalCrossingsForPolicy(change);
+export async function deadlinePolicyFanOut(change: DeadlinePolicyEdit): Promise<number> {
+  const reached = await signalGovernedCrossings(change);
   await sleep('10 seconds');
   const startedSince = new Date(Date.parse(change.changedAt) - STRAGGLER_WINDOW_MS).toISOString();
-  await signalCrossingsForPolicy({ ...change, startedSince });
+  await signalGovernedCrossings({ ...change, startedSince });
   return reached;
 }

@@ -1,0 +1,5 @@
+/**
+ * A crossing's workflow id: opaque (no plate or company in it, since Temporal stores ids unencrypted), and the same for
+ * everyone who reaches the workflow (the API's client, the deadline-policy fan-out).
+ */
+export const workflowIdOf = (crossingId: string) => `crossing-${crossingId}`;
