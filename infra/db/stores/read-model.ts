@@ -9,6 +9,7 @@ import { auditEntriesJson, type AuditInput } from '../../audit';
 import { isTransientDatabaseError } from '../errors';
 import { sqlOf } from '../orm';
 import { POLICY_STAMP_SQL } from './deadline-policies';
+import { Where } from './sql-where';
 
 /** The columns of a crossing's row that decide who may see or act on it, and its last view (bare after an incident). */
 export interface CrossingOwnership {
@@ -210,23 +211,16 @@ export class CrossingReadModel {
 
   /** A page of crossings and the sort key of its last row when another page follows. */
   async list(filter: ListFilter): Promise<{ items: ListItem[]; nextKey?: unknown[] }> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, ...values: unknown[]) => {
-      where.push(sql);
-      params.push(...values);
-    };
-    const addIn = (column: string, values: readonly string[]) =>
-      values.length ? add(`${column} in (${values.map(() => '?').join(', ')})`, ...values) : add('false');
-    if (filter.company !== undefined) add('company_tax_code = ?', filter.company);
-    if (filter.gates) addIn('gate_code', filter.gates);
-    if (filter.steps) addIn('current_step', filter.steps);
-    if (filter.statuses) addIn('status', filter.statuses);
-    if (filter.gate) add('gate_code = ?', filter.gate);
-    if (filter.category) add('category = ?', filter.category);
-    if (filter.overdue !== undefined) add('overdue = ?', filter.overdue);
-    if (filter.plate) add('plate = ?', normalisePlate(filter.plate));
-    if (filter.incident !== undefined) add(filter.incident ? 'incident is not null' : 'incident is null');
+    const where = new Where();
+    if (filter.company !== undefined) where.add('company_tax_code = ?', filter.company);
+    if (filter.gates) where.in('gate_code', filter.gates);
+    if (filter.steps) where.in('current_step', filter.steps);
+    if (filter.statuses) where.in('status', filter.statuses);
+    if (filter.gate) where.add('gate_code = ?', filter.gate);
+    if (filter.category) where.add('category = ?', filter.category);
+    if (filter.overdue !== undefined) where.add('overdue = ?', filter.overdue);
+    if (filter.plate) where.add('plate = ?', normalisePlate(filter.plate));
+    if (filter.incident !== undefined) where.add(filter.incident ? 'incident is not null' : 'incident is null');
 
     // Sort keys: a queue by (priority first, oldest wait, id); everything else by (newest, id).
     const after = filter.after;
@@ -234,7 +228,7 @@ export class CrossingReadModel {
     if (filter.queue) {
       order = `(category = 'PRIORITY') desc, step_started_at asc, id asc`;
       if (after)
-        add(
+        where.add(
           `((category = 'PRIORITY') < ? or ((category = 'PRIORITY') = ? and (step_started_at, id) > (?, ?)))`,
           after[0],
           after[0],
@@ -243,14 +237,14 @@ export class CrossingReadModel {
         );
     } else {
       order = 'created_at desc, id desc';
-      if (after) add('(created_at, id) < (?, ?)', after[0], after[1]);
+      if (after) where.add('(created_at, id) < (?, ?)', after[0], after[1]);
     }
     const rows = await sqlOf(this.em)<Row>(
       `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version,
               created_at, updated_at, incident
-         from crossing ${where.length ? `where ${where.join(' and ')}` : ''}
+         from crossing where ${where.sql}
         order by ${order} limit ?`,
-      [...params, filter.limit + 1],
+      [...where.params, filter.limit + 1],
     );
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
