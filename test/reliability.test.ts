@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { requestHash } from '../api/idempotency';
-import { account, db, declaration, http, httpRetrying } from './system/client';
+import type { ApiContext } from '../api/context';
+import { idempotent, requestHash } from '../api/idempotency';
+import { conflict } from '../api/problem';
+import { CrossingBusy } from '../domain/errors';
+import { initORM, type Services } from '../infra/db/orm';
+import { account, db, declaration, http, httpRetrying, system } from './system/client';
 import { approve, RUBBER, staffOf } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
 
@@ -139,12 +143,60 @@ describe('answers while a part is down', () => {
       'fee-payment': 'SKIPPED',
       'border-exit': 'SKIPPED',
     });
-    expect(cancelled.body.steps.find((s: { step: string }) => s.step === 'border-entry').reason).toBe('The crossing was cancelled at this step.');
+    expect(cancelled.body.steps.find((s: { step: string }) => s.step === 'border-entry').reason).toBe(
+      'The crossing was cancelled at this step.',
+    );
     const view = await http('GET', `/v1/crossings/${created.body.id}`, { token: company.token });
     const live = await http('GET', `/v1/crossings/${created.body.id}?consistent=true`, { token: company.token });
     const list = await http('GET', `/v1/crossings?status=CANCELLED&limit=200`, { token: company.token });
     expect(view.body).toEqual(cancelled.body);
     expect(live.body).toEqual(cancelled.body);
     expect(list.body.items.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({ status: 'CANCELLED', currentStep: null });
+  });
+});
+
+/**
+ * What is kept under an Idempotency-Key, against the real idempotency table: an answer that tells the client to retry
+ * (a crossing busy with other requests, a dependency down) is not the outcome, so the retry with the same key runs
+ * for real; a refusal that stands (409, the step is not waiting) is the outcome and is given again.
+ */
+describe('answers kept under an Idempotency-Key', () => {
+  let services: Services;
+  let ctx: ApiContext;
+  beforeAll(async () => {
+    services = await initORM(system().databaseUrl, { poolMax: 2 });
+    ctx = { services, config: { requestTimeoutMs: 8000 }, log: { warn: () => undefined } } as unknown as ApiContext;
+  });
+  afterAll(() => services.orm.close());
+
+  const request = async (key: string) => ({ accountId: (await account('DECLARANT')).id, key, hash: 'h', repeatable: true });
+
+  it.each([
+    ['a crossing busy with other requests (409, Retry-After)', () => new CrossingBusy()],
+    [
+      'a still-unknown outcome (409, Retry-After)',
+      () => conflict('busy; may still take effect', { outcome: 'UNKNOWN' }, { 'Retry-After': '1' }),
+    ],
+  ])('does not replay %s: the retry with the same key gets the real outcome', async (_what, transient) => {
+    const req = await request(randomUUID());
+    const first = await idempotent(ctx, req, () => Promise.reject(transient())).catch((err: unknown) => err);
+    expect(first).toBeInstanceOf(Error);
+    const retried = await idempotent(ctx, req, async () => ({ status: 200, body: { decided: true } }));
+    expect(retried).toEqual({ status: 200, body: { decided: true } });
+    const again = await idempotent(ctx, req, () => Promise.reject(new Error('must not run: the outcome is kept')));
+    expect(again).toMatchObject({ status: 200, body: { decided: true }, replayed: true });
+  });
+
+  it('does not replay an answer given with Retry-After, and does replay a 409 that stands', async () => {
+    const req = await request(randomUUID());
+    const busy = { status: 409, body: { detail: 'busy' }, headers: { 'Retry-After': '1' } };
+    expect(await idempotent(ctx, req, async () => busy)).toEqual(busy);
+    expect(await idempotent(ctx, req, async () => ({ status: 200, body: { ok: true } }))).toEqual({ status: 200, body: { ok: true } });
+
+    const refused = await request(randomUUID());
+    const standing = await idempotent(ctx, refused, () => Promise.reject(conflict('The step is not waiting.')));
+    expect(standing.status).toBe(409);
+    const replay = await idempotent(ctx, refused, () => Promise.reject(new Error('must not run: the outcome is kept')));
+    expect(replay).toMatchObject({ status: 409, replayed: true });
   });
 });
