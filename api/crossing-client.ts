@@ -25,7 +25,7 @@ import {
   submitDeclarationUpdate,
   viewQuery,
 } from '../workflows/messages';
-import { dependencyOf } from './dependencies';
+import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
 import { outcomeUnknown, Unavailable } from './problem';
 
@@ -74,18 +74,26 @@ function grpcCode(err: unknown): number | undefined {
 
 /**
  * FAILED_PRECONDITION (WorkflowNotReady): the workflow's last task failed or timed out (its worker froze or crashed),
- * and Temporal takes no Update until a worker has run it again. Nothing was applied; it passes once a worker runs.
+ * and Temporal takes no Update until a worker has run it again. Nothing was applied: Temporal answers so only for an
+ * Update it has not accepted (an accepted one is durable and is answered with its outcome), and an Update that was not
+ * accepted leaves no trace in the history. It passes once a worker runs.
  */
 const NOT_READY = 9;
 const NOT_FOUND = 5;
 
-/** Turns what Temporal says about a refused or impossible message into the domain's errors (api/problem.ts maps them). */
-function translate(err: unknown, changes: boolean): never {
+/**
+ * Turns what Temporal says about a refused or impossible message into the domain's errors (api/problem.ts maps them).
+ * A call that ran out of time waiting for the workflow (Temporal took it, no answer came) says how long it waited, so
+ * that the answer can name who really held it up: Temporal if it does not answer now, else the worker or a busy
+ * crossing (DependencyHealth.diagnose).
+ */
+function translate(err: unknown, changes: boolean, startedAt: number): never {
   // The routes check the read model first, so a crossing they reach exists: a missing workflow has closed.
   if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) throw new CrossingEnded();
   if (failureType(err) === 'Rejection') throw new CrossingRejected((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
-  if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'UNKNOWN' : undefined, err);
+  if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'NOT_CHANGED' : undefined, err);
   if (failureType(err) === UNPROCESSED) throw new CrossingBusy();
+  if (timedOutInTemporal(err)) throw new Unavailable('temporal', changes ? 'UNKNOWN' : undefined, err, Date.now() - startedAt);
   if (dependencyOf(err)) throw changes ? outcomeUnknown(err) : new Unavailable(dependencyOf(err), undefined, err);
   throw err;
 }
@@ -104,7 +112,8 @@ export class CrossingClient {
    * Idempotency-Key (the same Update id) returns the real outcome.
    */
   private async call<T>(request: () => Promise<T>, opts: { changes: boolean } = { changes: true }): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
+    const startedAt = Date.now();
+    const deadline = startedAt + this.timeoutMs;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.client.withDeadline(deadline, request);
@@ -115,7 +124,7 @@ export class CrossingClient {
           await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
           continue;
         }
-        return translate(err, opts.changes);
+        return translate(err, opts.changes, startedAt);
       }
     }
   }
@@ -148,11 +157,12 @@ export class CrossingClient {
 
   /** The live view, or undefined when the workflow is gone (closed and past the namespace's retention). */
   async view(crossingId: string): Promise<CrossingView | undefined> {
+    const startedAt = Date.now();
     try {
-      return await this.client.withDeadline(Date.now() + this.timeoutMs, () => this.handle(crossingId).query(viewQuery));
+      return await this.client.withDeadline(startedAt + this.timeoutMs, () => this.handle(crossingId).query(viewQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
-      return translate(err, false);
+      return translate(err, false, startedAt);
     }
   }
 

@@ -84,6 +84,37 @@ describe('answers while a part is down', () => {
     expect((await call('GET', '/readyz')).status).toBe(200);
   }, 90_000);
 
+  it('names the worker, not Temporal, in the first seconds of a worker freeze, while its heartbeat is not yet stale', async () => {
+    const company = await account('DECLARANT');
+    const health = await account('HEALTH_OFFICER');
+    const created = await httpRetrying('POST', '/v1/crossings', {
+      baseUrl: api.url,
+      token: company.token,
+      body: declaration({ goods: [RUBBER] }),
+      key: randomUUID(),
+    });
+    expect(created.status).toBe(201);
+    // A heartbeat written just now: /readyz calls the worker alive for 10 s more, whatever it does meanwhile.
+    await until(async () => (await call('GET', '/readyz')).status === 200);
+    const key = randomUUID();
+    const path = `/v1/crossings/${created.body.id}/steps/health-check/decision`;
+    worker!.kill('SIGSTOP');
+    let first;
+    try {
+      first = await call('POST', path, { token: health.token, body: { outcome: 'APPROVE' }, headers: { 'Idempotency-Key': key } });
+    } finally {
+      worker!.kill('SIGCONT');
+    }
+    expect(first.status).toBe(503);
+    expect(first.body).toMatchObject({ dependency: 'worker', outcome: 'UNKNOWN' });
+    expect(first.body.detail).toMatch(/^The worker is not available \(no worker processed the crossing in time; .*heartbeat/);
+    expect(first.body.detail).not.toMatch(/Temporal/);
+
+    const settled = await httpRetrying('POST', path, { baseUrl: api.url, token: health.token, body: { outcome: 'APPROVE' }, key });
+    expect(settled.status).toBe(200);
+    expect(settled.body.currentStep).toBe('border-entry');
+  }, 90_000);
+
   it('lets a retry after a cut request find its outcome at once for a crossing change, and take other claims over after the lease', async () => {
     const staff = await staffOf();
     const company = await account('DECLARANT');
@@ -200,3 +231,11 @@ describe('answers kept under an Idempotency-Key', () => {
     expect(replay).toMatchObject({ status: 409, replayed: true });
   });
 });
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('the condition did not come true in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
