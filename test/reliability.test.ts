@@ -5,8 +5,9 @@ import { conflict } from '../api/problem';
 import { CrossingBusy } from '../domain/errors';
 import { initORM, type Services } from '../infra/db/orm';
 import { account, db, declaration, http, httpRetrying, system } from './system/client';
-import { approve, RUBBER, staffOf } from './system/crossing-flow';
+import { approve, declare, RUBBER, staffOf, statusOf, waitFor } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
+import { gateWithDeadlines } from './system/test-gate';
 
 /**
  * What clients hear while a part is down, told with an API and a worker of their own (on a private task queue) that
@@ -183,6 +184,37 @@ describe('answers while a part is down', () => {
     expect(view.body).toEqual(cancelled.body);
     expect(live.body).toEqual(cancelled.body);
     expect(list.body.items.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({ status: 'CANCELLED', currentStep: null });
+  });
+
+  it('shows a crossing that expired with every step final, the same in its view, its workflow and the list', async () => {
+    const gate = await gateWithDeadlines([{ step: 'customs-inspection', sla: 'PT1S', expireAfter: 'PT3S' }]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const created = await declare(company, { gate });
+    await approve(staff, created.id, ['health-check', 'border-entry']);
+    const expired = await waitFor(
+      company.token,
+      created.id,
+      (v) => v.status === 'EXPIRED' && v.compensations.every((c: { status: string }) => c.status === 'DONE'),
+    );
+    expect(statusOf(expired)).toEqual({
+      declaration: 'APPROVED',
+      'health-check': 'APPROVED',
+      'border-entry': 'COMPENSATED',
+      quarantine: 'SKIPPED',
+      transshipment: 'SKIPPED',
+      'customs-inspection': 'SKIPPED',
+      'fee-payment': 'SKIPPED',
+      'border-exit': 'SKIPPED',
+    });
+    expect(expired.steps.find((s: { step: string }) => s.step === 'customs-inspection').reason).toBe('The crossing expired at this step.');
+    expect(expired.currentStep).toBeNull();
+
+    const live = await http('GET', `/v1/crossings/${created.id}?consistent=true`, { token: company.token });
+    expect(live.body).toEqual(expired);
+    const list = await http('GET', `/v1/crossings?status=EXPIRED&gate=${gate}`, { token: staff.manager.token });
+    const item = list.body.items.find((i: { id: string }) => i.id === created.id);
+    expect(item).toMatchObject({ status: 'EXPIRED', currentStep: null, overdue: false, updatedAt: expired.updatedAt });
   });
 });
 
