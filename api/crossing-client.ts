@@ -140,17 +140,18 @@ export class CrossingClient {
    */
   async start(declaration: Declaration, actor: Actor, idempotencyKey?: string): Promise<CrossingView> {
     const crossingId = idempotencyKey ? idempotentUuid(actor.accountId, idempotencyKey) : randomUUID();
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof crossingWorkflow>('crossingWorkflow', {
-      workflowId: workflowIdOf(crossingId),
-      taskQueue: this.taskQueue,
-      args: [{ crossingId, declarantAccountId: actor.accountId }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    // A new start operation per attempt: `call` sends the request again after a transient refusal, and the SDK runs
+    // a WithStartWorkflowOperation once only (a second use throws, which answered 500 after a worker kill -9).
     return this.call(() =>
       this.client.workflow.executeUpdateWithStart(submitDeclarationUpdate, {
         args: [{ declaration, actor }],
         updateId: `submit-1-${crossingId}`,
-        startWorkflowOperation,
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof crossingWorkflow>('crossingWorkflow', {
+          workflowId: workflowIdOf(crossingId),
+          taskQueue: this.taskQueue,
+          args: [{ crossingId, declarantAccountId: actor.accountId }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
       }),
     );
   }
