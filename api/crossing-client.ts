@@ -28,6 +28,7 @@ import {
 import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
 import { outcomeUnknown, Unavailable } from './problem';
+import { requestDeadline } from './request-deadline';
 
 /**
  * The API's only way to a crossing: through its workflow. Workflow ids are opaque (`crossing-<uuid>`): no plate or
@@ -79,6 +80,8 @@ function grpcCode(err: unknown): number | undefined {
  * accepted leaves no trace in the history. It passes once a worker runs.
  */
 const NOT_READY = 9;
+/** A Temporal call ends this long before its request's deadline, so that its own timeout is what the client hears. */
+const BEFORE_REQUEST_DEADLINE_MS = 250;
 const NOT_FOUND = 5;
 
 /**
@@ -113,7 +116,7 @@ export class CrossingClient {
    */
   private async call<T>(request: () => Promise<T>, opts: { changes: boolean } = { changes: true }): Promise<T> {
     const startedAt = Date.now();
-    const deadline = startedAt + this.timeoutMs;
+    const deadline = this.deadlineFrom(startedAt);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.client.withDeadline(deadline, request);
@@ -127,6 +130,11 @@ export class CrossingClient {
         return translate(err, opts.changes, startedAt);
       }
     }
+  }
+
+  /** TEMPORAL_CALL_TIMEOUT_MS from now, or sooner when the request's own deadline comes first (api/request-deadline.ts). */
+  private deadlineFrom(startedAt: number): number {
+    return Math.min(startedAt + this.timeoutMs, (requestDeadline() ?? Number.POSITIVE_INFINITY) - BEFORE_REQUEST_DEADLINE_MS);
   }
 
   private handle(crossingId: string): WorkflowHandle<typeof crossingWorkflow> {
@@ -160,7 +168,7 @@ export class CrossingClient {
   async view(crossingId: string): Promise<CrossingView | undefined> {
     const startedAt = Date.now();
     try {
-      return await this.client.withDeadline(startedAt + this.timeoutMs, () => this.handle(crossingId).query(viewQuery));
+      return await this.client.withDeadline(this.deadlineFrom(startedAt), () => this.handle(crossingId).query(viewQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       return translate(err, false, startedAt);
