@@ -28,7 +28,7 @@ import {
 import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
 import { outcomeUnknown, Unavailable } from './problem';
-import { requestDeadline } from './request-deadline';
+import { currentRequest } from './request-deadline';
 
 /**
  * The API's only way to a crossing: through its workflow. Workflow ids are opaque (`crossing-<uuid>`): no plate or
@@ -117,24 +117,33 @@ export class CrossingClient {
   private async call<T>(request: () => Promise<T>, opts: { changes: boolean } = { changes: true }): Promise<T> {
     const startedAt = Date.now();
     const deadline = this.deadlineFrom(startedAt);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.withDeadline(deadline, request);
-      } catch (err) {
-        const pause = 50 * 2 ** attempt;
-        const transient = failureType(err) === UNPROCESSED || grpcCode(err) === NOT_READY;
-        if (transient && attempt < CONTENTION_RETRIES && Date.now() + pause < deadline) {
-          await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
-          continue;
+    const scope = currentRequest();
+    if (scope) scope.temporalSince = startedAt;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.client.withDeadline(deadline, request);
+        } catch (err) {
+          const pause = 50 * 2 ** attempt;
+          const transient = failureType(err) === UNPROCESSED || grpcCode(err) === NOT_READY;
+          if (transient && attempt < CONTENTION_RETRIES && Date.now() + pause < deadline) {
+            await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+            continue;
+          }
+          return translate(err, opts.changes, startedAt);
         }
-        return translate(err, opts.changes, startedAt);
       }
+    } catch (err) {
+      if (scope && err instanceof Unavailable && err.notProcessedInMs !== undefined) scope.notProcessedInMs = err.notProcessedInMs;
+      throw err;
+    } finally {
+      if (scope) scope.temporalSince = undefined;
     }
   }
 
   /** TEMPORAL_CALL_TIMEOUT_MS from now, or sooner when the request's own deadline comes first (api/request-deadline.ts). */
   private deadlineFrom(startedAt: number): number {
-    return Math.min(startedAt + this.timeoutMs, (requestDeadline() ?? Number.POSITIVE_INFINITY) - BEFORE_REQUEST_DEADLINE_MS);
+    return Math.min(startedAt + this.timeoutMs, (currentRequest()?.deadline ?? Number.POSITIVE_INFINITY) - BEFORE_REQUEST_DEADLINE_MS);
   }
 
   private handle(crossingId: string): WorkflowHandle<typeof crossingWorkflow> {

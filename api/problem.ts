@@ -147,7 +147,7 @@ export async function explainUnavailable(err: unknown, health: DependencyHealth,
  */
 function stillBusy(waitedMs: number): ApiError {
   return conflict(
-    `The crossing is busy with other requests for it: this one was not processed within ${Math.round(waitedMs / 1000)} s and may ` +
+    `The crossing is busy with other requests for it: this one was not processed within ${Math.max(1, Math.round(waitedMs / 1000))} s and may ` +
       'still take effect. Retry in 1 s with the same Idempotency-Key to learn its outcome.',
     { outcome: 'UNKNOWN' },
     { 'Retry-After': '1' },
