@@ -25,9 +25,10 @@ import {
   submitDeclarationUpdate,
   viewQuery,
 } from '../workflows/messages';
-import { dependencyOf } from './dependencies';
+import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
 import { outcomeUnknown, Unavailable } from './problem';
+import { currentRequest } from './request-deadline';
 
 /**
  * The API's only way to a crossing: through its workflow. Workflow ids are opaque (`crossing-<uuid>`): no plate or
@@ -74,18 +75,28 @@ function grpcCode(err: unknown): number | undefined {
 
 /**
  * FAILED_PRECONDITION (WorkflowNotReady): the workflow's last task failed or timed out (its worker froze or crashed),
- * and Temporal takes no Update until a worker has run it again. Nothing was applied; it passes once a worker runs.
+ * and Temporal takes no Update until a worker has run it again. Nothing was applied: Temporal answers so only for an
+ * Update it has not accepted (an accepted one is durable and is answered with its outcome), and an Update that was not
+ * accepted leaves no trace in the history. It passes once a worker runs.
  */
 const NOT_READY = 9;
+/** A Temporal call ends this long before its request's deadline, so that its own timeout is what the client hears. */
+const BEFORE_REQUEST_DEADLINE_MS = 250;
 const NOT_FOUND = 5;
 
-/** Turns what Temporal says about a refused or impossible message into the domain's errors (api/problem.ts maps them). */
-function translate(err: unknown, changes: boolean): never {
+/**
+ * Turns what Temporal says about a refused or impossible message into the domain's errors (api/problem.ts maps them).
+ * A call that ran out of time waiting for the workflow (Temporal took it, no answer came) says how long it waited, so
+ * that the answer can name who really held it up: Temporal if it does not answer now, else the worker or a busy
+ * crossing (DependencyHealth.diagnose).
+ */
+function translate(err: unknown, changes: boolean, startedAt: number): never {
   // The routes check the read model first, so a crossing they reach exists: a missing workflow has closed.
   if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) throw new CrossingEnded();
   if (failureType(err) === 'Rejection') throw new CrossingRejected((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
-  if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'UNKNOWN' : undefined, err);
+  if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'NOT_CHANGED' : undefined, err);
   if (failureType(err) === UNPROCESSED) throw new CrossingBusy();
+  if (timedOutInTemporal(err)) throw new Unavailable('temporal', changes ? 'UNKNOWN' : undefined, err, Date.now() - startedAt);
   if (dependencyOf(err)) throw changes ? outcomeUnknown(err) : new Unavailable(dependencyOf(err), undefined, err);
   throw err;
 }
@@ -104,20 +115,35 @@ export class CrossingClient {
    * Idempotency-Key (the same Update id) returns the real outcome.
    */
   private async call<T>(request: () => Promise<T>, opts: { changes: boolean } = { changes: true }): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.client.withDeadline(deadline, request);
-      } catch (err) {
-        const pause = 50 * 2 ** attempt;
-        const transient = failureType(err) === UNPROCESSED || grpcCode(err) === NOT_READY;
-        if (transient && attempt < CONTENTION_RETRIES && Date.now() + pause < deadline) {
-          await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
-          continue;
+    const startedAt = Date.now();
+    const deadline = this.deadlineFrom(startedAt);
+    const scope = currentRequest();
+    if (scope) scope.temporalSince = startedAt;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.client.withDeadline(deadline, request);
+        } catch (err) {
+          const pause = 50 * 2 ** attempt;
+          const transient = failureType(err) === UNPROCESSED || grpcCode(err) === NOT_READY;
+          if (transient && attempt < CONTENTION_RETRIES && Date.now() + pause < deadline) {
+            await new Promise((r) => setTimeout(r, pause * (0.5 + Math.random())));
+            continue;
+          }
+          return translate(err, opts.changes, startedAt);
         }
-        return translate(err, opts.changes);
       }
+    } catch (err) {
+      if (scope && err instanceof Unavailable && err.notProcessedInMs !== undefined) scope.notProcessedInMs = err.notProcessedInMs;
+      throw err;
+    } finally {
+      if (scope) scope.temporalSince = undefined;
     }
+  }
+
+  /** TEMPORAL_CALL_TIMEOUT_MS from now, or sooner when the request's own deadline comes first (api/request-deadline.ts). */
+  private deadlineFrom(startedAt: number): number {
+    return Math.min(startedAt + this.timeoutMs, (currentRequest()?.deadline ?? Number.POSITIVE_INFINITY) - BEFORE_REQUEST_DEADLINE_MS);
   }
 
   private handle(crossingId: string): WorkflowHandle<typeof crossingWorkflow> {
@@ -131,28 +157,30 @@ export class CrossingClient {
    */
   async start(declaration: Declaration, actor: Actor, idempotencyKey?: string): Promise<CrossingView> {
     const crossingId = idempotencyKey ? idempotentUuid(actor.accountId, idempotencyKey) : randomUUID();
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof crossingWorkflow>('crossingWorkflow', {
-      workflowId: workflowIdOf(crossingId),
-      taskQueue: this.taskQueue,
-      args: [{ crossingId, declarantAccountId: actor.accountId }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-    });
+    // A new start operation per attempt: `call` sends the request again after a transient refusal, and the SDK runs
+    // a WithStartWorkflowOperation once only (a second use throws, which answered 500 after a worker kill -9).
     return this.call(() =>
       this.client.workflow.executeUpdateWithStart(submitDeclarationUpdate, {
         args: [{ declaration, actor }],
         updateId: `submit-1-${crossingId}`,
-        startWorkflowOperation,
+        startWorkflowOperation: new WithStartWorkflowOperation<typeof crossingWorkflow>('crossingWorkflow', {
+          workflowId: workflowIdOf(crossingId),
+          taskQueue: this.taskQueue,
+          args: [{ crossingId, declarantAccountId: actor.accountId }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        }),
       }),
     );
   }
 
   /** The live view, or undefined when the workflow is gone (closed and past the namespace's retention). */
   async view(crossingId: string): Promise<CrossingView | undefined> {
+    const startedAt = Date.now();
     try {
-      return await this.client.withDeadline(Date.now() + this.timeoutMs, () => this.handle(crossingId).query(viewQuery));
+      return await this.client.withDeadline(this.deadlineFrom(startedAt), () => this.handle(crossingId).query(viewQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
-      return translate(err, false);
+      return translate(err, false, startedAt);
     }
   }
 

@@ -15,6 +15,8 @@ import type { ApiContext } from './context';
 export type Dependency = 'postgres' | 'temporal' | 'worker';
 
 export const WORKER_STALE_SECONDS = 10;
+/** A heartbeat this recent says its worker runs now: 1.5 times the interval workers write at (worker/heartbeat.ts, 3 s). */
+const LIVE_HEARTBEAT_MS = 4500;
 /** How long /readyz waits for each dependency. */
 const CHECK_TIMEOUT_MS = 2000;
 /** How long naming the dependency at fault may add to a failed request's answer (see DIAGNOSIS_BUDGET_MS). */
@@ -45,6 +47,20 @@ export function dependencyOf(err: unknown): Dependency | undefined {
     if ((e as Error).name === 'KnexTimeoutError' || POSTGRES_MESSAGES.test((e as Error).message ?? '')) return 'postgres';
   }
   return undefined;
+}
+
+/**
+ * Temporal took the message (or may have) but the call ran out of time waiting for the workflow to process it: a
+ * timed-out Update or query, as opposed to Temporal itself unreachable. Whose fault that is, is not Temporal's when it
+ * answers: see `DependencyHealth.diagnose`.
+ */
+export function timedOutInTemporal(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
+    if (isGrpcServiceError(e) && e.code === 4) return true;
+    if ((e as Error).name === 'ServiceError' && /DEADLINE_EXCEEDED|deadline/i.test((e as Error).message ?? '')) return true;
+  }
+  return false;
 }
 
 class CheckTimeout extends Error {}
@@ -113,18 +129,63 @@ export class DependencyHealth {
   }
 
   /**
-   * The dependency really at fault when a call failed or ran out of time: Temporal is asked whether it answers, and
-   * the worker heartbeat whether a worker runs. A timed-out Update with Temporal up and a stale heartbeat is the
-   * worker's fault, not Temporal's.
+   * The dependency really at fault when a call failed or ran out of time. PostgreSQL and Temporal are asked whether
+   * they answer, and the worker heartbeat whether a worker runs.
+   *
+   * A message Temporal did not get processed in time (`notProcessedInMs`: a timed-out Update or query) is never
+   * Temporal's fault when Temporal answers. It is the worker's when no worker kept running through the wait: during
+   * the first seconds of a freeze the heartbeat is not yet 10 s old (so /readyz still says ready), but no worker that
+   * ran when the call was sent has written one since (heartbeats come every 3 s), and after a kill -9 the only fresh
+   * heartbeat is the restarted worker's, which started after the call. When a worker did keep running, the crossing
+   * was busy (other messages for it ahead of this one): `busy`, which the API answers 409 with Retry-After, not a 503
+   * naming something that is not down.
    */
-  async diagnose(suspect: Dependency | undefined): Promise<{ dependency: Dependency | undefined; why: string }> {
-    const checks = await this.recent();
-    const order: Dependency[] = suspect === 'postgres' ? ['postgres', 'temporal', 'worker'] : ['temporal', 'worker', 'postgres'];
-    for (const dependency of order) {
-      const state = checks[dependency];
-      if (state && state.startsWith('down')) return { dependency, why: state.slice('down: '.length) };
+  async diagnose(
+    suspect: Dependency | undefined,
+    opts: { notProcessedInMs?: number } = {},
+  ): Promise<{ dependency: Dependency | undefined; why: string; busy?: boolean }> {
+    const waited = opts.notProcessedInMs;
+    const [checks, worker] = await Promise.all([
+      this.recent(),
+      waited === undefined ? undefined : this.workerThrough(waited, DIAGNOSIS_TIMEOUT_MS / 2),
+    ]);
+    const down = (dependency: Dependency) => checks[dependency]?.startsWith('down');
+    const named = (dependency: Dependency) => ({ dependency, why: checks[dependency]!.slice('down: '.length) });
+    if (waited !== undefined) {
+      // Temporal answers no one, or the worker waits on PostgreSQL for the crossing's steps: theirs is the fault.
+      for (const dependency of ['temporal', 'postgres'] as const) if (down(dependency)) return named(dependency);
+      if (worker === 'steady') return { dependency: undefined, why: 'the crossing is busy with other requests', busy: true };
+      if (worker) return { dependency: 'worker', why: worker.slice('down: '.length) };
     }
+    const order: Dependency[] = suspect === 'postgres' ? ['postgres', 'temporal', 'worker'] : ['temporal', 'worker', 'postgres'];
+    for (const dependency of order) if (down(dependency)) return named(dependency);
     return { dependency: suspect, why: suspect ? 'it did not answer in time' : 'a dependency did not answer in time' };
+  }
+
+  /**
+   * Whether a worker ran through the last `waitedMs`: one that had started before it and has written a heartbeat in
+   * the last 1.5 heartbeat intervals. `steady`, or `down: why`; undefined when PostgreSQL cannot say.
+   */
+  private async workerThrough(waitedMs: number, ms: number): Promise<'steady' | `down: ${string}` | undefined> {
+    try {
+      const [row] = await withTimeout(
+        sqlOf(this.ctx.services.em.fork())<{ age: number | null; steady: boolean | null }>(
+          `select extract(epoch from now() - max(seen_at))::float8 as age,
+                  bool_or(started_at <= now() - ? * interval '1 millisecond' and seen_at >= now() - ? * interval '1 millisecond') as steady
+             from worker_heartbeat where task_queue = ?`,
+          [waitedMs, LIVE_HEARTBEAT_MS, this.ctx.config.taskQueue],
+        ),
+        'PostgreSQL',
+        ms,
+      );
+      if (row?.steady) return 'steady';
+      if (row?.age === null || row?.age === undefined) return 'down: no worker has sent a heartbeat';
+      if (row.age * 1000 > LIVE_HEARTBEAT_MS)
+        return `down: no worker processed the crossing in time; the newest worker heartbeat is ${Math.round(row.age)} s old`;
+      return 'down: no worker processed the crossing in time; a worker was restarted while the request waited';
+    } catch {
+      return undefined;
+    }
   }
 
   private async workerCheck(ms: number): Promise<string> {

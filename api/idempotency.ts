@@ -6,8 +6,10 @@ import type { Reply } from './route';
 /**
  * `Idempotency-Key` on every state-changing request (API.md): the same key with the same request gets the first
  * answer again and has no second effect; the same key with a different request is refused with 422. Keys are per
- * account. The first answer is stored once the handler has given it (an answer of 5xx is not stored: the client
- * retries that, and the retry finds the real outcome).
+ * account. The first answer is stored once the handler has given it, unless it tells the client to retry: a 5xx, or any
+ * answer with `Retry-After` (a crossing busy with other requests, a 409 whose outcome is still unknown). Storing one of
+ * those would replay "retry shortly" to every retry for ever; instead the claim is released, so the retry runs for
+ * real and gets the real outcome.
  *
  * A request claims its key with a lease as long as a request may run (REQUEST_TIMEOUT_MS, plus a margin). A second
  * request with the key while the lease runs gets 409 with `Retry-After`; once it has run out (the first request was
@@ -21,6 +23,12 @@ export function requestHash(method: string, path: string, body: unknown): string
   return createHash('sha256')
     .update(`${method} ${path}\n${JSON.stringify(body ?? null)}`)
     .digest('hex');
+}
+
+/** An answer that tells its client to come again (API.md: 503, and 409 with `Retry-After`): never kept as the outcome. */
+export function tellsToRetry(status: number, headers: Record<string, string> | undefined): boolean {
+  if (status >= 500) return true;
+  return Object.keys(headers ?? {}).some((name) => name.toLowerCase() === 'retry-after');
 }
 
 export async function idempotent(
@@ -63,12 +71,16 @@ export async function idempotent(
     reply = await run();
   } catch (err) {
     const problem = toApiError(err);
-    if (problem.status >= 500) {
+    if (tellsToRetry(problem.status, problem.headers)) {
       // Not an answer to keep: the retry runs again (and, for a repeatable change, learns the real outcome).
       await store.release(accountId, key).catch(() => undefined);
       throw err;
     }
     reply = { status: problem.status, body: problemBody(problem), contentType: 'application/problem+json', headers: problem.headers };
+  }
+  if (tellsToRetry(reply.status ?? 200, reply.headers)) {
+    await store.release(accountId, key).catch(() => undefined);
+    return reply;
   }
   try {
     await store.answer(accountId, key, {

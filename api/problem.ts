@@ -47,12 +47,17 @@ export class Unavailable extends Error {
     readonly suspect: Dependency | undefined,
     readonly outcome: Outcome | undefined,
     cause?: unknown,
+    /**
+     * Set when Temporal took the message (or may have) and the call ran out of time, after this long, waiting for the
+     * workflow to process it: then the worker or a busy crossing is at fault, not Temporal (DependencyHealth.diagnose).
+     */
+    readonly notProcessedInMs?: number,
   ) {
     super(`${suspect ?? 'a dependency'} unavailable`, { cause });
   }
 }
 
-/** A change sent to Temporal whose outcome is unknown: it timed out or the connection broke after it was sent. */
+/** A change sent to Temporal whose outcome is unknown: the connection broke after it was sent. */
 export const outcomeUnknown = (cause: unknown) => new Unavailable(dependencyOf(cause) ?? 'temporal', 'UNKNOWN', cause);
 
 /** zod issues as `{path, message}` with dotted paths (`goods.0.hsCode`), prefixed when they come from a query or path. */
@@ -86,7 +91,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof Unavailable) return unavailableError(err.suspect, err.outcome, 'it did not answer in time');
   if (err instanceof UnknownReference) return invalidFields([{ path: err.path, message: err.problem }]);
   if (err instanceof CrossingRejected || err instanceof CrossingEnded) return conflict(err.message);
-  if (err instanceof CrossingBusy) return conflict(err.message, undefined, { 'Retry-After': '1' });
+  if (err instanceof CrossingBusy) return conflict(err.message, { outcome: 'NOT_CHANGED' }, { 'Retry-After': '1' });
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;
   const type = (err as { type?: string }).type;
   // Errors raised by express's own body parser.
@@ -127,8 +132,26 @@ export async function explainUnavailable(err: unknown, health: DependencyHealth,
   if (problem.status !== 503 || problem.extra?.checks) return problem;
   const suspect = err instanceof Unavailable ? err.suspect : dependencyOf(err);
   const outcome = err instanceof Unavailable ? err.outcome : changing ? 'NOT_CHANGED' : undefined;
-  const { dependency, why } = await health.diagnose(suspect);
+  const notProcessedInMs = err instanceof Unavailable ? err.notProcessedInMs : undefined;
+  const { dependency, why, busy } = await health.diagnose(suspect, { notProcessedInMs });
+  if (busy && changing) return stillBusy(notProcessedInMs ?? 0);
+  if (busy) return unavailableError('worker', undefined, 'it did not answer in time');
   return unavailableError(dependency, changing ? (outcome ?? 'NOT_CHANGED') : undefined, why);
+}
+
+/**
+ * A change Temporal holds for a crossing busy with other messages (contention), not processed within the call's
+ * deadline although every dependency answers: a conflict, not an outage. It may still be applied, so the answer says
+ * "unknown" and is never kept under the Idempotency-Key (api/idempotency.ts): the retry with the same key, which
+ * reaches the same Update, gets the real outcome.
+ */
+function stillBusy(waitedMs: number): ApiError {
+  return conflict(
+    `The crossing is busy with other requests for it: this one was not processed within ${Math.max(1, Math.round(waitedMs / 1000))} s and may ` +
+      'still take effect. Retry in 1 s with the same Idempotency-Key to learn its outcome.',
+    { outcome: 'UNKNOWN' },
+    { 'Retry-After': '1' },
+  );
 }
 
 export function sendProblem(res: Parameters<ErrorRequestHandler>[2], problem: ApiError): void {

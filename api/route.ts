@@ -11,6 +11,7 @@ import type { ApiContext } from './context';
 import { idempotent, requestHash } from './idempotency';
 import { ProblemSchema } from './schemas';
 import { DIAGNOSIS_BUDGET_MS } from './dependencies';
+import { notProcessedFor, withinRequest, type RequestScope } from './request-deadline';
 import { explainUnavailable, fieldErrors, invalidFields, Unavailable } from './problem';
 
 /**
@@ -113,13 +114,16 @@ export class Api {
    * The request itself runs on: if it finishes, its answer is stored under its Idempotency-Key, where the retry finds it.
    */
   private withinDeadline(run: () => Promise<Reply>, changing: boolean): Promise<Reply> {
-    const work = run();
+    const workMs = Math.max(1000, this.ctx.config.requestTimeoutMs - DIAGNOSIS_BUDGET_MS);
+    const scope: RequestScope = { deadline: Date.now() + workMs };
+    const work = withinRequest(scope, run);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Unavailable(undefined, changing ? 'UNKNOWN' : undefined)),
-        Math.max(1000, this.ctx.config.requestTimeoutMs - DIAGNOSIS_BUDGET_MS),
-      );
+      timer = setTimeout(() => {
+        // Late while (or after) waiting for a workflow: the diagnosis asks whether the worker or contention held it.
+        const waited = notProcessedFor(scope);
+        reject(new Unavailable(waited === undefined ? undefined : 'temporal', changing ? 'UNKNOWN' : undefined, undefined, waited));
+      }, workMs);
     });
     // The late work's own failure is of no one's concern once the client has had its answer.
     work.catch(() => undefined);

@@ -15,9 +15,9 @@ export type CrossingStatus = (typeof CROSSING_STATUSES)[number];
 export const ENDED_STATUSES: readonly CrossingStatus[] = ['CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'];
 
 /**
- * A step of an ended crossing is always in a final state: APPROVED, DENIED, COMPENSATED (its effect undone), SKIPPED
- * (it did not apply, or the crossing ended before it was reached), or, for the step the crossing was waiting at when
- * it ended early, EXPIRED (its deadline ended the crossing) or CANCELLED.
+ * A step of an ended crossing is always in a final state: APPROVED, DENIED, COMPENSATED (its effect undone) or SKIPPED
+ * (it did not apply, or the crossing ended before it was reached). The step the crossing was waiting at when it
+ * expired or was cancelled is SKIPPED too, its `reason` saying which ("The crossing expired at this step.").
  */
 export const STEP_STATUSES = ['PENDING', 'WAITING', 'OVERDUE', 'RETURNED', 'APPROVED', 'DENIED', 'SKIPPED', 'COMPENSATED'] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];

@@ -35,6 +35,8 @@ export class Supervisor {
   private crashes: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** A restart's start in progress, settled once what it started is adopted or, after a stop, stopped. */
+  private restarting: Promise<void> | undefined;
 
   constructor(
     private readonly part: SupervisedPart,
@@ -59,6 +61,9 @@ export class Supervisor {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.timer);
+    // A restart still starting its process stops that process itself once it is up (see restart): wait for it, so
+    // that nothing of this part outlives the stop.
+    await this.restarting;
     await this.current?.stop();
   }
 
@@ -95,11 +100,23 @@ export class Supervisor {
 
   private async restart(): Promise<void> {
     if (this.stopping) return;
+    const starting = this.part.start();
+    // stop() may be called while the new process starts: it must not be adopted after the stop and left running.
+    this.restarting = starting.then(
+      async (running) => {
+        if (this.stopping) await running.stop();
+      },
+      () => undefined,
+    );
     try {
-      this.adopt(await this.part.start());
+      const running = await starting;
+      if (this.stopping) return;
+      this.adopt(running);
       this.opts.log.info({ part: this.part.name, pid: this.current?.process.pid }, `${this.part.name} restarted`);
     } catch (err) {
-      this.stopped(`could not be started again (${(err as Error).message})`);
+      if (!this.stopping) this.stopped(`could not be started again (${(err as Error).message})`);
+    } finally {
+      this.restarting = undefined;
     }
   }
 }

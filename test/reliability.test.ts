@@ -1,8 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { requestHash } from '../api/idempotency';
-import { account, db, declaration, http, httpRetrying } from './system/client';
-import { approve, RUBBER, staffOf } from './system/crossing-flow';
+import type { ApiContext } from '../api/context';
+import { idempotent, requestHash } from '../api/idempotency';
+import { conflict } from '../api/problem';
+import { CrossingBusy } from '../domain/errors';
+import { initORM, type Services } from '../infra/db/orm';
+import { account, db, declaration, http, httpRetrying, system } from './system/client';
+import { approve, declare, RUBBER, staffOf, statusOf, waitFor } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
+import { gateWithDeadlines } from './system/test-gate';
 
 /**
  * What clients hear while a part is down, told with an API and a worker of their own (on a private task queue) that
@@ -80,6 +85,37 @@ describe('answers while a part is down', () => {
     expect((await call('GET', '/readyz')).status).toBe(200);
   }, 90_000);
 
+  it('names the worker, not Temporal, in the first seconds of a worker freeze, while its heartbeat is not yet stale', async () => {
+    const company = await account('DECLARANT');
+    const health = await account('HEALTH_OFFICER');
+    const created = await httpRetrying('POST', '/v1/crossings', {
+      baseUrl: api.url,
+      token: company.token,
+      body: declaration({ goods: [RUBBER] }),
+      key: randomUUID(),
+    });
+    expect(created.status).toBe(201);
+    // A heartbeat written just now: /readyz calls the worker alive for 10 s more, whatever it does meanwhile.
+    await until(async () => (await call('GET', '/readyz')).status === 200);
+    const key = randomUUID();
+    const path = `/v1/crossings/${created.body.id}/steps/health-check/decision`;
+    worker!.kill('SIGSTOP');
+    let first;
+    try {
+      first = await call('POST', path, { token: health.token, body: { outcome: 'APPROVE' }, headers: { 'Idempotency-Key': key } });
+    } finally {
+      worker!.kill('SIGCONT');
+    }
+    expect(first.status).toBe(503);
+    expect(first.body).toMatchObject({ dependency: 'worker', outcome: 'UNKNOWN' });
+    expect(first.body.detail).toMatch(/^The worker is not available \(no worker processed the crossing in time; .*heartbeat/);
+    expect(first.body.detail).not.toMatch(/Temporal/);
+
+    const settled = await httpRetrying('POST', path, { baseUrl: api.url, token: health.token, body: { outcome: 'APPROVE' }, key });
+    expect(settled.status).toBe(200);
+    expect(settled.body.currentStep).toBe('border-entry');
+  }, 90_000);
+
   it('lets a retry after a cut request find its outcome at once for a crossing change, and take other claims over after the lease', async () => {
     const staff = await staffOf();
     const company = await account('DECLARANT');
@@ -139,7 +175,9 @@ describe('answers while a part is down', () => {
       'fee-payment': 'SKIPPED',
       'border-exit': 'SKIPPED',
     });
-    expect(cancelled.body.steps.find((s: { step: string }) => s.step === 'border-entry').reason).toBe('The crossing was cancelled at this step.');
+    expect(cancelled.body.steps.find((s: { step: string }) => s.step === 'border-entry').reason).toBe(
+      'The crossing was cancelled at this step.',
+    );
     const view = await http('GET', `/v1/crossings/${created.body.id}`, { token: company.token });
     const live = await http('GET', `/v1/crossings/${created.body.id}?consistent=true`, { token: company.token });
     const list = await http('GET', `/v1/crossings?status=CANCELLED&limit=200`, { token: company.token });
@@ -147,4 +185,89 @@ describe('answers while a part is down', () => {
     expect(live.body).toEqual(cancelled.body);
     expect(list.body.items.find((i: { id: string }) => i.id === created.body.id)).toMatchObject({ status: 'CANCELLED', currentStep: null });
   });
+
+  it('shows a crossing that expired with every step final, the same in its view, its workflow and the list', async () => {
+    const gate = await gateWithDeadlines([{ step: 'customs-inspection', sla: 'PT1S', expireAfter: 'PT3S' }]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const created = await declare(company, { gate });
+    await approve(staff, created.id, ['health-check', 'border-entry']);
+    const expired = await waitFor(
+      company.token,
+      created.id,
+      (v) => v.status === 'EXPIRED' && v.compensations.every((c: { status: string }) => c.status === 'DONE'),
+    );
+    expect(statusOf(expired)).toEqual({
+      declaration: 'APPROVED',
+      'health-check': 'APPROVED',
+      'border-entry': 'COMPENSATED',
+      quarantine: 'SKIPPED',
+      transshipment: 'SKIPPED',
+      'customs-inspection': 'SKIPPED',
+      'fee-payment': 'SKIPPED',
+      'border-exit': 'SKIPPED',
+    });
+    expect(expired.steps.find((s: { step: string }) => s.step === 'customs-inspection').reason).toBe('The crossing expired at this step.');
+    expect(expired.currentStep).toBeNull();
+
+    const live = await http('GET', `/v1/crossings/${created.id}?consistent=true`, { token: company.token });
+    expect(live.body).toEqual(expired);
+    const list = await http('GET', `/v1/crossings?status=EXPIRED&gate=${gate}`, { token: staff.manager.token });
+    const item = list.body.items.find((i: { id: string }) => i.id === created.id);
+    expect(item).toMatchObject({ status: 'EXPIRED', currentStep: null, overdue: false, updatedAt: expired.updatedAt });
+  });
 });
+
+/**
+ * What is kept under an Idempotency-Key, against the real idempotency table: an answer that tells the client to retry
+ * (a crossing busy with other requests, a dependency down) is not the outcome, so the retry with the same key runs
+ * for real; a refusal that stands (409, the step is not waiting) is the outcome and is given again.
+ */
+describe('answers kept under an Idempotency-Key', () => {
+  let services: Services;
+  let ctx: ApiContext;
+  beforeAll(async () => {
+    services = await initORM(system().databaseUrl, { poolMax: 2 });
+    ctx = { services, config: { requestTimeoutMs: 8000 }, log: { warn: () => undefined } } as unknown as ApiContext;
+  });
+  afterAll(() => services.orm.close());
+
+  const request = async (key: string) => ({ accountId: (await account('DECLARANT')).id, key, hash: 'h', repeatable: true });
+
+  it.each([
+    ['a crossing busy with other requests (409, Retry-After)', () => new CrossingBusy()],
+    [
+      'a still-unknown outcome (409, Retry-After)',
+      () => conflict('busy; may still take effect', { outcome: 'UNKNOWN' }, { 'Retry-After': '1' }),
+    ],
+  ])('does not replay %s: the retry with the same key gets the real outcome', async (_what, transient) => {
+    const req = await request(randomUUID());
+    const first = await idempotent(ctx, req, () => Promise.reject(transient())).catch((err: unknown) => err);
+    expect(first).toBeInstanceOf(Error);
+    const retried = await idempotent(ctx, req, async () => ({ status: 200, body: { decided: true } }));
+    expect(retried).toEqual({ status: 200, body: { decided: true } });
+    const again = await idempotent(ctx, req, () => Promise.reject(new Error('must not run: the outcome is kept')));
+    expect(again).toMatchObject({ status: 200, body: { decided: true }, replayed: true });
+  });
+
+  it('does not replay an answer given with Retry-After, and does replay a 409 that stands', async () => {
+    const req = await request(randomUUID());
+    const busy = { status: 409, body: { detail: 'busy' }, headers: { 'Retry-After': '1' } };
+    expect(await idempotent(ctx, req, async () => busy)).toEqual(busy);
+    expect(await idempotent(ctx, req, async () => ({ status: 200, body: { ok: true } }))).toEqual({ status: 200, body: { ok: true } });
+
+    const refused = await request(randomUUID());
+    const standing = await idempotent(ctx, refused, () => Promise.reject(conflict('The step is not waiting.')));
+    expect(standing.status).toBe(409);
+    const replay = await idempotent(ctx, refused, () => Promise.reject(new Error('must not run: the outcome is kept')));
+    expect(replay).toMatchObject({ status: 409, replayed: true });
+  });
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('the condition did not come true in time');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

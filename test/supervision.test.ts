@@ -60,6 +60,34 @@ describe('the launcher keeps the system running', () => {
     expect(starts).toBe(1);
   });
 
+  it('stops a part whose restart was still starting when it was asked to stop', async () => {
+    const started: Running[] = [];
+    let restartBegan = () => {};
+    const restarting = new Promise<void>((resolve) => (restartBegan = resolve));
+    const supervisor = new Supervisor(
+      {
+        name: 'the worker',
+        start: async () => {
+          // The first one crashes at once; its restart takes a while to come up.
+          if (started.length) {
+            restartBegan();
+            await new Promise((r) => setTimeout(r, 500));
+          }
+          const running = standIn(started.length ? 'setInterval(() => {}, 1000)' : 'process.exit(3)');
+          started.push(running);
+          return running;
+        },
+      },
+      { log, onGiveUp: () => undefined, policy: { maxCrashes: 5, windowMs: 60_000, firstDelayMs: 50, maxDelayMs: 50 } },
+    );
+    await supervisor.start();
+    await restarting;
+    await supervisor.stop();
+    expect(started).toHaveLength(2);
+    const restarted = started[1].process;
+    expect(restarted.exitCode !== null || restarted.signalCode !== null).toBe(true);
+  });
+
   it('stops what a killed launcher left running, and refuses to start beside a launcher that still runs', async () => {
     const pidFiles = new PidFiles(dataDir);
     const leftover = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore', detached: true });

@@ -12,6 +12,9 @@ import { retryUntil } from '../infra/retry-until';
 import { startHeartbeat } from './heartbeat';
 import { registerSearchAttributes } from './register-search-attributes';
 
+/** How long a shutdown may take before the process exits anyway (the API allows as long: api/main.ts). */
+const SHUTDOWN_LIMIT_MS = 10_000;
+
 /**
  * The worker process: runs crossing workflows and their activities. Scales separately from the API; any number of
  * them may poll the same task queue.
@@ -73,6 +76,12 @@ async function main(): Promise<void> {
   const stop = (reason: string) => {
     log.info({ reason }, 'worker shutting down');
     if (worker.getState() === 'RUNNING') worker.shutdown();
+    // A shutdown that hangs (an activity that ignores its cancellation, a server that does not answer) must not keep
+    // the process, and so its restart, waiting for ever: like the API, it is given SHUTDOWN_LIMIT_MS, then it exits.
+    setTimeout(() => {
+      log.error({ reason, afterMs: SHUTDOWN_LIMIT_MS }, 'worker shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, SHUTDOWN_LIMIT_MS).unref();
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(signal));
   stopWhenParentGone(stop);

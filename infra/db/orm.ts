@@ -29,6 +29,13 @@ export interface DatabaseTimeouts {
   queryMs: number;
 }
 
+/*
+ * No pool error handler is added here because knex has one where it matters: the pool (tarn) never emits 'error', and
+ * knex listens for 'error' and 'end' on every pg connection it makes, marking the connection disposed so the pool
+ * drops it on its next checkout. A connection that breaks while idle (PostgreSQL restarted, a frozen server's socket
+ * reset) therefore cannot crash the process with an unhandled 'error' event; one that breaks during a statement fails
+ * that statement, which the caller sees (api/dependencies.ts turns it into a 503 naming PostgreSQL).
+ */
 export async function initORM(databaseUrl: string, opts: { poolMax?: number; timeouts?: DatabaseTimeouts } = {}): Promise<Services> {
   const t = opts.timeouts;
   const orm = await MikroORM.init({

@@ -15,6 +15,8 @@ export interface Answer {
   what: string;
   /** A 409 saying a request with this key is still being processed. */
   stillProcessing: boolean;
+  /** The dependency a problem answer names as down (`dependency` in a 503's body), if any. */
+  dependency?: string;
 }
 
 /** A call slower than this is a hang: the client gives up and the suite fails. */
@@ -30,8 +32,18 @@ interface Reply {
 
 export class Traffic {
   readonly answers: Answer[] = [];
+  private stopped = false;
 
   constructor(readonly baseUrl: string) {}
+
+  /** Ends the traffic: no change is retried again, and each truck stops driving after its current call. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get stopping(): boolean {
+    return this.stopped;
+  }
 
   async call(
     method: string,
@@ -58,7 +70,8 @@ export class Traffic {
         // not JSON
       }
       const stillProcessing = res.status === 409 && /still being processed/.test(body?.detail ?? '');
-      this.answers.push({ at: started, ms: Date.now() - started, status: res.status, what: opts.what, stillProcessing });
+      const dependency = typeof body?.dependency === 'string' ? body.dependency : undefined;
+      this.answers.push({ at: started, ms: Date.now() - started, status: res.status, what: opts.what, stillProcessing, dependency });
       const retryAfter = res.headers.get('retry-after');
       return { status: res.status, body, retryAfter: retryAfter === null ? null : Number(retryAfter) };
     } catch (err) {
@@ -73,7 +86,7 @@ export class Traffic {
   async change(method: string, path: string, opts: { token: string; body?: unknown; what: string }): Promise<Reply | undefined> {
     const key = randomUUID();
     const deadline = Date.now() + GIVE_UP_MS;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.stopped) {
       const reply = await this.call(method, path, { ...opts, key });
       const again = !reply || reply.status === 503 || (reply.status === 409 && reply.retryAfter !== null);
       if (!again) return reply;
@@ -127,6 +140,10 @@ export async function drive(traffic: Traffic, staff: Staff, truck: Truck, pauseM
   let next = 0;
   while (next < STEPS.length) {
     await new Promise((r) => setTimeout(r, pauseMs()));
+    if (traffic.stopping) {
+      truck.error = 'the traffic was stopped (the fault test failed)';
+      return;
+    }
     const [step, who] = STEPS[next];
     const body = step === 'fee-payment' ? { outcome: 'APPROVE', receiptNo: `R-${randomUUID().slice(0, 8)}` } : { outcome: 'APPROVE' };
     const reply = await traffic.change('POST', `/v1/crossings/${truck.id}/steps/${step}/decision`, {
