@@ -2,7 +2,8 @@ import { servesGate, type Role } from '../domain/roles';
 import type { CrossingOwnership } from '../infra/db/stores/read-model';
 import type { Account } from '../infra/db/entities/account';
 import type { ApiContext } from './context';
-import { forbidden, notFound } from './problem';
+import { CrossingNotFound } from '../domain/errors';
+import { forbidden } from './problem';
 
 /**
  * Who may see a crossing: the admins; accounts serving its gate; and of a declarant, only its own company's crossings
@@ -11,7 +12,7 @@ import { forbidden, notFound } from './problem';
  */
 export async function crossingFor(ctx: ApiContext, caller: Account, id: string): Promise<CrossingOwnership> {
   const row = await ctx.services.stores().readModel.ownership(id);
-  const missing = () => notFound('There is no crossing with this id.');
+  const missing = () => new CrossingNotFound();
   if (!row || !servesGate(caller, row.gate_code)) throw missing();
   if (caller.role === 'DECLARANT' && row.company_tax_code !== caller.companyTaxCode) throw missing();
   return row;

@@ -29,12 +29,8 @@ import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
 import { outcomeUnknown, Unavailable } from './problem';
 import { currentRequest } from './request-deadline';
+import { workflowIdOf } from '../domain/workflow-ids';
 
-/**
- * The API's only way to a crossing: through its workflow. Workflow ids are opaque (`crossing-<uuid>`): no plate or
- * company in them, because Temporal stores ids in clear.
- */
-export const workflowIdOf = (crossingId: string) => `crossing-${crossingId}`;
 
 /** A UUID derived from the caller and its Idempotency-Key, so a repeated POST addresses the same crossing. */
 function idempotentUuid(accountId: string, key: string): string {

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { FieldError } from '../domain/crossing-view';
-import { CrossingBusy, CrossingEnded, CrossingRejected, UnknownReference } from '../domain/errors';
+import { CrossingBusy, CrossingEnded, CrossingNotFound, CrossingRejected, UnknownReference } from '../domain/errors';
 import type { Logger } from '../infra/logger';
 import { DEPENDENCY_NAMES, dependencyOf, type Dependency, type DependencyHealth } from './dependencies';
 
@@ -90,6 +90,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof z.ZodError) return invalidFields(fieldErrors(err));
   if (err instanceof Unavailable) return unavailableError(err.suspect, err.outcome, 'it did not answer in time');
   if (err instanceof UnknownReference) return invalidFields([{ path: err.path, message: err.problem }]);
+  if (err instanceof CrossingNotFound) return notFound(err.message);
   if (err instanceof CrossingRejected || err instanceof CrossingEnded) return conflict(err.message);
   if (err instanceof CrossingBusy) return conflict(err.message, { outcome: 'NOT_CHANGED' }, { 'Retry-After': '1' });
   const status = (err as { status?: number; statusCode?: number }).status ?? (err as { statusCode?: number }).statusCode;

@@ -14,6 +14,10 @@ export const ProblemSchema = z
     status: z.number().int(),
     detail: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    /** On a 503: the part really down. */
+    dependency: z.enum(['postgres', 'temporal', 'worker']).optional(),
+    /** On a 503 or a 409 that asks for a retry: whether a change was surely not made, or may still take effect. */
+    outcome: z.enum(['NOT_CHANGED', 'UNKNOWN']).optional(),
   })
   .meta({ id: 'Problem' });
 

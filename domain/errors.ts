@@ -19,6 +19,17 @@ export class CrossingRejected extends Error {
   override name = 'CrossingRejected';
 }
 
+/**
+ * No crossing with this id that the caller may see (404): none at all, another company's, or one at a gate the caller
+ * does not serve. The three are one answer, so that a crossing's existence is not revealed across companies or gates.
+ */
+export class CrossingNotFound extends Error {
+  override name = 'CrossingNotFound';
+  constructor() {
+    super('There is no crossing with this id.');
+  }
+}
+
 /** The crossing has ended: nothing more can be done to it (409). */
 export class CrossingEnded extends Error {
   override name = 'CrossingEnded';

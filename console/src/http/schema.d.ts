@@ -1103,11 +1103,15 @@ export interface components {
             status: "SUCCEEDED" | "FAILED";
         };
         Problem: {
+            /** @enum {string} */
+            dependency?: "postgres" | "temporal" | "worker";
             detail: string;
             errors?: {
                 message: string;
                 path: string;
             }[];
+            /** @enum {string} */
+            outcome?: "NOT_CHANGED" | "UNKNOWN";
             status: number;
             title: string;
             type: string;
