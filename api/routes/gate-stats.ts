@@ -59,8 +59,7 @@ export function gateStatsRoutes(api: Api, ctx: ApiContext): void {
       if (from >= to) throw invalidFields([{ path: 'query.from', message: 'must be before to' }]);
       if (to.getTime() - from.getTime() > MAX_PERIOD_DAYS * DAY_MS)
         throw invalidFields([{ path: 'query.from', message: `the period must be at most ${MAX_PERIOD_DAYS} days` }]);
-      if (!servesGate(caller, params.code))
-        throw notFound(`No gate ${params.code} among the gates you serve.`);
+      if (!servesGate(caller, params.code)) throw notFound(`No gate ${params.code} among the gates you serve.`);
       const stores = ctx.services.stores();
       const gate = (await stores.gates.list()).find((g) => g.code === params.code);
       if (!gate) throw notFound(`No gate ${params.code}.`);
