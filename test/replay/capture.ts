@@ -12,11 +12,12 @@ import { REPLAY_PAYLOAD_KEYS } from './keys';
 
 /**
  * `npm run replay:capture`: records real histories of every path a crossing can take, on a system started as
- * `npm start` starts it with a payload key kept for tests only, and writes them to test/replay/histories/. The replay
+ * `npm start` starts it with a payload key kept for tests only, and writes them to test/replay/histories/<today>/. The replay
  * test runs today's workflow code against them: a change that would break crossings already running fails it.
  * Run again (and commit the new files) when a change adds a path; never to paper over a broken replay.
  */
-const OUT = path.join(ROOT, 'test', 'replay', 'histories');
+/** A new set beside the earlier ones (named by the day), which stay: the replay test runs every set. */
+const OUT = path.join(ROOT, 'test', 'replay', 'histories', new Date().toISOString().slice(0, 10));
 
 const fruit = { ...RUBBER, hsCode: '08109010', description: 'Fresh dragon fruit' };
 const paths: Record<string, () => Promise<string>> = {

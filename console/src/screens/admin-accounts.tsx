@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Account, type Schemas } from '../http/client';
 import { label, useT } from '../i18n';
+import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
 import { Field, Loading, ProblemNote } from '../ui/parts';
 import { ROLES } from '../../../domain/roles';
@@ -46,43 +47,32 @@ export function AccountsScreen({ account: me }: { account: Account }) {
         {!accounts.data ? (
           <Loading />
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.username')}</th>
-                  <th scope="col">{t('admin.role')}</th>
-                  <th scope="col">{t('admin.gates')}</th>
-                  <th scope="col">{t('admin.taxCode')}</th>
-                  <th scope="col">{t('card.status')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('admin.edit')}</span>
+          <Table
+            columns={[t('admin.username'), t('admin.role'), t('admin.gates'), t('admin.taxCode'), t('card.status')]}
+            actions={t('admin.edit')}
+          >
+            <tbody>
+              {accounts.data.map((a) => (
+                <tr key={a.id}>
+                  <th scope="row">
+                    {a.username}
+                    {a.displayName ? ` (${a.displayName})` : ''}
                   </th>
+                  <td>{label(t, 'role', a.role)}</td>
+                  <td>{a.role === 'ADMIN' ? t('app.allGates') : a.gates.join(', ')}</td>
+                  <td>{a.companyTaxCode ?? t('app.none')}</td>
+                  <td>{a.disabled ? t('admin.disabled') : t('admin.active')}</td>
+                  <td>
+                    {a.id !== me.id && (
+                      <button type="button" class="secondary" disabled={toggle.busy} onClick={() => void toggle.act(a)}>
+                        {a.disabled ? t('admin.enable', { name: a.username }) : t('admin.disable', { name: a.username })}
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {accounts.data.map((a) => (
-                  <tr key={a.id}>
-                    <th scope="row">
-                      {a.username}
-                      {a.displayName ? ` (${a.displayName})` : ''}
-                    </th>
-                    <td>{label(t, 'role', a.role)}</td>
-                    <td>{a.role === 'ADMIN' ? t('app.allGates') : a.gates.join(', ')}</td>
-                    <td>{a.companyTaxCode ?? t('app.none')}</td>
-                    <td>{a.disabled ? t('admin.disabled') : t('admin.active')}</td>
-                    <td>
-                      {a.id !== me.id && (
-                        <button type="button" class="secondary" disabled={toggle.busy} onClick={() => void toggle.act(a)}>
-                          {a.disabled ? t('admin.enable', { name: a.username }) : t('admin.disable', { name: a.username })}
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         )}
       </section>
       <section class="panel" aria-labelledby="new-account-title">

@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Schemas } from '../http/client';
 import { label, useT } from '../i18n';
 import { localTime } from '../ui/format';
+import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
-import { Field, Loading, ProblemNote } from '../ui/parts';
+import { Field, Loading, ProblemNote, SaveOrCancel } from '../ui/parts';
 
 type Change = Schemas['DeadlinePolicyChange'];
 
@@ -38,58 +39,53 @@ export function DeadlinesScreen() {
         {!rows.data ? (
           <Loading />
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.gate')}</th>
-                  <th scope="col">{t('admin.category')}</th>
-                  <th scope="col">{t('admin.step')}</th>
-                  <th scope="col">{t('admin.sla')}</th>
-                  <th scope="col">{t('admin.expireAfter')}</th>
-                  <th scope="col">{t('admin.version')}</th>
-                  <th scope="col">{t('admin.updatedBy')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('admin.edit')}</span>
-                  </th>
+          <Table
+            columns={[
+              t('admin.gate'),
+              t('admin.category'),
+              t('admin.step'),
+              t('admin.sla'),
+              t('admin.expireAfter'),
+              t('admin.version'),
+              t('admin.updatedBy'),
+            ]}
+            actions={t('admin.edit')}
+          >
+            <tbody>
+              {rows.data.map((r) => (
+                <tr key={`${r.gate}/${r.category}/${r.step}`}>
+                  <td>{r.gate}</td>
+                  <td>{r.category === '*' ? '*' : label(t, 'category', r.category)}</td>
+                  <th scope="row">{label(t, 'step', r.step)}</th>
+                  <td>{r.sla}</td>
+                  <td>{r.expireAfter}</td>
+                  <td>{r.version}</td>
+                  <td>
+                    {r.updatedBy ?? t('app.none')} · {localTime(r.updatedAt, { seconds: false })}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={t('admin.editRow', { gate: r.gate, category: r.category, step: r.step })}
+                      onClick={() => {
+                        save.clear();
+                        setEdit({
+                          gate: r.gate,
+                          category: r.category as Change['category'],
+                          step: r.step as Change['step'],
+                          sla: r.sla,
+                          expireAfter: r.expireAfter,
+                        });
+                      }}
+                    >
+                      {t('admin.edit')}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {rows.data.map((r) => (
-                  <tr key={`${r.gate}/${r.category}/${r.step}`}>
-                    <td>{r.gate}</td>
-                    <td>{r.category === '*' ? '*' : label(t, 'category', r.category)}</td>
-                    <th scope="row">{label(t, 'step', r.step)}</th>
-                    <td>{r.sla}</td>
-                    <td>{r.expireAfter}</td>
-                    <td>{r.version}</td>
-                    <td>
-                      {r.updatedBy ?? t('app.none')} · {localTime(r.updatedAt, { seconds: false })}
-                    </td>
-                    <td>
-                      <button
-                        type="button"
-                        class="secondary"
-                        aria-label={t('admin.editRow', { gate: r.gate, category: r.category, step: r.step })}
-                        onClick={() => {
-                          save.clear();
-                          setEdit({
-                            gate: r.gate,
-                            category: r.category as Change['category'],
-                            step: r.step as Change['step'],
-                            sla: r.sla,
-                            expireAfter: r.expireAfter,
-                          });
-                        }}
-                      >
-                        {t('admin.edit')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         )}
       </section>
       {edit && (
@@ -110,15 +106,7 @@ export function DeadlinesScreen() {
             <Field id="dl-expire" label={t('admin.expireAfter')} error={errorOf('expireAfter')}>
               <input id="dl-expire" value={edit.expireAfter} onInput={(e) => setEdit({ ...edit, expireAfter: e.currentTarget.value })} />
             </Field>
-            <ProblemNote problem={save.problem} />
-            <div class="actions">
-              <button type="submit" disabled={save.busy}>
-                {t('app.save')}
-              </button>
-              <button type="button" class="secondary" onClick={() => setEdit(undefined)}>
-                {t('app.cancel')}
-              </button>
-            </div>
+            <SaveOrCancel problem={save.problem} busy={save.busy} onCancel={() => setEdit(undefined)} />
           </form>
         </section>
       )}

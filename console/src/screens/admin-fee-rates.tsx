@@ -2,8 +2,9 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Schemas } from '../http/client';
 import { label, useT } from '../i18n';
 import { vnd } from '../ui/format';
+import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
-import { Field, Loading, ProblemNote } from '../ui/parts';
+import { Field, Loading, ProblemNote, SaveOrCancel } from '../ui/parts';
 
 type Rate = Schemas['FeeRate'];
 
@@ -34,43 +35,32 @@ export function FeeRatesScreen() {
         {!tariff.data ? (
           <Loading />
         ) : (
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.gate')}</th>
-                  <th scope="col">{t('admin.direction')}</th>
-                  <th scope="col">{t('admin.vehicleKind')}</th>
-                  <th scope="col">{t('admin.goodsKind')}</th>
-                  <th scope="col">{t('admin.amount')}</th>
-                  <th scope="col">
-                    <span class="visually-hidden">{t('admin.edit')}</span>
-                  </th>
+          <Table
+            columns={[t('admin.gate'), t('admin.direction'), t('admin.vehicleKind'), t('admin.goodsKind'), t('admin.amount')]}
+            actions={t('admin.edit')}
+          >
+            <tbody>
+              {tariff.data.rates.map((r) => (
+                <tr key={`${r.gate}/${r.direction}/${r.vehicleKind}/${r.goodsKind}`}>
+                  <td>{r.gate}</td>
+                  <td>{r.direction === '*' ? '*' : label(t, 'direction', r.direction)}</td>
+                  <th scope="row">{r.vehicleKind}</th>
+                  <td>{r.goodsKind}</td>
+                  <td class="number">{vnd(r.amountVnd)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="secondary"
+                      aria-label={`${t('admin.edit')} ${r.gate} ${r.direction} ${r.vehicleKind} ${r.goodsKind}`}
+                      onClick={() => (save.clear(), setSaved(false), setEdit({ ...r }))}
+                    >
+                      {t('admin.edit')}
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {tariff.data.rates.map((r) => (
-                  <tr key={`${r.gate}/${r.direction}/${r.vehicleKind}/${r.goodsKind}`}>
-                    <td>{r.gate}</td>
-                    <td>{r.direction === '*' ? '*' : label(t, 'direction', r.direction)}</td>
-                    <th scope="row">{r.vehicleKind}</th>
-                    <td>{r.goodsKind}</td>
-                    <td class="number">{vnd(r.amountVnd)}</td>
-                    <td>
-                      <button
-                        type="button"
-                        class="secondary"
-                        aria-label={`${t('admin.edit')} ${r.gate} ${r.direction} ${r.vehicleKind} ${r.goodsKind}`}
-                        onClick={() => (save.clear(), setSaved(false), setEdit({ ...r }))}
-                      >
-                        {t('admin.edit')}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         )}
         {adjustments.length > 0 && (
           <>
@@ -104,15 +94,7 @@ export function FeeRatesScreen() {
                 onInput={(e) => setEdit({ ...edit, amountVnd: Number(e.currentTarget.value) })}
               />
             </Field>
-            <ProblemNote problem={save.problem} />
-            <div class="actions">
-              <button type="submit" disabled={save.busy}>
-                {t('app.save')}
-              </button>
-              <button type="button" class="secondary" onClick={() => setEdit(undefined)}>
-                {t('app.cancel')}
-              </button>
-            </div>
+            <SaveOrCancel problem={save.problem} busy={save.busy} onCancel={() => setEdit(undefined)} />
           </form>
         </section>
       )}

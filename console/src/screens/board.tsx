@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Account, type Schemas } from '../http/client';
 import { label, useT, type Translate } from '../i18n';
 import { clockTime, localTime, span } from '../ui/format';
+import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
 import { Empty, Field, Loading, ProblemNote, StatusBadge } from '../ui/parts';
 
@@ -74,39 +75,30 @@ function Figures({ t, stats }: { t: Translate; stats: Stats }) {
           </li>
         ))}
       </ul>
-      <div class="table-wrap">
-        <table class="by-step">
-          <caption>{t('board.steps')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('queue.step')}</th>
-              <th scope="col">{t('board.open')}</th>
-              <th scope="col">{t('board.overdue')}</th>
-              <th scope="col">{t('board.decisions')}</th>
-              <th scope="col">{t('board.dwellP50')}</th>
-              <th scope="col">{t('board.dwellP90')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {STEPS.map((step) => {
-              const dwell = stats.dwell.byStep[step];
-              const overdue = stats.overdue.byStep[step] ?? 0;
-              return (
-                <tr key={step} data-step={step}>
-                  <th scope="row">{label(t, 'step', step)}</th>
-                  <td data-measure="open">{stats.open.byStep[step] ?? 0}</td>
-                  <td data-measure="overdue" class={overdue > 0 ? 'overdue' : undefined}>
-                    {overdue}
-                  </td>
-                  <td data-measure="decisions">{dwell?.count ?? 0}</td>
-                  <td>{span(t, dwell?.p50)}</td>
-                  <td>{span(t, dwell?.p90)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        class="by-step"
+        caption={t('board.steps')}
+        columns={[t('queue.step'), t('board.open'), t('board.overdue'), t('board.decisions'), t('board.dwellP50'), t('board.dwellP90')]}
+      >
+        <tbody>
+          {STEPS.map((step) => {
+            const dwell = stats.dwell.byStep[step];
+            const overdue = stats.overdue.byStep[step] ?? 0;
+            return (
+              <tr key={step} data-step={step}>
+                <th scope="row">{label(t, 'step', step)}</th>
+                <td data-measure="open">{stats.open.byStep[step] ?? 0}</td>
+                <td data-measure="overdue" class={overdue > 0 ? 'overdue' : undefined}>
+                  {overdue}
+                </td>
+                <td data-measure="decisions">{dwell?.count ?? 0}</td>
+                <td>{span(t, dwell?.p50)}</td>
+                <td>{span(t, dwell?.p90)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </Table>
       <p>{t('board.endToEnd', { p50: span(t, stats.endToEnd.p50), p90: span(t, stats.endToEnd.p90), count: stats.endToEnd.count })}</p>
       <PerHour t={t} hours={stats.clearedPerHour} />
       <h2>{t('board.yards')}</h2>

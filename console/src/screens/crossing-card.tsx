@@ -5,6 +5,7 @@ import { stepsOf } from '../../../domain/steps';
 import type { Role } from '../../../domain/roles';
 import { localTime, vnd } from '../ui/format';
 import { useAction, useLoad } from '../ui/hooks';
+import { Table } from '../ui/table';
 import { CategoryBadge, Loading, ProblemNote, StatusBadge, StepBadge } from '../ui/parts';
 import { navigate } from '../ui/router';
 import { DecisionPanel } from './decision-panel';
@@ -255,34 +256,24 @@ function Declaration({ t, view }: { t: Translate; view: CrossingView }) {
       {d.goods && (
         <>
           <h4>{t('card.goods')}</h4>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('form.hsCode')}</th>
-                  <th scope="col">{t('form.description')}</th>
-                  <th scope="col">{t('form.quantity')}</th>
-                  <th scope="col">{t('form.netWeight')}</th>
-                  <th scope="col">{t('form.value')}</th>
-                  <th scope="col">{t('form.origin')}</th>
+          <Table
+            columns={[t('form.hsCode'), t('form.description'), t('form.quantity'), t('form.netWeight'), t('form.value'), t('form.origin')]}
+          >
+            <tbody>
+              {d.goods.map((g, i) => (
+                <tr key={i} class={[...changed].some((p) => p.startsWith(`goods.${i}.`)) ? 'is-changed' : undefined}>
+                  <td>{g.hsCode}</td>
+                  <td>{g.description}</td>
+                  <td>
+                    {g.quantity} {g.unit} {mark(`goods.${i}.quantity`)}
+                  </td>
+                  <td>{g.netWeightKg}</td>
+                  <td>{g.valueUsd}</td>
+                  <td>{g.origin}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {d.goods.map((g, i) => (
-                  <tr key={i} class={[...changed].some((p) => p.startsWith(`goods.${i}.`)) ? 'is-changed' : undefined}>
-                    <td>{g.hsCode}</td>
-                    <td>{g.description}</td>
-                    <td>
-                      {g.quantity} {g.unit} {mark(`goods.${i}.quantity`)}
-                    </td>
-                    <td>{g.netWeightKg}</td>
-                    <td>{g.valueUsd}</td>
-                    <td>{g.origin}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         </>
       )}
     </section>

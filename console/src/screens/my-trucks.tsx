@@ -1,6 +1,7 @@
 import { api, ok } from '../http/client';
 import { label, useT } from '../i18n';
 import { clockTime, localTime } from '../ui/format';
+import { Table } from '../ui/table';
 import { useLoad } from '../ui/hooks';
 import { Empty, Loading, ProblemNote, StatusBadge } from '../ui/parts';
 
@@ -23,34 +24,23 @@ export function MyTrucksScreen() {
       ) : items.length === 0 ? (
         <Empty>{t('mine.empty')}</Empty>
       ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('queue.plate')}</th>
-                <th scope="col">{t('card.gate')}</th>
-                <th scope="col">{t('card.status')}</th>
-                <th scope="col">{t('card.current')}</th>
-                <th scope="col">{t('mine.updated')}</th>
+        <Table columns={[t('queue.plate'), t('card.gate'), t('card.status'), t('card.current'), t('mine.updated')]}>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.id} data-crossing={item.id}>
+                <th scope="row">
+                  <a href={`#/crossings/${item.id}`}>{item.plate}</a>
+                </th>
+                <td>{item.gate}</td>
+                <td>
+                  <StatusBadge status={item.status} />
+                </td>
+                <td>{label(t, 'step', item.currentStep)}</td>
+                <td>{localTime(item.updatedAt, { seconds: false })}</td>
               </tr>
-            </thead>
-            <tbody>
-              {items.map((item) => (
-                <tr key={item.id} data-crossing={item.id}>
-                  <th scope="row">
-                    <a href={`#/crossings/${item.id}`}>{item.plate}</a>
-                  </th>
-                  <td>{item.gate}</td>
-                  <td>
-                    <StatusBadge status={item.status} />
-                  </td>
-                  <td>{label(t, 'step', item.currentStep)}</td>
-                  <td>{localTime(item.updatedAt, { seconds: false })}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </Table>
       )}
       {list.updatedAt && (
         <p class="updated" aria-live="polite">

@@ -4,6 +4,7 @@ import { label, useT } from '../i18n';
 import { stepsOf } from '../../../domain/steps';
 import type { Role } from '../../../domain/roles';
 import { clockTime, localTime, since } from '../ui/format';
+import { Table } from '../ui/table';
 import { useLoad } from '../ui/hooks';
 import { CategoryBadge, Empty, Loading, ProblemNote } from '../ui/parts';
 import { CrossingCard } from './crossing-card';
@@ -53,45 +54,35 @@ export function QueueScreen({ account }: { account: Account }) {
         ) : items.length === 0 ? (
           <Empty>{t('queue.empty')}</Empty>
         ) : (
-          <div class="table-wrap">
-            <table>
-              <caption>{t('queue.caption', { gates: account.gates.join(', ') })}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('queue.plate')}</th>
-                  <th scope="col">{t('queue.category')}</th>
-                  <th scope="col">{t('queue.step')}</th>
-                  <th scope="col">{t('queue.since')}</th>
-                  <th scope="col">{t('queue.age')}</th>
-                  <th scope="col">{t('queue.state')}</th>
+          <Table
+            caption={t('queue.caption', { gates: account.gates.join(', ') })}
+            columns={[t('queue.plate'), t('queue.category'), t('queue.step'), t('queue.since'), t('queue.age'), t('queue.state')]}
+          >
+            <tbody ref={rows} onKeyDown={onKeyDown}>
+              {items.map((item, index) => (
+                <tr
+                  key={item.id}
+                  tabIndex={index === selected ? 0 : -1}
+                  class={`${item.overdue ? 'overdue' : ''}${index === selected ? ' selected' : ''}${item.id === open ? ' opened' : ''}`}
+                  title={t('queue.open', { plate: item.plate })}
+                  data-crossing={item.id}
+                  onClick={() => (setSelected(index), setOpen(item.id))}
+                  onFocus={() => setSelected(index)}
+                >
+                  <th scope="row" class="plate">
+                    {item.plate}
+                  </th>
+                  <td>
+                    <CategoryBadge category={item.category} />
+                  </td>
+                  <td>{label(t, 'step', item.currentStep)}</td>
+                  <td class="nowrap">{localTime(item.stepStartedAt, { seconds: false }).slice(11)}</td>
+                  <td>{since(t, item.stepStartedAt)}</td>
+                  <td>{item.overdue ? <span class="badge step-overdue">{t('queue.overdue')}</span> : t('queue.onTime')}</td>
                 </tr>
-              </thead>
-              <tbody ref={rows} onKeyDown={onKeyDown}>
-                {items.map((item, index) => (
-                  <tr
-                    key={item.id}
-                    tabIndex={index === selected ? 0 : -1}
-                    class={`${item.overdue ? 'overdue' : ''}${index === selected ? ' selected' : ''}${item.id === open ? ' opened' : ''}`}
-                    title={t('queue.open', { plate: item.plate })}
-                    data-crossing={item.id}
-                    onClick={() => (setSelected(index), setOpen(item.id))}
-                    onFocus={() => setSelected(index)}
-                  >
-                    <th scope="row" class="plate">
-                      {item.plate}
-                    </th>
-                    <td>
-                      <CategoryBadge category={item.category} />
-                    </td>
-                    <td>{label(t, 'step', item.currentStep)}</td>
-                    <td class="nowrap">{localTime(item.stepStartedAt, { seconds: false }).slice(11)}</td>
-                    <td>{since(t, item.stepStartedAt)}</td>
-                    <td>{item.overdue ? <span class="badge step-overdue">{t('queue.overdue')}</span> : t('queue.onTime')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </Table>
         )}
         {queue.updatedAt && (
           <p class="updated" aria-live="polite">

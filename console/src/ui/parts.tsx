@@ -84,3 +84,21 @@ export function Field(props: { id: string; label: string; error?: string; note?:
 /** The `aria-describedby` of an input that may carry a note and an error. */
 export const describedBy = (id: string, error?: string, note?: string) =>
   [note ? `${id}-note` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+
+/** The end of an edit form: the problem the save met, Save, and Cancel. */
+export function SaveOrCancel({ problem, busy, onCancel }: { problem: Problem | undefined; busy: boolean; onCancel: () => void }) {
+  const t = useT();
+  return (
+    <>
+      <ProblemNote problem={problem} />
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          {t('app.save')}
+        </button>
+        <button type="button" class="secondary" onClick={onCancel}>
+          {t('app.cancel')}
+        </button>
+      </div>
+    </>
+  );
+}

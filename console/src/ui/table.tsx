@@ -1,0 +1,30 @@
+import type { ComponentChildren } from 'preact';
+
+/**
+ * A table as every screen lays it out: scrolling sideways inside its own box on a phone, column headings from a list,
+ * and, where rows have a button, a last column named for screen readers only. The body is the caller's `<tbody>`.
+ */
+export function Table(props: { columns: string[]; caption?: string; actions?: string; class?: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class={props.class}>
+        {props.caption && <caption>{props.caption}</caption>}
+        <thead>
+          <tr>
+            {props.columns.map((name) => (
+              <th scope="col" key={name}>
+                {name}
+              </th>
+            ))}
+            {props.actions && (
+              <th scope="col">
+                <span class="visually-hidden">{props.actions}</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        {props.children}
+      </table>
+    </div>
+  );
+}
