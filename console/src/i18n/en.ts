@@ -230,7 +230,7 @@ export const en: Record<MessageKey, string> = {
   'form.goodsLine': 'Goods line {n}',
   'form.container': 'Container {n}',
 
-  'board.title': '{gate} gate board',
+  'board.title': 'Gate board: {gate}',
   'board.gate': 'Gate',
   'board.period': 'The last 24 hours; open trucks as of now.',
   'board.declared': 'Declared',

@@ -20,6 +20,7 @@ export function BoardScreen({ account }: { account: Account }) {
   const served = account.role === 'ADMIN' ? (gates.data ?? []).map((g) => g.code) : account.gates;
   const [gate, setGate] = useState<string | undefined>();
   const current = gate ?? served[0];
+  const nameOf = (code: string | undefined) => gates.data?.find((g) => g.code === code)?.name ?? code ?? '';
   const stats = useLoad(
     () => (current ? ok(api.GET('/v1/stats/gates/{code}', { params: { path: { code: current } } })) : Promise.resolve(undefined)),
     [current],
@@ -30,13 +31,13 @@ export function BoardScreen({ account }: { account: Account }) {
     <div class="board">
       <section class="panel" aria-labelledby="board-title">
         <div class="card-head">
-          <h1 id="board-title">{t('board.title', { gate: current ?? '' })}</h1>
+          <h1 id="board-title">{t('board.title', { gate: nameOf(current) })}</h1>
           {served.length > 1 && (
             <Field id="board-gate" label={t('board.gate')}>
               <select id="board-gate" value={current} onChange={(e) => setGate(e.currentTarget.value)}>
                 {served.map((g) => (
                   <option key={g} value={g}>
-                    {g}
+                    {nameOf(g)}
                   </option>
                 ))}
               </select>
