@@ -25,6 +25,7 @@ export const en: Record<MessageKey, string> = {
   'app.notFound': 'There is no such page.',
 
   'problem.offline': 'The server cannot be reached. Check the network and try again.',
+  'problem.unexpected': 'The console met an error of its own. Reload the page; if it persists, tell the administrators.',
   'problem.title': 'That did not work',
   'problem.fields': 'Fields to correct:',
 
@@ -147,6 +148,13 @@ export const en: Record<MessageKey, string> = {
   'card.yard': 'Yard',
   'card.customsNo': 'Customs declaration number',
 
+  'undo.RELEASE_YARD_PLACE': 'Yard place released',
+  'undo.ISSUE_TURN_BACK_ORDER': 'Turn-back order',
+  'undo.CANCEL_TRANSSHIPMENT_BOOKING': 'Transshipment booking cancelled',
+  'undo.REFUND_FEE': 'Fee refunded',
+  'undoStatus.DONE': 'done',
+  'undoStatus.PENDING': 'pending',
+
   'doc.gate-pass': 'Gate pass',
   'doc.fee-receipt': 'Fee receipt',
   'doc.return-notice': 'Return notice',
@@ -249,6 +257,7 @@ export const en: Record<MessageKey, string> = {
   'board.perHourLabel': '{hour}: {n} trucks',
   'board.yards': 'Yards',
   'board.yardUse': '{code}: {occupied} of {capacity} places',
+  'board.noGate': 'This account serves no gate yet.',
   'board.searchTitle': 'Find a truck by plate',
   'board.search': 'Find',
   'board.noMatch': 'No truck with this plate.',

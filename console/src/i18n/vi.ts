@@ -26,6 +26,7 @@ export const vi = {
   'app.notFound': 'Không có trang này.',
 
   'problem.offline': 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
+  'problem.unexpected': 'Bảng điều khiển gặp lỗi. Tải lại trang; nếu vẫn lỗi, báo quản trị hệ thống.',
   'problem.title': 'Không thực hiện được',
   'problem.fields': 'Các trường cần sửa:',
 
@@ -148,6 +149,13 @@ export const vi = {
   'card.yard': 'Bãi',
   'card.customsNo': 'Số tờ khai hải quan',
 
+  'undo.RELEASE_YARD_PLACE': 'Trả chỗ trong bãi',
+  'undo.ISSUE_TURN_BACK_ORDER': 'Lệnh quay đầu xe',
+  'undo.CANCEL_TRANSSHIPMENT_BOOKING': 'Hủy đăng ký sang tải',
+  'undo.REFUND_FEE': 'Hoàn phí',
+  'undoStatus.DONE': 'đã làm',
+  'undoStatus.PENDING': 'đang chờ',
+
   'doc.gate-pass': 'Giấy thông hành',
   'doc.fee-receipt': 'Biên lai phí',
   'doc.return-notice': 'Thông báo trả hồ sơ',
@@ -250,6 +258,7 @@ export const vi = {
   'board.perHourLabel': '{hour}: {n} xe',
   'board.yards': 'Bãi',
   'board.yardUse': '{code}: {occupied} / {capacity} chỗ',
+  'board.noGate': 'Tài khoản này chưa được giao cửa khẩu nào.',
   'board.searchTitle': 'Tìm xe theo biển số',
   'board.search': 'Tìm',
   'board.noMatch': 'Không có xe nào mang biển số này.',

@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Account, type Schemas } from '../http/client';
 import { label, useT } from '../i18n';
 import { Table } from '../ui/table';
-import { useAction, useLoad } from '../ui/hooks';
-import { Field, Loading, ProblemNote } from '../ui/parts';
+import { useChange, useLoad } from '../ui/hooks';
+import { Field, Loading, ProblemNote, useFieldErrors } from '../ui/parts';
 import { ROLES } from '../../../domain/roles';
 
 type NewAccount = Schemas['NewAccount'];
@@ -22,22 +22,22 @@ export function AccountsScreen({ account: me }: { account: Account }) {
     displayName: '',
   });
   const [created, setCreated] = useState<string | undefined>();
-  const create = useAction(async () => {
+  const create = useChange(async (headers) => {
     const body: NewAccount = {
       ...draft,
       companyTaxCode: draft.role === 'DECLARANT' ? draft.companyTaxCode || null : null,
       displayName: draft.displayName || null,
     };
-    const account = await ok(api.POST('/v1/accounts', { body }));
+    const account = await ok(api.POST('/v1/accounts', { headers, body }));
     setCreated(t('admin.created', { name: account.username }));
     setDraft({ ...draft, username: '', password: '', displayName: '' });
     await accounts.reload();
   });
-  const toggle = useAction(async (account: Account) => {
-    await ok(api.PATCH('/v1/accounts/{id}', { params: { path: { id: account.id } }, body: { disabled: !account.disabled } }));
+  const toggle = useChange(async (headers, account: Account) => {
+    await ok(api.PATCH('/v1/accounts/{id}', { params: { path: { id: account.id } }, headers, body: { disabled: !account.disabled } }));
     await accounts.reload();
   });
-  const errorOf = (path: string) => create.problem?.errors.find((e) => e.path === path)?.message;
+  const errorOf = useFieldErrors(create.problem);
 
   return (
     <div class="workspace">

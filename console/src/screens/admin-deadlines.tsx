@@ -3,8 +3,8 @@ import { api, ok, type Schemas } from '../http/client';
 import { label, useT } from '../i18n';
 import { localTime } from '../ui/format';
 import { Table } from '../ui/table';
-import { useAction, useLoad } from '../ui/hooks';
-import { Field, Loading, ProblemNote, SaveOrCancel } from '../ui/parts';
+import { useChange, useLoad } from '../ui/hooks';
+import { Field, Loading, ProblemNote, SaveOrCancel, useFieldErrors } from '../ui/parts';
 
 type Change = Schemas['DeadlinePolicyChange'];
 
@@ -17,13 +17,13 @@ export function DeadlinesScreen() {
   const rows = useLoad(() => ok(api.GET('/v1/admin/step-timeouts')), []);
   const [edit, setEdit] = useState<Change | undefined>();
   const [saved, setSaved] = useState<string | undefined>();
-  const save = useAction(async (change: Change) => {
-    const answer = await ok(api.PUT('/v1/admin/step-timeouts', { body: change }));
+  const save = useChange(async (headers, change: Change) => {
+    const answer = await ok(api.PUT('/v1/admin/step-timeouts', { headers, body: change }));
     setSaved(t('admin.affected', { version: answer.policy.version, n: answer.affectedRunning }));
     setEdit(undefined);
     await rows.reload();
   });
-  const errorOf = (path: string) => save.problem?.errors.find((e) => e.path === path)?.message;
+  const errorOf = useFieldErrors(save.problem);
 
   return (
     <div class="workspace">

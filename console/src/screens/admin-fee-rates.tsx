@@ -3,8 +3,8 @@ import { api, ok, type Schemas } from '../http/client';
 import { label, useT } from '../i18n';
 import { vnd } from '../ui/format';
 import { Table } from '../ui/table';
-import { useAction, useLoad } from '../ui/hooks';
-import { Field, Loading, ProblemNote, SaveOrCancel } from '../ui/parts';
+import { useChange, useLoad } from '../ui/hooks';
+import { Field, Loading, ProblemNote, SaveOrCancel, useFieldErrors } from '../ui/parts';
 
 type Rate = Schemas['FeeRate'];
 
@@ -14,12 +14,13 @@ export function FeeRatesScreen() {
   const tariff = useLoad(() => ok(api.GET('/v1/admin/fee-rates')), []);
   const [edit, setEdit] = useState<Rate | undefined>();
   const [saved, setSaved] = useState(false);
-  const save = useAction(async (rate: Rate) => {
-    await ok(api.PUT('/v1/admin/fee-rates', { body: rate }));
+  const save = useChange(async (headers, rate: Rate) => {
+    await ok(api.PUT('/v1/admin/fee-rates', { headers, body: rate }));
     setSaved(true);
     setEdit(undefined);
     await tariff.reload();
   });
+  const errorOf = useFieldErrors(save.problem);
   const adjustments = (tariff.data?.adjustments ?? []) as { code: string; percent: number; description: string }[];
 
   return (
@@ -86,7 +87,7 @@ export function FeeRatesScreen() {
               void save.act(edit);
             }}
           >
-            <Field id="rate-amount" label={t('admin.amount')} error={save.problem?.errors.find((e) => e.path === 'amountVnd')?.message}>
+            <Field id="rate-amount" label={t('admin.amount')} error={errorOf('amountVnd')}>
               <input
                 id="rate-amount"
                 inputMode="numeric"

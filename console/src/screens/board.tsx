@@ -1,12 +1,12 @@
 import { useState } from 'preact/hooks';
 import { api, ok, type Account, type Schemas } from '../http/client';
+import { DECISION_STEPS } from '../../../domain/steps';
 import { label, useT, type Translate } from '../i18n';
 import { clockTime, localTime, span } from '../ui/format';
 import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
 import { Empty, Field, Loading, ProblemNote, StatusBadge } from '../ui/parts';
 
-const STEPS = ['health-check', 'border-entry', 'quarantine', 'transshipment', 'customs-inspection', 'fee-payment', 'border-exit'] as const;
 type Stats = Schemas['GateStats'];
 
 /**
@@ -45,8 +45,18 @@ export function BoardScreen({ account }: { account: Account }) {
           )}
         </div>
         <p class="hint">{t('board.period')}</p>
-        <ProblemNote problem={stats.problem} onRetry={() => void stats.reload()} />
-        {!stats.data ? stats.loading && <Loading /> : <Figures t={t} stats={stats.data} />}
+        <ProblemNote problem={gates.problem ?? stats.problem} onRetry={() => void (gates.problem ? gates.reload() : stats.reload())} />
+        {!current ? (
+          gates.loading ? (
+            <Loading />
+          ) : (
+            !gates.problem && <Empty>{t('board.noGate')}</Empty>
+          )
+        ) : !stats.data ? (
+          stats.loading && <Loading />
+        ) : (
+          <Figures t={t} stats={stats.data} />
+        )}
         {stats.updatedAt && (
           <p class="updated" aria-live="polite">
             {t('app.updated', { time: clockTime(stats.updatedAt) })}
@@ -82,7 +92,7 @@ function Figures({ t, stats }: { t: Translate; stats: Stats }) {
         columns={[t('queue.step'), t('board.open'), t('board.overdue'), t('board.decisions'), t('board.dwellP50'), t('board.dwellP90')]}
       >
         <tbody>
-          {STEPS.map((step) => {
+          {DECISION_STEPS.map((step) => {
             const dwell = stats.dwell.byStep[step];
             const overdue = stats.overdue.byStep[step] ?? 0;
             return (

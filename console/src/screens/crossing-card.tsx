@@ -30,8 +30,13 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
       READS_HISTORY.includes(account.role)
         ? (await ok(api.GET('/v1/crossings/{id}/history', { params: { path: { id } } }))).items
         : undefined,
-    [id, crossing.data?.updatedAt],
+    [id],
   );
+  // The history is read again when the crossing changes, keeping the old one on screen meanwhile.
+  const changedAt = crossing.data?.updatedAt;
+  useEffect(() => {
+    if (changedAt) void history.reload();
+  }, [changedAt]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [id]);
 
@@ -87,7 +92,7 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
               <ul>
                 {view.compensations.map((c) => (
                   <li key={c.action}>
-                    {c.action} · {c.status} · {localTime(c.at)}
+                    {label(t, 'undo', c.action)} · {label(t, 'undoStatus', c.status)} · {localTime(c.at)}
                   </li>
                 ))}
               </ul>

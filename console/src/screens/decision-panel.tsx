@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ok, type Account, type CrossingView } from '../http/client';
 import { label, useT } from '../i18n';
-import { useAction } from '../ui/hooks';
+import { useChange } from '../ui/hooks';
 import { describedBy, Field, ProblemNote } from '../ui/parts';
 import { leafPaths } from '../ui/paths';
+import type { DecisionStep } from '../../../domain/steps';
 
 type Outcome = 'APPROVE' | 'RETURN' | 'DENY';
-type Step = 'health-check' | 'border-entry' | 'quarantine' | 'transshipment' | 'customs-inspection' | 'fee-payment' | 'border-exit';
+type Step = DecisionStep;
 
 const typing = (target: EventTarget | null) =>
   target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement;
@@ -51,13 +52,24 @@ export function DecisionPanel(props: { view: CrossingView; account: Account; own
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
   }, [decides]);
-  useEffect(() => first.current?.focus(), [mode]);
+  // Into the form when it opens; back to the outcome's button when it closes (Escape, Cancel), never to the page.
+  const buttons = useRef<HTMLDivElement>(null);
+  const lastMode = useRef<Outcome | undefined>(undefined);
+  useEffect(() => {
+    if (mode) {
+      lastMode.current = mode;
+      first.current?.focus();
+    } else if (lastMode.current) {
+      buttons.current?.querySelector<HTMLButtonElement>(`[data-outcome="${lastMode.current}"]`)?.focus();
+    }
+  }, [mode]);
 
-  const decide = useAction(async (outcome: Outcome) => {
+  const decide = useChange(async (headers, outcome: Outcome) => {
     const fields = Object.entries(picked).map(([path, message]) => ({ path, message: message.trim() || reason.trim() }));
     await ok(
       api.POST('/v1/crossings/{id}/steps/{step}/decision', {
         params: { path: { id: view.id, step: step! } },
+        headers,
         body: {
           outcome,
           ...(reason.trim() ? { reason: reason.trim() } : {}),
@@ -70,8 +82,8 @@ export function DecisionPanel(props: { view: CrossingView; account: Account; own
     setMode(undefined);
     props.onDecided();
   });
-  const complete = useAction(async () => {
-    await ok(api.POST('/v1/crossings/{id}/transshipment/complete', { params: { path: { id: view.id } }, body: {} }));
+  const complete = useChange(async (headers) => {
+    await ok(api.POST('/v1/crossings/{id}/transshipment/complete', { params: { path: { id: view.id } }, headers, body: {} }));
     props.onDecided();
   });
 
@@ -98,14 +110,34 @@ export function DecisionPanel(props: { view: CrossingView; account: Account; own
   return (
     <section class="decide" aria-labelledby={`decide-${view.id}`}>
       <h3 id={`decide-${view.id}`}>{t('decide.title', { step: label(t, 'step', step) })}</h3>
-      <div class="decide-buttons" role="group">
-        <button type="button" aria-pressed={mode === 'APPROVE'} onClick={() => setMode('APPROVE')} aria-keyshortcuts="A">
+      <div class="decide-buttons" role="group" ref={buttons}>
+        <button
+          type="button"
+          data-outcome="APPROVE"
+          aria-pressed={mode === 'APPROVE'}
+          onClick={() => setMode('APPROVE')}
+          aria-keyshortcuts="A"
+        >
           {t('decide.approve')}
         </button>
-        <button type="button" class="warn" aria-pressed={mode === 'RETURN'} onClick={() => setMode('RETURN')} aria-keyshortcuts="R">
+        <button
+          type="button"
+          class="warn"
+          data-outcome="RETURN"
+          aria-pressed={mode === 'RETURN'}
+          onClick={() => setMode('RETURN')}
+          aria-keyshortcuts="R"
+        >
           {t('decide.return')}
         </button>
-        <button type="button" class="danger" aria-pressed={mode === 'DENY'} onClick={() => setMode('DENY')} aria-keyshortcuts="D">
+        <button
+          type="button"
+          class="danger"
+          data-outcome="DENY"
+          aria-pressed={mode === 'DENY'}
+          onClick={() => setMode('DENY')}
+          aria-keyshortcuts="D"
+        >
           {t('decide.deny')}
         </button>
       </div>
@@ -120,13 +152,14 @@ export function DecisionPanel(props: { view: CrossingView; account: Account; own
             <fieldset>
               <legend>{t('decide.fields')}</legend>
               <div class="field-picker">
-                {paths.map((path) => {
+                {paths.map((path, index) => {
                   const id = `pick-${path.replace(/\./g, '-')}`;
                   return (
                     <div key={path} class="pick">
                       <input
                         type="checkbox"
                         id={id}
+                        ref={index === 0 ? first : undefined}
                         checked={path in picked}
                         onChange={(e) => {
                           const next = { ...picked };

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api, ok, type Account, type CrossingView } from '../http/client';
 import { useT } from '../i18n';
 import { vnd } from '../ui/format';
-import { useAction } from '../ui/hooks';
+import { useChange } from '../ui/hooks';
 import { Field, ProblemNote } from '../ui/parts';
 import { navigate } from '../ui/router';
 
@@ -20,22 +20,32 @@ export function DeclarantActions(props: { view: CrossingView; account: Account; 
   const [reason, setReason] = useState('');
   const [transfer, setTransfer] = useState({ yardCode: '', plate: '', country: 'CN' });
 
-  const pay = useAction(async () => {
-    // The provider's page opens in its own tab, as a real provider's would; the fee updates when it calls back.
+  const pay = useChange(async (headers) => {
+    // The provider's page opens in its own tab, as a real provider's would (opened at the click, which is what lets a
+    // browser open it); the fee updates when the provider calls back. A refused payment closes the empty tab again.
     const tab = window.open('', '_blank');
-    const answer = await ok(api.POST('/v1/crossings/{id}/fee/online-payment', { params: { path: { id: view.id } } }));
-    if (tab) tab.location.href = answer.payUrl;
-    setPayment(answer);
+    try {
+      const answer = await ok(api.POST('/v1/crossings/{id}/fee/online-payment', { params: { path: { id: view.id } }, headers }));
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = answer.payUrl;
+      }
+      setPayment(answer);
+    } catch (err) {
+      tab?.close();
+      throw err;
+    }
   });
-  const cancel = useAction(async () => {
-    await ok(api.POST('/v1/crossings/{id}/cancel', { params: { path: { id: view.id } }, body: { reason: reason.trim() } }));
+  const cancel = useChange(async (headers) => {
+    await ok(api.POST('/v1/crossings/{id}/cancel', { params: { path: { id: view.id } }, headers, body: { reason: reason.trim() } }));
     setCancelling(false);
     props.onChanged();
   });
-  const register = useAction(async () => {
+  const register = useChange(async (headers) => {
     await ok(
       api.POST('/v1/crossings/{id}/transshipment', {
         params: { path: { id: view.id } },
+        headers,
         body: { yardCode: transfer.yardCode.trim(), toVehicle: { plate: transfer.plate.trim(), country: transfer.country.trim() } },
       }),
     );

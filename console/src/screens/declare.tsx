@@ -5,7 +5,7 @@ import { api, ok, Problem, type Account, type CrossingView, type Schemas } from 
 import { label, language, useT } from '../i18n';
 import { fieldError } from '../i18n/field-errors';
 import { useSignal } from '../ui/signal';
-import { useAction, useLoad } from '../ui/hooks';
+import { useChange, useLoad } from '../ui/hooks';
 import { describedBy, Field, Loading, ProblemNote } from '../ui/parts';
 import { navigate } from '../ui/router';
 
@@ -162,7 +162,7 @@ export function DeclareScreen({ account, correcting }: { account: Account; corre
   const open = existing.data?.returns.filter((r) => !r.resolvedByVersion) ?? [];
   const reasons = useMemo(() => Object.fromEntries(open.flatMap((r) => r.fields.map((f) => [f.path, f.message]))), [existing.data]);
 
-  const send = useAction(async () => {
+  const send = useChange(async (headers) => {
     const body = toBody(form);
     const checked = DeclarationSchema.safeParse(body);
     if (!checked.success)
@@ -177,8 +177,8 @@ export function DeclareScreen({ account, correcting }: { account: Account; corre
         })),
       );
     const view = correcting
-      ? await ok(api.PUT('/v1/crossings/{id}/declaration', { params: { path: { id: correcting } }, body }))
-      : await ok(api.POST('/v1/crossings', { body }));
+      ? await ok(api.PUT('/v1/crossings/{id}/declaration', { params: { path: { id: correcting } }, headers, body }))
+      : await ok(api.POST('/v1/crossings', { headers, body }));
     navigate(`/crossings/${view.id}`);
   });
 

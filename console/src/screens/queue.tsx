@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, ok, type Account } from '../http/client';
 import { label, useT } from '../i18n';
 import { stepsOf } from '../../../domain/steps';
@@ -20,18 +20,19 @@ export const QUEUE_POLL_MS = 1000;
 export function QueueScreen({ account }: { account: Account }) {
   const t = useT();
   const queue = useLoad(() => ok(api.GET('/v1/crossings', { params: { query: { limit: 100 } } })), [], QUEUE_POLL_MS);
-  const [selected, setSelected] = useState(0);
+  // The truck picked, by id: the queue is re-read every second and re-sorted (a priority truck goes to the top), so a
+  // position would silently point at another truck by the time Enter is pressed.
+  const [selectedId, setSelectedId] = useState<string | undefined>();
   const [open, setOpen] = useState<string | undefined>();
   const rows = useRef<HTMLTableSectionElement>(null);
   const items = queue.data?.items ?? [];
   const steps = stepsOf(account.role as Role);
 
-  useEffect(() => {
-    if (selected >= items.length && items.length > 0) setSelected(items.length - 1);
-  }, [items.length, selected]);
+  const found = items.findIndex((item) => item.id === selectedId);
+  const selected = found >= 0 ? found : 0;
 
   const focusRow = (index: number) => {
-    setSelected(index);
+    setSelectedId(items[index]?.id);
     rows.current?.querySelectorAll<HTMLElement>('tr')[index]?.focus();
   };
   const onKeyDown = (e: KeyboardEvent) => {
@@ -55,6 +56,7 @@ export function QueueScreen({ account }: { account: Account }) {
           <Empty>{t('queue.empty')}</Empty>
         ) : (
           <Table
+            class="queue-table"
             caption={t('queue.caption', { gates: account.gates.join(', ') })}
             columns={[t('queue.plate'), t('queue.category'), t('queue.step'), t('queue.since'), t('queue.age'), t('queue.state')]}
           >
@@ -66,8 +68,8 @@ export function QueueScreen({ account }: { account: Account }) {
                   class={`${item.overdue ? 'overdue' : ''}${index === selected ? ' selected' : ''}${item.id === open ? ' opened' : ''}`}
                   title={t('queue.open', { plate: item.plate })}
                   data-crossing={item.id}
-                  onClick={() => (setSelected(index), setOpen(item.id))}
-                  onFocus={() => setSelected(index)}
+                  onClick={() => (setSelectedId(item.id), setOpen(item.id))}
+                  onFocus={() => setSelectedId(item.id)}
                 >
                   <th scope="row" class="plate">
                     {item.plate}

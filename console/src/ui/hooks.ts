@@ -31,20 +31,24 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: nu
       const data = await latest.current();
       if (mine === generation.current) setState({ data, problem: undefined, loading: false, updatedAt: new Date() });
     } catch (err) {
-      const problem = err instanceof Problem ? err : new Problem(0, 'Error', String(err));
+      const problem = asProblem(err);
       if (mine === generation.current) setState((s) => ({ ...s, problem, loading: false }));
     }
   }, []);
 
   useEffect(() => {
     setState({ data: undefined, problem: undefined, loading: true, updatedAt: undefined });
-    void reload();
-    if (!everyMs) return undefined;
-    const timer = setInterval(() => {
-      if (document.visibilityState !== 'hidden') void reload();
-    }, everyMs);
+    // The next poll is scheduled when this one has settled, so a slow API never has requests piling up from one screen.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const poll = async () => {
+      if (document.visibilityState !== 'hidden') await reload();
+      if (!stopped && everyMs) timer = setTimeout(() => void poll(), everyMs);
+    };
+    void poll();
     return () => {
-      clearInterval(timer);
+      stopped = true;
+      clearTimeout(timer);
       generation.current++;
     };
   }, deps);
@@ -52,7 +56,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], everyMs?: nu
   return { ...state, reload };
 }
 
-/** A change the person starts (a decision, a form): its progress and the problem it met. */
+/** What went wrong, as the screens show it: the API's problem, or (status -1) a fault of the console itself. */
+const asProblem = (err: unknown) => (err instanceof Problem ? err : new Problem(-1, 'Error', String(err)));
+
+/** Something the person starts (a search, a download): its progress and the problem it met. */
 export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R>) {
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<Problem | undefined>();
@@ -63,7 +70,7 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
       try {
         return await run(...args);
       } catch (err) {
-        setProblem(err instanceof Problem ? err : new Problem(0, 'Error', String(err)));
+        setProblem(asProblem(err));
         return undefined;
       } finally {
         setBusy(false);
@@ -72,4 +79,29 @@ export function useAction<A extends unknown[], R>(run: (...args: A) => Promise<R
     [run],
   );
   return { act, busy, problem, clear: () => setProblem(undefined) };
+}
+
+/**
+ * A change the person starts (a decision, a form sent): like `useAction`, and its requests carry one Idempotency-Key
+ * that is kept while the outcome is unknown (no answer, or 503), so that pressing the button again after an outage
+ * retries the same change, as API.md asks, and cannot make it twice. A definite answer, or success, starts a new key.
+ */
+export function useChange<A extends unknown[], R>(run: (headers: { 'Idempotency-Key': string }, ...args: A) => Promise<R>) {
+  const key = useRef(crypto.randomUUID());
+  const action = useAction(
+    useCallback(
+      async (...args: A) => {
+        try {
+          const result = await run({ 'Idempotency-Key': key.current }, ...args);
+          key.current = crypto.randomUUID();
+          return result;
+        } catch (err) {
+          if (!(err instanceof Problem) || (err.status !== 0 && err.status !== 503)) key.current = crypto.randomUUID();
+          throw err;
+        }
+      },
+      [run],
+    ),
+  );
+  return action;
 }

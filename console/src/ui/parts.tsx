@@ -11,7 +11,13 @@ export function ProblemNote({ problem, onRetry }: { problem: Problem | undefined
   if (!problem) return null;
   return (
     <div class="problem" role="alert">
-      <strong>{problem.status === 0 ? t('problem.offline') : `${problem.title}: ${problem.detail}`}</strong>
+      <strong>
+        {problem.status === 0
+          ? t('problem.offline')
+          : problem.status === -1
+            ? t('problem.unexpected')
+            : `${problem.title}: ${problem.detail}`}
+      </strong>
       {problem.errors.length > 0 && (
         <>
           <span> {t('problem.fields')}</span>
@@ -101,4 +107,13 @@ export function SaveOrCancel({ problem, busy, onCancel }: { problem: Problem | u
       </div>
     </>
   );
+}
+
+/** The message, in the reader's language, that a problem gives for a field (`errors[].path`), for the input it names. */
+export function useFieldErrors(problem: Problem | undefined): (path: string) => string | undefined {
+  const lang = useSignal(language);
+  return (path) => {
+    const message = problem?.errors.find((e) => e.path === path)?.message;
+    return message && fieldError(lang, message);
+  };
 }
