@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { account, db, http, system } from './system/client';
-import { approve, decide, declare, staffOf, statusOf, waitFor } from './system/crossing-flow';
+import { crossingExpiredAtCustoms, decide, declare, staffOf, statusOf, waitFor } from './system/crossing-flow';
 import { gateWithDeadlines, setPolicy } from './system/test-gate';
 
 describe('step deadlines', () => {
@@ -30,18 +30,7 @@ describe('step deadlines', () => {
   });
 
   it('ends a crossing EXPIRED past expireAfter and runs its compensation', async () => {
-    const gate = await gateWithDeadlines([{ step: 'customs-inspection', sla: 'PT1S', expireAfter: 'PT3S' }]);
-    const staff = await staffOf(gate);
-    const company = await account('DECLARANT', [gate]);
-    const created = await declare(company, { gate });
-    await approve(staff, created.id, ['health-check', 'border-entry']);
-
-    // The crossing is EXPIRED at once; its undos show PENDING until each has run.
-    const expired = await waitFor(
-      company.token,
-      created.id,
-      (v) => v.status === 'EXPIRED' && v.compensations.every((c: any) => c.status === 'DONE'),
-    );
+    const { company, created, expired } = await crossingExpiredAtCustoms();
     expect(expired.currentStep).toBeNull();
     expect(expired.compensations.map((c: any) => c.action)).toEqual(['ISSUE_TURN_BACK_ORDER', 'RELEASE_YARD_PLACE']);
     expect(statusOf(expired)['border-entry']).toBe('COMPENSATED');

@@ -5,9 +5,8 @@ import { conflict } from '../api/problem';
 import { CrossingBusy } from '../domain/errors';
 import { initORM, type Services } from '../infra/db/orm';
 import { account, db, declaration, http, httpRetrying, system } from './system/client';
-import { approve, declare, RUBBER, staffOf, statusOf, waitFor } from './system/crossing-flow';
+import { approve, crossingExpiredAtCustoms, RUBBER, staffOf, statusOf } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
-import { gateWithDeadlines } from './system/test-gate';
 
 /**
  * What clients hear while a part is down, told with an API and a worker of their own (on a private task queue) that
@@ -187,16 +186,7 @@ describe('answers while a part is down', () => {
   });
 
   it('shows a crossing that expired with every step final, the same in its view, its workflow and the list', async () => {
-    const gate = await gateWithDeadlines([{ step: 'customs-inspection', sla: 'PT1S', expireAfter: 'PT3S' }]);
-    const staff = await staffOf(gate);
-    const company = await account('DECLARANT', [gate]);
-    const created = await declare(company, { gate });
-    await approve(staff, created.id, ['health-check', 'border-entry']);
-    const expired = await waitFor(
-      company.token,
-      created.id,
-      (v) => v.status === 'EXPIRED' && v.compensations.every((c: { status: string }) => c.status === 'DONE'),
-    );
+    const { gate, staff, company, created, expired } = await crossingExpiredAtCustoms();
     expect(statusOf(expired)).toEqual({
       declaration: 'APPROVED',
       'health-check': 'APPROVED',

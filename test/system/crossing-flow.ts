@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { account, declaration, http, type TestAccount } from './client';
 import type { DeclarationInput } from '../../domain/declaration';
+import { gateWithDeadlines } from './test-gate';
 import { gateStaff, type GateStaffOf } from './gate-staff';
 
 /** The people at one gate (gate-staff.ts), created once per gate and test file. */
@@ -81,4 +82,23 @@ export async function waitFor(token: string, crossingId: string, until: (view: a
     if (Date.now() > deadline) throw new Error(`crossing ${crossingId} did not reach the expected state: ${JSON.stringify(res.body)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/**
+ * A crossing on a gate of its own whose customs inspection expires after 3 s, once the truck was admitted: the
+ * crossing as it ends EXPIRED with its compensation run (the turn-back order issued, the yard place released).
+ */
+export async function crossingExpiredAtCustoms() {
+  const gate = await gateWithDeadlines([{ step: 'customs-inspection', sla: 'PT1S', expireAfter: 'PT3S' }]);
+  const staff = await staffOf(gate);
+  const company = await account('DECLARANT', [gate]);
+  const created = await declare(company, { gate });
+  await approve(staff, created.id, ['health-check', 'border-entry']);
+  // The crossing is EXPIRED at once; its undos show PENDING until each has run.
+  const expired = await waitFor(
+    company.token,
+    created.id,
+    (v) => v.status === 'EXPIRED' && v.compensations.every((c: { status: string }) => c.status === 'DONE'),
+  );
+  return { gate, staff, company, created, expired };
 }
