@@ -3,8 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The fault suite starts and breaks systems of its own: `npm run test:faults`.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  // The fault suite starts and breaks systems of its own (`npm run test:faults`); the browser tests are `npm run test:e2e`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/e2e/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
   // One real system (Temporal dev server, PostgreSQL, worker, API) is started for the whole run.
   globalSetup: '<rootDir>/test/system/global-setup.ts',
