@@ -149,10 +149,12 @@ async function main(): Promise<void> {
       const out = `${result.stdout}${result.stderr}`;
       fs.writeFileSync(path.join(DATA_DIR, `schemathesis-${role}.log`), out);
       // Schemathesis's own summary, then ours.
-      // Its banner lines (`=== 3 warnings in 80s ===`) are pytest's closing-line shape, which a log reader takes for a
-      // pytest run of no tests: print the summary without them.
+      // Its closing line (`=== 3 warnings in 80s ===`) is pytest's closing-line shape, which a log reader takes for a
+      // pytest run of no tests, with or without the banner: print the summary without it.
       const raw = out.includes('SUMMARY') ? out.slice(out.lastIndexOf('\n', out.indexOf('SUMMARY'))) : out.slice(-2000);
-      const summary = raw.replace(/^=+ ?(.*?) ?=+$/gm, '$1');
+      const summary = raw
+        .replace(/^=+ ?(.*?) ?=+$/gm, '$1')
+        .replace(/^\d+ (warnings?|errors?|passed|failed|skipped)\b.* in [\d.]+s$/gm, '');
       process.stdout.write(
         `\n--- Schemathesis as ${role} (${Math.round((Date.now() - t0) / 1000)} s, exit ${result.status}) ---${summary}\n`,
       );
