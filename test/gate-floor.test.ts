@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signDeviceRequest } from '../api/device-signature';
-import { account, asAdmin, db, http, type TestAccount } from './system/client';
+import { Client, Connection } from '@temporalio/client';
+import { account, asAdmin, db, http, system, type TestAccount } from './system/client';
 import { approve, declare, staffOf, waitFor, type GateStaff } from './system/crossing-flow';
 import { gateWithDeadlines } from './system/test-gate';
 
@@ -461,8 +462,17 @@ describe('the exit barrier', () => {
     const exit = await device(gate, 'BARRIER_EXIT', 'BARRIER');
     const { crossing, plate: p } = await truck(company, gate);
     await approve(staff, crossing.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
-    // The workflow closes once its last work is done; the read may come after.
-    await new Promise((r) => setTimeout(r, 1000));
+    // The workflow closes once its last work is done: the read comes after, so only the read model can take it.
+    const connection = await Connection.connect({ address: system().temporalAddress });
+    try {
+      const handle = new Client({ connection }).workflow.getHandle(`crossing-${crossing.id}`);
+      for (let tries = 0; (await handle.describe()).status.name === 'RUNNING'; tries++) {
+        if (tries > 100) throw new Error('the cleared crossing’s workflow did not close');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      await connection.close();
+    }
     const opened = await read(exit, p);
     expect(opened.body).toMatchObject({ crossingId: crossing.id, action: 'OPEN', reason: 'The crossing is cleared.' });
     const view = await waitFor(company.token, crossing.id, (v) => v.arrivals.length === 1, 20_000);

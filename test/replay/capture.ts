@@ -9,12 +9,14 @@ import { account, asAdmin, db, declaration, http } from '../system/client';
 import { approve, decide, declare, RUBBER, staffOf, waitFor } from '../system/crossing-flow';
 import { gateWithDeadlines } from '../system/test-gate';
 import { REPLAY_PAYLOAD_KEYS } from './keys';
+import { signDeviceRequest } from '../../api/device-signature';
 
 /**
  * `npm run replay:capture`: records real histories of every path a crossing can take, on a system started as
  * `npm start` starts it with a payload key kept for tests only, and writes them to test/replay/histories/<today>/. The replay
  * test runs today's workflow code against them: a change that would break crossings already running fails it.
- * Run again (and commit the new files) when a change adds a path; never to paper over a broken replay.
+ * Run again (and commit the new files) when a change adds a path; never to paper over a broken replay. A history
+ * already in today's set is kept, not captured again.
  */
 /** A new set beside the earlier ones (named by the day), which stay: the replay test runs every set. */
 const OUT = path.join(ROOT, 'test', 'replay', 'histories', new Date().toISOString().slice(0, 10));
@@ -121,7 +123,40 @@ const paths: Record<string, () => Promise<string>> = {
     await approve(staff, c.id, ['customs-inspection', 'fee-payment', 'border-exit']);
     return c.id;
   },
+  /** The gate floor: a green channel set before inspection, arrivals read by a camera and a barrier, one linked by a guard. */
+  async 'gate-floor'() {
+    const gate = await gateWithDeadlines([]);
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const vehicle = { plate: '29B-246.80', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 };
+    const c = await declare(company, { gate, vehicle });
+    await http('POST', `/v1/crossings/${c.id}/customs-channel`, {
+      token: staff.customs.token,
+      body: { channel: 'GREEN', source: 'VNACCS' },
+    });
+    await approve(staff, c.id, ['health-check', 'border-entry']);
+    const admin = await asAdmin();
+    const device = async (point: string, kind: string) => {
+      const code = `REPLAY-${randomUUID().slice(0, 8).toUpperCase()}`;
+      const res = await http('POST', '/v1/admin/devices', { token: admin, body: { code, gate, point, kind } });
+      return { code, secret: res.body.secret as string };
+    };
+    const read = async (dev: { code: string; secret: string }, plate: string) => {
+      const body = JSON.stringify({ eventId: randomUUID(), plate, at: new Date().toISOString(), confidence: 0.95 });
+      const headers = { 'content-type': 'application/json', 'X-Device': dev.code, 'X-Signature': signDeviceRequest(dev.secret, body) };
+      return (await http('POST', '/v1/gate-events', { body, headers })).body;
+    };
+    const doubtful = await read(await device('BARRIER_ENTRY', 'BARRIER'), '298-246.80');
+    await http('POST', `/v1/gate-events/${doubtful.eventId}/match`, { token: staff.guard.token, body: { crossingId: c.id } });
+    await read(await device('YARD_ENTRY', 'CAMERA'), '29B-246.80');
+    await waitFor(company.token, c.id, (v) => v.arrivals.length === 2);
+    await approve(staff, c.id, ['fee-payment', 'border-exit']);
+    return c.id;
+  },
 };
+
+/** `npm run replay:capture -- --only <path>` captures one path. */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 
 async function main(): Promise<void> {
   const dataDir = path.join(ROOT, '.data', 'replay-capture');
@@ -134,6 +169,12 @@ async function main(): Promise<void> {
   try {
     fs.mkdirSync(OUT, { recursive: true });
     for (const [name, drive] of Object.entries(paths)) {
+      if (only && only !== name) continue;
+      // A set is never rewritten: a history already kept stays as it was captured.
+      if (fs.existsSync(path.join(OUT, `${name}.binpb`))) {
+        process.stdout.write(`kept ${name} (already in ${path.basename(OUT)})\n`);
+        continue;
+      }
       const id = await drive();
       const handle = client.workflow.getHandle(`crossing-${id}`);
       await handle.result();
