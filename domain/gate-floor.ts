@@ -126,6 +126,8 @@ export function barrierAnswer(
   kind: DeviceKind,
   outcome: MatchOutcome,
   crossing: CrossingAtBarrier | undefined,
+  /** False for a read that repeats an arrival already recorded (the same truck, the same device, within 60 s). */
+  arrival = true,
 ): { action: BarrierAction; reason: string } {
   const guided = kind === 'BARRIER';
   if (outcome.match !== 'MATCHED' || !crossing) {
@@ -139,7 +141,7 @@ export function barrierAnswer(
     const current = crossing.steps.find((s) => s.step === crossing.currentStep);
     return describeWait({ status: crossing.status, current, transshipmentStage: crossing.transshipmentStage });
   };
-  if (!guided) return { action: 'NONE', reason: `Arrival recorded; the crossing is ${waiting()}.` };
+  if (!guided) return { action: 'NONE', reason: `${arrival ? 'Arrival recorded' : 'Seen again'}; the crossing is ${waiting()}.` };
   if (point === 'BARRIER_ENTRY') {
     const entry = crossing.steps.find((s) => s.step === 'border-entry');
     if (ENDED_STATUSES.includes(crossing.status)) return { action: 'HOLD', reason: `The crossing has ended: it is ${crossing.status}.` };

@@ -216,12 +216,16 @@ describe('a plate read', () => {
     const misread = p.replace('B', '8');
     const eventId = randomUUID();
     const doubtful = await read(barrier, misread, { eventId });
-    expect(doubtful.body).toMatchObject({ crossingId: crossing.id, action: 'HOLD' });
+    expect(doubtful.body).toMatchObject({ crossingId: null, action: 'HOLD' });
     expect(doubtful.body.reason).toContain('O as 0, I as 1 or B as 8');
 
     const list = await http('GET', `/v1/gate-events?gate=${gate}&unmatched=true`, { token: staff.guard.token });
     expect(list.status).toBe(200);
-    expect(list.body.items.find((e: any) => e.eventId === eventId)).toMatchObject({ match: 'DOUBTFUL', onExceptionList: true });
+    expect(list.body.items.find((e: any) => e.eventId === eventId)).toMatchObject({
+      match: 'DOUBTFUL',
+      crossingId: crossing.id,
+      onExceptionList: true,
+    });
     // A repeat of the same read while the truck stands is not a second entry on the list.
     await read(barrier, misread);
     const again = await http('GET', `/v1/gate-events?gate=${gate}&unmatched=true`, { token: staff.guard.token });
@@ -299,6 +303,45 @@ describe('a plate read', () => {
       first.crossing.id,
     ]);
     expect(audit.rows).toEqual([{ actor: staff.guard.id }]);
+  });
+
+  it('sent twice at once, by one device or two, is recorded once; the other copy is its replay or a 409, never a 500', async () => {
+    const { plate: p } = await truck(company, gate);
+    const other = await device(gate, 'YARD_EXIT', 'CAMERA');
+    for (let i = 0; i < 5; i++) {
+      const eventId = randomUUID();
+      const answers = await Promise.all([read(camera, p, { eventId }), read(other, p, { eventId }), read(camera, plate('K'), { eventId })]);
+      const statuses = answers.map((a) => a.status).sort();
+      expect(statuses.filter((s) => s !== 200 && s !== 409)).toEqual([]);
+      expect(await eventRows(eventId)).toHaveLength(1);
+    }
+  });
+
+  it('resent after the 5-minute window still gets its first answer, and adds nothing', async () => {
+    const { plate: p, crossing } = await truck(company, gate);
+    const eventId = randomUUID();
+    const at = new Date(Date.now() - 4 * 60_000);
+    const first = await read(camera, p, { eventId, at });
+    expect(first.body).toMatchObject({ crossingId: crossing.id });
+    // The device's retry, its copy of the read now 6 minutes old (its clock, or the same read resent much later).
+    const late = await read(camera, p, { eventId, at: new Date(at.getTime() - 2 * 60_000) });
+    expect([late.status, late.body]).toEqual([200, first.body]);
+    expect(await eventRows(eventId)).toHaveLength(1);
+  });
+
+  it('misread, then linked by a guard, after the same device matched the truck by its real plate, is still one arrival', async () => {
+    const barrier = await device(gate, 'BARRIER_ENTRY', 'BARRIER');
+    const { crossing, plate: p } = await truck(company, gate, plate('B'));
+    expect((await read(barrier, p)).body.crossingId).toBe(crossing.id);
+    const misread = await read(barrier, p.replace('B', '8'));
+    const linked = await http('POST', `/v1/gate-events/${misread.body.eventId}/match`, {
+      token: staff.guard.token,
+      body: { crossingId: crossing.id },
+    });
+    expect(linked.body).toMatchObject({ match: 'MATCHED', arrival: false });
+    await waitFor(company.token, crossing.id, (v) => v.arrivals.length === 1);
+    await new Promise((r) => setTimeout(r, 6000));
+    expect((await historyOf(staff.manager, crossing.id)).filter((e) => e.type === 'ARRIVED')).toHaveLength(1);
   });
 
   it('at the entry barrier holds, saying what the crossing waits for, then opens once border entry is approved', async () => {

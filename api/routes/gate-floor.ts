@@ -271,10 +271,10 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
     },
     handler: async ({ body, req }) => {
       const device = devices.get(req)!;
-      if (!withinClockWindow(body.at, Date.now())) {
+      const recorded = await ctx.services.stores().gateReads.record(device, body, withinClockWindow(body.at, Date.now()));
+      if (recorded.kind === 'STALE') {
         throw invalidFields([{ path: 'at', message: 'must be within 5 minutes of the server clock; check the device clock' }]);
       }
-      const recorded = await ctx.services.stores().gateReads.record(device, body);
       if (recorded.kind === 'FOREIGN') throw conflict(`The eventId ${body.eventId} was used by another device; nothing was recorded.`);
       if (recorded.kind === 'NEW' && recorded.delivery) ctx.arrivals.soon(recorded.delivery);
       return { body: recorded.answer, ...(recorded.kind === 'REPLAY' ? { replayed: true } : {}) };

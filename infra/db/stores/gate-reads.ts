@@ -37,7 +37,9 @@ export type RecordedRead =
   | { kind: 'NEW'; answer: ReadAnswer; delivery?: PendingArrival }
   | { kind: 'REPLAY'; answer: ReadAnswer }
   /** The eventId is another device's: refused, nothing changed. */
-  | { kind: 'FOREIGN' };
+  | { kind: 'FOREIGN' }
+  /** A new read whose time is too far from the server's clock (domain `withinClockWindow`): refused, nothing changed. */
+  | { kind: 'STALE' };
 
 /** A read as the guard's exception list and the manager's floor view show it. */
 export interface GateEventItem {
@@ -103,13 +105,24 @@ const iso = (value: Date | string) => new Date(value).toISOString();
 export class GateReadStore {
   constructor(private readonly em: EntityManager) {}
 
-  async record(device: DeviceRow, read: PlateRead): Promise<RecordedRead> {
+  /**
+   * Records a read and answers it. A repeated eventId is answered as it was the first time, however late it comes
+   * (the device retrying after an outage); only a new read is held to the clock window (`fresh`).
+   */
+  async record(device: DeviceRow, read: PlateRead, fresh: boolean): Promise<RecordedRead> {
     const plate = normalisePlate(read.plate);
     return this.em.transactional(async (tx) => {
       const sql = sqlOf(tx);
-      await sql('select pg_advisory_xact_lock(hashtext(?))', [`gate-read:${device.code}:${plate}`]);
+      // The eventId first (two copies of one read, from any device, with any plate), then the run of this device and
+      // plate (two reads of one standing truck): always in this order, so two transactions never wait on each other.
+      await sql('select pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))', [
+        `gate-event:${read.eventId}`,
+        `gate-read:${device.code}:${plate}`,
+      ]);
+      // The first answer: a read linked by a guard afterwards was answered without a crossing.
       const [earlier] = await sql<{ device_code: string; crossing_id: string | null; action: BarrierAction; reason: string }>(
-        'select device_code, crossing_id, action, reason from gate_event where event_id = ?',
+        `select device_code, case when match = 'MATCHED' and matched_by is null then crossing_id end as crossing_id, action, reason
+           from gate_event where event_id = ?`,
         [read.eventId],
       );
       if (earlier) {
@@ -119,6 +132,7 @@ export class GateReadStore {
           answer: { eventId: read.eventId, crossingId: earlier.crossing_id, action: earlier.action, reason: earlier.reason },
         };
       }
+      if (!fresh) return { kind: 'STALE' };
 
       // The run this read continues, and the crossing it was matched to already (by a read or by a guard).
       const [run] = await sql<{ head: string; crossing_id: string | null }>(
@@ -149,10 +163,10 @@ export class GateReadStore {
         outcome = matchRead(read, Number(gate.plate_confidence), gate.candidates ?? []);
       }
 
-      const crossing = outcome.crossingId ? await this.crossingAtBarrier(sql, outcome.crossingId) : undefined;
-      const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing);
       const matched = outcome.match === 'MATCHED';
-      const arrival = matched && !run?.crossing_id;
+      const arrival = matched && !run?.crossing_id && !(await this.arrivedJustNow(sql, device.code, outcome.crossingId, read.at));
+      const crossing = outcome.crossingId ? await this.crossingAtBarrier(sql, outcome.crossingId) : undefined;
+      const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing, arrival);
       await sql(
         `insert into gate_event (event_id, device_code, gate_code, point, plate_read, plate, at, confidence, image_ref, match,
                                  crossing_id, repeat_of, arrival, open_exception, action, reason)
@@ -182,7 +196,8 @@ export class GateReadStore {
       if (device.point === 'BARRIER_EXIT' && action === 'OPEN') {
         await sql('update crossing set gate_exit_at = ? where id = ? and gate_exit_at is null', [read.at, outcome.crossingId]);
       }
-      const answer = { eventId: read.eventId, crossingId: outcome.crossingId, action, reason };
+      // Only a match names its crossing: a doubtful one is the guard's to confirm (the exception list shows it).
+      const answer = { eventId: read.eventId, crossingId: matched ? outcome.crossingId : null, action, reason };
       return {
         kind: 'NEW',
         answer,
@@ -224,7 +239,7 @@ export class GateReadStore {
         `select count(*)::int as n from gate_event where (event_id = ? or repeat_of = ?) and arrival and crossing_id = ?`,
         [head.event_id, head.event_id, crossingId],
       );
-      const arrival = arrived[0].n === 0;
+      const arrival = arrived[0].n === 0 && !(await this.arrivedJustNow(sql, head.device_code, crossingId, iso(head.at)));
       await sql(
         `update gate_event set match = 'MATCHED', crossing_id = ?, matched_by = ?, matched_at = now(), open_exception = false
           where (event_id = ? or repeat_of = ?) and match <> 'MATCHED'`,
@@ -342,6 +357,21 @@ export class GateReadStore {
         ),
       ]);
     });
+  }
+
+  /**
+   * Whether the device already recorded this crossing's arrival within 60 s of `at`, under any plate: a truck read
+   * once as it is and once misread (then linked by a guard) is one arrival, not two.
+   */
+  private async arrivedJustNow(sql: ReturnType<typeof sqlOf>, device: string, crossingId: string | null, at: string): Promise<boolean> {
+    if (!crossingId) return false;
+    const [row] = await sql<{ n: number }>(
+      `select count(*)::int as n from gate_event
+        where device_code = ? and crossing_id = ? and arrival
+          and at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval`,
+      [device, crossingId, at, `${REPEAT_WINDOW_MS} milliseconds`, at, `${REPEAT_WINDOW_MS} milliseconds`],
+    );
+    return row.n > 0;
   }
 
   private async crossingAtBarrier(sql: ReturnType<typeof sqlOf>, crossingId: string): Promise<CrossingAtBarrier | undefined> {
