@@ -66,7 +66,9 @@ export async function registerDevice(
   }
   const device = rotated.body.device;
   if (device.gate !== spec.gate || device.point !== spec.point) {
-    throw new Error(`device ${spec.code} is registered at ${device.gate} ${device.point}, not ${spec.gate} ${spec.point}: pick another code`);
+    throw new Error(
+      `device ${spec.code} is registered at ${device.gate} ${device.point}, not ${spec.gate} ${spec.point}: pick another code`,
+    );
   }
   return { code: spec.code, gate: spec.gate, point: spec.point, secret: rotated.body.secret, reused: true };
 }

@@ -76,7 +76,11 @@ async function main(): Promise<number> {
 }
 
 /** The people and devices of one run. Accounts are new each run (a suffix); devices are the gate's own, reused. */
-async function setUp(target: { apiUrl: string; adminUsername: string; adminPassword: string }, gate: string, intervalMs: number): Promise<Floor> {
+async function setUp(
+  target: { apiUrl: string; adminUsername: string; adminPassword: string },
+  gate: string,
+  intervalMs: number,
+): Promise<Floor> {
   const call = client(target.apiUrl);
   const login = await call('POST', '/v1/auth/login', { body: { username: target.adminUsername, password: target.adminPassword } });
   if (login.status !== 200) throw new Error(`admin login failed: ${login.status} (is the admin password right?)`);
@@ -104,7 +108,9 @@ async function setUp(target: { apiUrl: string; adminUsername: string; adminPassw
     const code = `SIM-${gate}-${point}`.replace(/_/g, '-');
     const device = await registerDevice(call, admin, { code, gate, point, ...(point.startsWith('YARD') ? { yard } : {}) });
     devices[point] = device;
-    console.log(`  device ${code} (${point.startsWith('YARD') ? `camera, yard ${yard}` : 'barrier'}): ${device.reused ? 'secret rotated' : 'registered'}`);
+    console.log(
+      `  device ${code} (${point.startsWith('YARD') ? `camera, yard ${yard}` : 'barrier'}): ${device.reused ? 'secret rotated' : 'registered'}`,
+    );
   }
   return { call, gate, yard, devices, people: { admin, company, ...staff }, log: new FloorLog(), intervalMs };
 }
@@ -113,7 +119,12 @@ async function setUp(target: { apiUrl: string; adminUsername: string; adminPassw
 async function freshPlan(floor: Floor, i: number): Promise<TruckPlan> {
   for (;;) {
     const plan = truckPlan(i, floor.gate);
-    const found = await read(floor, `/v1/crossings?gate=${floor.gate}&plate=${encodeURIComponent(plan.plate)}&limit=50`, floor.people.manager, 'plate look-up');
+    const found = await read(
+      floor,
+      `/v1/crossings?gate=${floor.gate}&plate=${encodeURIComponent(plan.plate)}&limit=50`,
+      floor.people.manager,
+      'plate look-up',
+    );
     if (!(found.body.items as { status: string }[]).some((c) => OPEN_STATUSES.has(c.status))) return plan;
   }
 }
@@ -124,7 +135,10 @@ async function exceptionList(floor: Floor): Promise<Set<string>> {
   let cursor: string | undefined;
   for (let page = 0; page < 10; page++) {
     const path = `/v1/gate-events?gate=${floor.gate}&unmatched=true${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const body = (await read(floor, path, floor.people.guard, 'the exception list')).body as { items: { eventId: string }[]; nextCursor?: string | null };
+    const body = (await read(floor, path, floor.people.guard, 'the exception list')).body as {
+      items: { eventId: string }[];
+      nextCursor?: string | null;
+    };
     for (const e of body.items ?? []) ids.add(e.eventId);
     if (!body.nextCursor) break;
     cursor = body.nextCursor;
@@ -176,8 +190,12 @@ async function run(floor: Floor, trucks: number): Promise<number> {
   const seconds = Math.round((Date.now() - started) / 1000);
   const a = log.answers;
   console.log(`\nSummary: ${floor.gate}, ${trucks} truck(s) in ${Math.floor(seconds / 60)} min ${seconds % 60} s`);
-  console.log(`  reads       ${log.reads} (OPEN ${a.OPEN}, HOLD ${a.HOLD}, NONE ${a.NONE}${log.refused ? `, refused ${log.refused}` : ''})`);
-  console.log(`  arrivals    ${arrivals} recorded on the crossings; ${log.expectedArrivals()} expected (one per device and truck within 60 s)`);
+  console.log(
+    `  reads       ${log.reads} (OPEN ${a.OPEN}, HOLD ${a.HOLD}, NONE ${a.NONE}${log.refused ? `, refused ${log.refused}` : ''})`,
+  );
+  console.log(
+    `  arrivals    ${arrivals} recorded on the crossings; ${log.expectedArrivals()} expected (one per device and truck within 60 s)`,
+  );
   console.log(`  holds       ${a.HOLD}`);
   console.log(`  opens       ${a.OPEN}`);
   console.log(
@@ -186,7 +204,8 @@ async function run(floor: Floor, trucks: number): Promise<number> {
   );
   console.log(`  trucks      ${[...statuses].map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}${failed ? `, ${failed} stopped` : ''}`);
   console.log(`  yards       ${await yardsNow(floor)} (before: ${yardsBefore})`);
-  if (listedOpen !== stillOpen.length) log.surprise(`the exception list shows ${listedOpen} of the ${stillOpen.length} reads left for the guard`);
+  if (listedOpen !== stillOpen.length)
+    log.surprise(`the exception list shows ${listedOpen} of the ${stillOpen.length} reads left for the guard`);
   if (listedLinked) log.surprise(`${listedLinked} read(s) linked by hand are still on the exception list`);
   if (arrivals !== log.expectedArrivals()) log.surprise(`${arrivals} arrivals recorded, ${log.expectedArrivals()} expected`);
   if (log.surprises.length) {

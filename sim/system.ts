@@ -38,7 +38,8 @@ export async function findTarget(opts: { apiUrl?: string; adminPassword?: string
   const readyFile = path.join(config.dataDir, 'launcher.json');
   if (fs.existsSync(readyFile) && new PidFiles(config.dataDir).running('launcher')) {
     const { apiUrl } = JSON.parse(fs.readFileSync(readyFile, 'utf8')) as { apiUrl: string };
-    const adminPassword = opts.adminPassword ?? config.adminPassword ?? fs.readFileSync(path.join(config.dataDir, 'admin-password'), 'utf8').trim();
+    const adminPassword =
+      opts.adminPassword ?? config.adminPassword ?? fs.readFileSync(path.join(config.dataDir, 'admin-password'), 'utf8').trim();
     return { apiUrl, adminUsername, adminPassword, origin: `the running npm start (${config.dataDir})`, release: nothing };
   }
 

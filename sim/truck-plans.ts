@@ -60,7 +60,12 @@ export function truckPlan(i: number, gate: string): TruckPlan {
       direction: chinese ? 'IMPORT' : 'EXPORT',
       priority: kind === 0 ? { reason: 'PERISHABLE' } : null,
       customsDeclarationNo: `${chinese ? '10' : '30'}${digits(10)}`,
-      vehicle: { plate, trailerPlate: chinese ? null : vietnameseTrailer(), country: chinese ? 'CN' : 'VN', grossWeightKg: 30000 + randomInt(8000) },
+      vehicle: {
+        plate,
+        trailerPlate: chinese ? null : vietnameseTrailer(),
+        country: chinese ? 'CN' : 'VN',
+        grossWeightKg: 30000 + randomInt(8000),
+      },
       driver: chinese
         ? { fullName: 'Li Wei', idNumber: `E${digits(8)}`, nationality: 'CN', phone: `+86138${digits(8)}` }
         : { fullName: DRIVERS[i % DRIVERS.length], idNumber: `020${digits(9)}`, nationality: 'VN', phone: `+8491${digits(7)}` },

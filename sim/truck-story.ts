@@ -32,8 +32,10 @@ async function readAt(floor: Floor, truck: Truck | undefined, label: string, poi
   if (res.status === 200) {
     const got = res.body.crossingId;
     const own = truck?.crossingId;
-    if (expect.crossing === 'own' && got !== own) floor.log.surprise(`${label} ${point} ${r.plate}: matched ${got ?? 'nothing'}, not its crossing`);
-    if (expect.crossing === 'none' && got !== null) floor.log.surprise(`${label} ${point} ${r.plate}: matched ${got} although it should not match`);
+    if (expect.crossing === 'own' && got !== own)
+      floor.log.surprise(`${label} ${point} ${r.plate}: matched ${got ?? 'nothing'}, not its crossing`);
+    if (expect.crossing === 'none' && got !== null)
+      floor.log.surprise(`${label} ${point} ${r.plate}: matched ${got} although it should not match`);
     if (expect.crossing === 'own' && own && got === own) floor.log.arrival(device, own, r.at);
   }
   return { device, read: r, res };
@@ -54,15 +56,30 @@ async function guardLinks(floor: Floor, truck: Truck, device: Device, r: PlateRe
   const items = (list.body?.items ?? []) as { eventId: string }[];
   const onList = items.some((e) => e.eventId === r.eventId);
   if (!onList) floor.log.surprise(`${label} ${device.point} ${r.plate}: not on the guard's exception list (${items.length} there)`);
-  floor.log.step(label, plate, `border guard: ${r.plate} is on the exception list${onList ? '' : ' ‼ (it is not)'}; it is ${plate}, linked by hand`);
-  await change(floor, 'POST', `/v1/gate-events/${r.eventId}/match`, floor.people.guard, { crossingId: truck.crossingId }, `linking ${r.plate}`);
+  floor.log.step(
+    label,
+    plate,
+    `border guard: ${r.plate} is on the exception list${onList ? '' : ' ‼ (it is not)'}; it is ${plate}, linked by hand`,
+  );
+  await change(
+    floor,
+    'POST',
+    `/v1/gate-events/${r.eventId}/match`,
+    floor.people.guard,
+    { crossingId: truck.crossingId },
+    `linking ${r.plate}`,
+  );
   floor.log.linked.add(r.eventId);
   floor.log.arrival(device, truck.crossingId, r.at);
 }
 
 async function decide(floor: Floor, truck: Truck, who: string, token: string, step: string, body: object = { outcome: 'APPROVE' }) {
   const res = await change(floor, 'POST', `/v1/crossings/${truck.crossingId}/steps/${step}/decision`, token, body, step);
-  floor.log.step(truck.plan.label, truck.plan.plate, `${who} approves ${step} → ${res.body.status}${res.body.currentStep ? `, at ${res.body.currentStep}` : ''}`);
+  floor.log.step(
+    truck.plan.label,
+    truck.plan.plate,
+    `${who} approves ${step} → ${res.body.status}${res.body.currentStep ? `, at ${res.body.currentStep}` : ''}`,
+  );
   return res.body as { status: string; currentStep: string | null };
 }
 
@@ -72,7 +89,11 @@ async function systemApprovesCustoms(floor: Floor, truck: Truck): Promise<boolea
     const view = (await read(floor, `/v1/crossings/${truck.crossingId}`, floor.people.manager, 'the crossing')).body;
     const step = (view.steps as { step: string; status: string; decidedBy?: string }[]).find((s) => s.step === 'customs-inspection');
     if (step?.status === 'APPROVED') {
-      floor.log.step(truck.plan.label, truck.plan.plate, `green channel: customs-inspection approved by ${step.decidedBy ?? '?'} → at ${view.currentStep}`);
+      floor.log.step(
+        truck.plan.label,
+        truck.plan.plate,
+        `green channel: customs-inspection approved by ${step.decidedBy ?? '?'} → at ${view.currentStep}`,
+      );
       return true;
     }
     await sleep(250);
@@ -112,7 +133,11 @@ export async function truckStory(floor: Floor, plan: TruckPlan): Promise<string>
     const same = again.status === first.res.status && JSON.stringify(again.body) === JSON.stringify(first.res.body);
     floor.log.reads++;
     if (!same) floor.log.surprise(`${label} the resent event ${first.read.eventId} got another answer`);
-    floor.log.step(label, plate, `the same event resent: ${same ? 'the first answer again' : `‼ another answer: ${JSON.stringify(again.body)}`}`);
+    floor.log.step(
+      label,
+      plate,
+      `the same event resent: ${same ? 'the first answer again' : `‼ another answer: ${JSON.stringify(again.body)}`}`,
+    );
   }
   await pause(floor);
 
