@@ -25,6 +25,7 @@ import { paymentCallbackRoutes } from './routes/payment-callback';
 import { paymentSimulatorRoutes } from './routes/payment-simulator';
 import { gateRoutes } from './routes/gates';
 import { gateStatsRoutes } from './routes/gate-stats';
+import { gateFloorRoutes } from './routes/gate-floor';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -120,6 +121,7 @@ export function createApp(ctx: ApiContext): express.Express {
   accountRoutes(api, ctx);
   gateRoutes(api, ctx);
   gateStatsRoutes(api, ctx);
+  gateFloorRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
   deadlinePolicyRoutes(api, ctx);

@@ -4,7 +4,9 @@ import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
 import type { EncryptionCodec } from '../infra/payload-codec';
 import type { TokenService } from './auth/tokens';
+import type { ArrivalDelivery } from './arrival-delivery';
 import type { Cursors } from './cursor';
+import type { DeviceSecretSeal } from './device-signature';
 import type { DependencyHealth } from './dependencies';
 
 /** What every route handler may use: configuration, the database, the Temporal client, tokens, the log, dependency health. */
@@ -18,4 +20,8 @@ export interface ApiContext {
   health: DependencyHealth;
   cursors: Cursors;
   secrets: ApiSecrets;
+  /** Opens the devices' sealed secrets to check their signatures. */
+  deviceSecrets: DeviceSecretSeal;
+  /** Tells crossings' workflows of arrivals after the devices had their answers. */
+  arrivals: ArrivalDelivery;
 }

@@ -15,6 +15,7 @@ import type { DecisionStep } from '../domain/steps';
 import type { crossingWorkflow } from '../workflows/crossing';
 import type { TransferVehicle } from '../domain/transshipment';
 import {
+  arrivalSignal,
   cancelUpdate,
   completeTransshipmentUpdate,
   confirmOnlinePaymentUpdate,
@@ -22,9 +23,11 @@ import {
   registerTransshipmentUpdate,
   resubmitDeclarationUpdate,
   retryIncidentUpdate,
+  setCustomsChannelUpdate,
   submitDeclarationUpdate,
   viewQuery,
 } from '../workflows/messages';
+import type { Arrival, CustomsChannel } from '../domain/gate-points';
 import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
 import { outcomeUnknown, Unavailable } from './problem';
@@ -242,5 +245,35 @@ export class CrossingClient {
         updateId: `payment-${paymentId}`,
       }),
     );
+  }
+
+  /** Customs' channel for the declaration; GREEN passes customs-inspection as a system decision. */
+  async setCustomsChannel(
+    crossingId: string,
+    channel: CustomsChannel,
+    source: string | undefined,
+    actor: Actor,
+    key?: string,
+  ): Promise<CrossingView> {
+    return this.call(() =>
+      this.handle(crossingId).executeUpdate(setCustomsChannelUpdate, {
+        args: [{ channel, source, actor }],
+        updateId: updateId('customs-channel', actor, key),
+      }),
+    );
+  }
+
+  /**
+   * Tells a crossing's workflow of an arrival (the device had its answer already). False when the workflow has closed:
+   * the caller then writes the arrival to the read model itself.
+   */
+  async signalArrival(crossingId: string, arrival: Arrival): Promise<boolean> {
+    try {
+      await this.client.withDeadline(Date.now() + this.timeoutMs, () => this.handle(crossingId).signal(arrivalSignal, arrival));
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) return false;
+      throw err;
+    }
   }
 }

@@ -8,6 +8,7 @@ import {
 } from '../domain/crossing-view';
 import { DeclarationFieldsSchema, VehicleSchema, type Declaration } from '../domain/declaration';
 import type { DocumentKind } from '../domain/documents';
+import { DEFAULT_CUSTOMS_CHANNEL } from '../domain/gate-points';
 import type { Role } from '../domain/roles';
 
 /**
@@ -96,6 +97,9 @@ export function crossingViewFor(role: Role, view: CrossingView | BareCrossingVie
   const { declaration, fee, transshipment, ...rest } = view;
   return {
     ...rest,
+    // Views kept before the gate floor existed have neither: red channel, no arrivals.
+    customsChannel: rest.customsChannel ?? DEFAULT_CUSTOMS_CHANNEL,
+    arrivals: rest.arrivals ?? [],
     declaration: declarationFor(role, declaration),
     ...(SEES_FEE.includes(role) ? { fee } : {}),
     ...(transshipment && SEES_TRANSSHIPMENT.includes(role) ? { transshipment } : {}),

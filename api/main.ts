@@ -11,6 +11,9 @@ import { createApp } from './app';
 import { TokenService } from './auth/tokens';
 import { ensureFirstAdmin } from './bootstrap-admin';
 import { Cursors } from './cursor';
+import { ArrivalDelivery } from './arrival-delivery';
+import { CrossingClient } from './crossing-client';
+import { DeviceSecretSeal } from './device-signature';
 import { DependencyHealth } from './dependencies';
 
 /**
@@ -49,7 +52,21 @@ async function main(): Promise<void> {
   });
 
   const health = new DependencyHealth({ config, services, temporal });
-  const app = createApp({ config, services, temporal, tokens, log, codec, health, cursors: new Cursors(secrets.authSecret), secrets });
+  const arrivals = new ArrivalDelivery(new CrossingClient(temporal, config.taskQueue, config.temporalCallTimeoutMs), services, log);
+  arrivals.start();
+  const app = createApp({
+    config,
+    services,
+    temporal,
+    tokens,
+    log,
+    codec,
+    health,
+    cursors: new Cursors(secrets.authSecret),
+    secrets,
+    deviceSecrets: new DeviceSecretSeal(secrets.deviceSecretKey),
+    arrivals,
+  });
   // Request lines up to 256 kB (Node's default is 16 kB), the size of the body limit: a long query is then a 400 naming
   // the field at fault rather than a bare 431.
   const server = http.createServer({ maxHeaderSize: 256 * 1024 }, app);
@@ -62,6 +79,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'API shutting down');
+    arrivals.stop();
     // Stop accepting connections, let requests in flight finish, then close the pools.
     server.close(async () => {
       await Promise.allSettled([services.orm.close(), connection.close()]);

@@ -52,8 +52,8 @@ interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undef
       links?: Record<string, Record<string, string>>;
     }
   >;
-  /** Runs after authentication and before validation (a webhook's signature check). */
-  before?: (req: Request) => void;
+  /** Runs after authentication and before validation (a webhook's or a device's signature check). */
+  before?: (req: Request) => void | Promise<void>;
   /**
    * Running the handler again under the same Idempotency-Key has no second effect: its change is a Temporal Update
    * whose id comes from the key (Temporal answers a repeat with the first outcome), or an insert that returns the row
@@ -137,7 +137,7 @@ export class Api {
   ): Promise<Reply> {
     const caller = spec.access === 'public' ? undefined : await authenticate(req, this.ctx.services, this.ctx.tokens);
     if (caller && Array.isArray(spec.access)) requireRole(caller, spec.access);
-    spec.before?.(req);
+    await spec.before?.(req);
 
     // Body, query and path are checked together so the answer lists every field at fault at once.
     const errors: FieldError[] = [];

@@ -68,13 +68,20 @@ export const AccountChangeSchema = z
   .strict()
   .meta({ id: 'AccountChange' });
 
+/** A yard's places: occupied as counted by the yard cameras, reserved for admitted trucks not yet read entering. */
+export const YardLoadSchema = z
+  .object({ code: z.string(), capacity: z.number().int(), occupied: z.number().int(), reserved: z.number().int() })
+  .meta({ id: 'YardLoad' });
+
 export const GateSchema = z
   .object({
     code: z.string(),
     name: z.string(),
     province: z.string(),
     feeCollector: z.enum(FEE_COLLECTORS),
-    yards: z.array(z.object({ code: z.string(), capacity: z.number().int(), occupied: z.number().int() })),
+    /** Reads below this confidence are never matched to a crossing (the border guard's exception list). */
+    plateConfidence: z.number(),
+    yards: z.array(YardLoadSchema),
   })
   .meta({ id: 'Gate' });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ActorSchema } from './crossing-view';
 import { DecisionSchema } from './decision';
 import { DeclarationSchema } from './declaration';
+import { ArrivalSchema, CustomsChannelRequestSchema } from './gate-floor';
 import { DECISION_STEPS } from './steps';
 import { freeText } from './text';
 import { TransshipmentRegistrationSchema } from './transshipment';
@@ -29,6 +30,9 @@ export const OnlinePaymentMessageSchema = withActor({
 });
 export const CancelMessageSchema = withActor(CancelRequestSchema.shape);
 export const RetryIncidentMessageSchema = withActor({});
+export const CustomsChannelMessageSchema = withActor(CustomsChannelRequestSchema.shape);
+/** A matched plate read (sent by the API after it answered the device): the truck is at that point. */
+export const ArrivalSignalSchema = ArrivalSchema;
 export const DeadlinePolicyChangedSignalSchema = z.object({ policyVersion: z.number().int(), changedBy: z.string() });
 
 export type Submission = z.infer<typeof SubmissionSchema>;
@@ -38,4 +42,6 @@ export type TransshipmentCompletionMessage = z.infer<typeof TransshipmentComplet
 export type OnlinePaymentMessage = z.infer<typeof OnlinePaymentMessageSchema>;
 export type CancelMessage = z.infer<typeof CancelMessageSchema>;
 export type RetryIncidentMessage = z.infer<typeof RetryIncidentMessageSchema>;
+export type CustomsChannelMessage = z.infer<typeof CustomsChannelMessageSchema>;
+export type ArrivalSignal = z.infer<typeof ArrivalSignalSchema>;
 export type DeadlinePolicyChangedSignal = z.infer<typeof DeadlinePolicyChangedSignalSchema>;

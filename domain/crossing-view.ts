@@ -3,6 +3,7 @@ import { CATEGORIES } from './category';
 import { UNDO_ACTIONS } from './compensation';
 import { DeclarationFieldsSchema, DIRECTIONS, type Declaration } from './declaration';
 import { DOCUMENT_KINDS } from './documents';
+import { ArrivalSchema, CUSTOMS_CHANNELS } from './gate-points';
 import { FEE_COLLECTORS } from './gates';
 import { ROLES } from './roles';
 import { STEPS } from './steps';
@@ -93,6 +94,10 @@ export const CrossingViewSchema = z.object({
   transshipment: TransshipmentStateSchema.optional(),
   /** The yard place reserved when the truck was admitted. */
   yardCode: z.string().optional(),
+  /** Customs' channel for the declaration (RED until one is set): GREEN passes customs-inspection with no inspection. */
+  customsChannel: z.enum(CUSTOMS_CHANNELS),
+  /** Where the gate's cameras and barriers saw the truck, oldest first (matched reads; repeats are one arrival). */
+  arrivals: z.array(ArrivalSchema),
   incident: IncidentSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -148,6 +153,8 @@ export function bareView(view: CrossingView): BareCrossingView {
     documents: view.documents.map(({ kind, url }) => ({ kind, url })),
     ...(t ? { transshipment: { stage: t.stage, registeredAt: t.registeredAt, approvedAt: t.approvedAt, completedAt: t.completedAt } } : {}),
     ...(view.yardCode ? { yardCode: view.yardCode } : {}),
+    customsChannel: view.customsChannel,
+    arrivals: view.arrivals.map(({ eventId, point, at, device, confirmedBy }) => ({ eventId, point, at, device, confirmedBy })),
     incident: view.incident && {
       ...view.incident,
       message: `${view.incident.message}. The read model could keep only part of this crossing's view until the cause is fixed; ?consistent=true shows it whole.`,

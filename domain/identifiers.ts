@@ -3,9 +3,15 @@
  * Pure functions, shared by the API's validation and the workflow.
  */
 
-/** Plates are compared in one canonical form: no spaces, dots or dashes, upper case (`12C-123.45` → `12C12345`). */
+/**
+ * Plates are compared in one canonical form: full-width characters folded (NFKC: `１２Ｃ` → `12C`), no spaces, dots,
+ * dashes or middle dots, upper case. Vietnamese `12C-123.45` → `12C12345`; Chinese `桂A·12345` → `桂A12345`.
+ */
 export function normalisePlate(plate: string): string {
-  return plate.replace(/[\s.\-·]/g, '').toUpperCase();
+  return plate
+    .normalize('NFKC')
+    .replace(/[\s.\-·•_]/g, '')
+    .toUpperCase();
 }
 
 const VIETNAMESE_PLATE = /^\d{2}[A-Z]{1,2}\d?\d{4,5}$/;

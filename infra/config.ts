@@ -27,6 +27,8 @@ export interface Config {
   /** Where people reach the API: printed in gate-pass QR codes and payment links. */
   publicUrl: string;
   paymentWebhookSecret: string | undefined;
+  /** Seals the devices' secrets in PostgreSQL (the API reads them back to check each device's signature). */
+  deviceSecretKey: string | undefined;
   loginFailuresPerAccount: number;
   loginFailuresPerAddress: number;
   /** No API answer takes longer than this: past it the answer is 503 (for a change: outcome unknown, retry). */
@@ -122,6 +124,7 @@ export function loadConfig(): Config {
     logLevel: bootstrapLogLevel(),
     publicUrl: publicUrl(production),
     paymentWebhookSecret: text('PAYMENT_WEBHOOK_SECRET'),
+    deviceSecretKey: text('DEVICE_SECRET_KEY'),
     loginFailuresPerAccount: int('LOGIN_FAILURES_PER_ACCOUNT', 10),
     loginFailuresPerAddress: int('LOGIN_FAILURES_PER_ADDRESS', 100),
     requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 8000),
@@ -155,6 +158,7 @@ export function loadConfig(): Config {
 export interface ApiSecrets {
   authSecret: string;
   paymentWebhookSecret: string;
+  deviceSecretKey: string;
 }
 
 /**
@@ -166,5 +170,6 @@ export function apiSecrets(config: Config): ApiSecrets {
   return {
     authSecret: secretOrGenerated(config.authSecret, 'AUTH_SECRET', 'auth-secret', options),
     paymentWebhookSecret: secretOrGenerated(config.paymentWebhookSecret, 'PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', options),
+    deviceSecretKey: secretOrGenerated(config.deviceSecretKey, 'DEVICE_SECRET_KEY', 'device-secret-key', options),
   };
 }

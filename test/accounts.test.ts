@@ -95,6 +95,7 @@ describe('accounts and login', () => {
     );
     const huuNghi = gates.body.find((g: { code: string }) => g.code === 'HUU_NGHI');
     expect(huuNghi).toMatchObject({ province: 'Lạng Sơn', feeCollector: 'GATE_MANAGEMENT_CENTRE' });
-    expect(huuNghi.yards[0]).toEqual({ code: 'HN-Y1', capacity: 600, occupied: expect.any(Number) });
+    expect(huuNghi.yards[0]).toEqual({ code: 'HN-Y1', capacity: 600, occupied: expect.any(Number), reserved: expect.any(Number) });
+    expect(huuNghi.plateConfidence).toBe(0.8);
   });
 });

@@ -24,7 +24,7 @@ type Json = Record<string, any>;
 
 /** A valid request per operation, and who may make it. */
 interface Base {
-  role: 'anyone' | 'admin' | 'declarant' | 'health' | 'manager' | 'customs' | 'yard' | 'fees';
+  role: 'anyone' | 'admin' | 'declarant' | 'health' | 'guard' | 'manager' | 'customs' | 'yard' | 'fees' | 'device';
   path?: string;
   body?: Json;
 }
@@ -33,6 +33,7 @@ describe('hostile strings', () => {
   let spec: Json;
   let tokens: Record<Base['role'], string>;
   let crossingId: string;
+  let camera: { code: string; secret: string };
   const started = new Date();
 
   beforeAll(async () => {
@@ -44,12 +45,21 @@ describe('hostile strings', () => {
       admin: await asAdmin(),
       declarant: company.token,
       health: staff.health.token,
+      guard: staff.guard.token,
+      device: '',
       manager: staff.manager.token,
       customs: staff.customs.token,
       yard: staff.yard.token,
       fees: staff.fees.token,
     };
     crossingId = randomUUID(); // requests are refused before any crossing is looked up
+    const code = `HOSTILE-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const registered = await fetch(`${system().apiUrl}/v1/admin/devices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens.admin}` },
+      body: JSON.stringify({ code, gate: 'TAN_THANH', point: 'YARD_ENTRY', kind: 'CAMERA' }),
+    });
+    camera = { code, secret: ((await registered.json()) as Json).secret };
   });
 
   const bases = (): Record<string, Base> => ({
@@ -116,6 +126,23 @@ describe('hostile strings', () => {
     'GET /v1/audit': { role: 'admin' },
     'GET /v1/fees/report': { role: 'manager' },
     'GET /v1/stats/gates/{code}': { role: 'manager', path: '/v1/stats/gates/HUU_NGHI' },
+    'POST /v1/admin/devices': {
+      role: 'admin',
+      body: { code: 'HOSTILE-NEW', gate: 'TAN_THANH', point: 'YARD_EXIT', kind: 'CAMERA', yard: 'TT-Y1' },
+    },
+    'PATCH /v1/admin/devices/{code}': { role: 'admin', path: '/v1/admin/devices/NO-SUCH-DEVICE', body: { disabled: true } },
+    'POST /v1/gate-events': {
+      role: 'device',
+      body: { eventId: 'hostile-1', plate: '29C-123.45', at: new Date().toISOString(), confidence: 0.9, imageRef: 'cam/1.jpg' },
+    },
+    'GET /v1/gate-events': { role: 'guard' },
+    'POST /v1/gate-events/{eventId}/match': { role: 'guard', path: '/v1/gate-events/no-such-read/match', body: { crossingId } },
+    'PUT /v1/admin/gates/{code}': { role: 'admin', path: '/v1/admin/gates/NO_SUCH_GATE', body: { yards: [{ code: 'Y9', capacity: 1 }] } },
+    'POST /v1/crossings/{id}/customs-channel': {
+      role: 'customs',
+      path: `/v1/crossings/${crossingId}/customs-channel`,
+      body: { channel: 'GREEN', source: 'VNACCS' },
+    },
   });
 
   const resolve = (schema: Json): Json => (schema?.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()]) : schema);
@@ -162,6 +189,11 @@ describe('hostile strings', () => {
       // Signed like the provider's own callbacks, so the request reaches validation.
       const secret = fs.readFileSync(path.join(system().dataDir, 'payment-webhook-secret'), 'utf8').trim();
       headers['x-signature'] = `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+    }
+    if (role === 'device' && raw) {
+      // Signed by a registered camera, so the read reaches validation.
+      headers['x-device'] = camera.code;
+      headers['x-signature'] = `sha256=${createHmac('sha256', camera.secret).update(raw).digest('hex')}`;
     }
     const res = await fetch(`${system().apiUrl}${url}`, { method, headers, body: raw, signal: AbortSignal.timeout(10_000) });
     return { status: res.status, body: (await res.json().catch(() => undefined)) as Json | undefined };
@@ -214,10 +246,12 @@ describe('hostile strings', () => {
       `select (select count(*)::int from crossing where created_at >= $1) as crossings,
               (select count(*)::int from account where created_at >= $1 and username like 'hostile%') as accounts,
               (select count(*)::int from deadline_policy_version where updated_at >= $1) as policies,
-              (select count(*)::int from fee_rate where updated_at >= $1) as rates`,
+              (select count(*)::int from fee_rate where updated_at >= $1) as rates,
+              (select count(*)::int from gate_event where received_at >= $1) as reads,
+              (select count(*)::int from device where code = 'HOSTILE-NEW') as devices`,
       [since],
     );
-    expect(counts.rows[0]).toEqual({ crossings: 0, accounts: 0, policies: 0, rates: 0 });
+    expect(counts.rows[0]).toEqual({ crossings: 0, accounts: 0, policies: 0, rates: 0, reads: 0, devices: 0 });
     const connection = await Connection.connect({ address: system().temporalAddress });
     try {
       const { count } = await new Client({ connection }).workflow.count(`StartTime >= "${since}"`);

@@ -34,8 +34,8 @@ describe("a gate's measures", () => {
     expect(stats.body.clearedPerHour.length).toBeGreaterThanOrEqual(24);
     expect(stats.body.clearedPerHour.every((h: any) => h.hour.endsWith(':00:00+07:00'))).toBe(true);
     expect(stats.body.clearedPerHour.reduce((sum: number, h: any) => sum + h.n, 0)).toBe(1);
-    // The admitted truck holds a yard place; the cleared one left its place.
-    expect(stats.body.yards).toEqual([{ code: 'Y1', capacity: 10, occupied: 1 }]);
+    // The admitted truck holds a reservation (no yard camera saw it enter); the cleared one released its place.
+    expect(stats.body.yards).toEqual([{ code: 'Y1', capacity: 10, occupied: 0, reserved: 1 }]);
   });
 
   it('cover a period that is asked for, and nothing outside it', async () => {

@@ -12,6 +12,7 @@ import {
 } from '../domain/crossing-view';
 import type { DeadlinePolicy } from '../domain/deadline-policy';
 import type { Decision } from '../domain/decision';
+import { DEFAULT_CUSTOMS_CHANNEL, type Arrival, type CustomsChannel } from '../domain/gate-points';
 import { decisionProblem } from '../domain/decision-rules';
 import { changedPaths } from '../domain/declaration-diff';
 import type { Declaration } from '../domain/declaration';
@@ -22,7 +23,7 @@ import type { TransferVehicle } from '../domain/transshipment';
 import { CompensationLedger } from './compensation-ledger';
 import { arm, nextDeadline, passed, type StepWait } from './step-deadlines';
 import { TransshipmentProgress } from './transshipment-progress';
-import { describeWait } from './wait-sentence';
+import { describeWait } from '../domain/wait-sentence';
 
 export interface CrossingStart {
   crossingId: string;
@@ -60,7 +61,7 @@ export class Rejection extends Error {
  * or applies a whole transition: state, history events, and the effects the workflow must carry out. The `check*`
  * methods are the same refusals without the change, for the Update validators, so a refused message leaves no trace
  * in the workflow history. Its parts live beside it: the transfer's stages (transshipment-progress.ts), the undos
- * (compensation-ledger.ts), the deadlines as data (step-deadlines.ts), the sentences of a 409 (wait-sentence.ts).
+ * (compensation-ledger.ts), the deadlines as data (step-deadlines.ts), the sentences of a 409 (domain/wait-sentence.ts).
  */
 export class CrossingState {
   readonly id: string;
@@ -81,6 +82,10 @@ export class CrossingState {
   endedAt: string | undefined;
   /** The yard place reserved at border-entry approval. */
   yardCode: string | undefined;
+  /** Customs' channel and who set it; undefined is RED (physical inspection) until customs says otherwise. */
+  customsChannel: { channel: CustomsChannel; setBy: string } | undefined;
+  /** Where the gate's devices saw the truck, one entry per arrival (the API collapses repeated reads). */
+  arrivals: Arrival[] = [];
   /** Grows with every change, so the workflow knows to re-read the nearest deadline. */
   revision = 0;
   /** A side effect that failed for good; until an admin retries it the crossing takes no new decision (cancel aside). */
@@ -138,7 +143,7 @@ export class CrossingState {
 
   /** A sentence for 409 answers: what the crossing waits for now. */
   describeWait(): string {
-    return describeWait(this);
+    return describeWait({ status: this.status, current: this.current, transshipmentStage: this.transshipment?.stage });
   }
 
   view(): CrossingView {
@@ -161,6 +166,8 @@ export class CrossingState {
       documents: this.documents.map((d) => ({ ...d })),
       ...(this.transshipment ? { transshipment: this.transshipment.view() } : {}),
       ...(this.yardCode ? { yardCode: this.yardCode } : {}),
+      customsChannel: this.customsChannel?.channel ?? DEFAULT_CUSTOMS_CHANNEL,
+      arrivals: this.arrivals.map((a) => ({ ...a })),
       incident: this.incident && { ...this.incident },
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -469,6 +476,68 @@ export class CrossingState {
     return [];
   }
 
+  // ---- the gate floor -------------------------------------------------------------------------------------
+
+  /** Customs sets the channel while its inspection is still ahead or waiting; once decided the channel is history. */
+  checkCustomsChannel(actor: Actor): void {
+    this.checkNotEnded();
+    this.checkNoIncident();
+    if (actor.role !== 'CUSTOMS_OFFICER') throw new Rejection(`The customs channel is set by CUSTOMS_OFFICER, not ${actor.role}.`);
+    const inspection = this.step('customs-inspection');
+    if (
+      inspection.status !== 'PENDING' &&
+      inspection.status !== 'WAITING' &&
+      inspection.status !== 'OVERDUE' &&
+      inspection.status !== 'RETURNED'
+    ) {
+      throw new Rejection(`The customs-inspection step is already ${inspection.status}; the channel can no longer change.`);
+    }
+  }
+
+  /**
+   * GREEN: customs-inspection passes as a system decision when the crossing reaches it (at once, if it waits there
+   * now). YELLOW and RED: the step waits for an officer. The history names the account that set the channel.
+   */
+  setCustomsChannel(channel: CustomsChannel, source: string | undefined, actor: Actor, now: Date): Effect[] {
+    this.checkCustomsChannel(actor);
+    this.customsChannel = { channel, setBy: actor.accountId };
+    this.event(now, 'CUSTOMS_CHANNEL_SET', { step: 'customs-inspection', actor, data: { channel, source } });
+    this.touch(now);
+    this.passGreenChannel(now);
+    return [];
+  }
+
+  /**
+   * A plate read matched to this crossing: the truck was seen at a point of the gate. Kept once per read (the API may
+   * deliver a read twice), and kept after the crossing ended too: the exit barrier reads a cleared truck.
+   */
+  recordArrival(arrival: Arrival, now: Date): boolean {
+    if (!this.submitted || this.arrivals.some((a) => a.eventId === arrival.eventId)) return false;
+    this.arrivals.push({ ...arrival });
+    this.event(now, 'ARRIVED', {
+      step: this.current?.step,
+      data: { point: arrival.point, at: arrival.at, device: arrival.device, eventId: arrival.eventId, confirmedBy: arrival.confirmedBy },
+    });
+    this.touch(now);
+    return true;
+  }
+
+  /** A green-channel crossing waiting at customs-inspection passes it: a system decision, no officer. */
+  private passGreenChannel(now: Date): void {
+    const view = this.current;
+    if (this.customsChannel?.channel !== 'GREEN' || view?.step !== 'customs-inspection' || view.status === 'RETURNED') return;
+    const at = now.toISOString();
+    const reason = 'Green channel: no inspection.';
+    Object.assign(view, { status: 'APPROVED', decidedAt: at, decidedBy: 'system', reason });
+    delete view.slaAt;
+    delete view.expiresAt;
+    this.event(now, 'DECISION', {
+      step: 'customs-inspection',
+      data: { outcome: 'APPROVE', reason, channel: 'GREEN', channelSetBy: this.customsChannel.setBy },
+    });
+    this.openNextStep(now);
+  }
+
   // ---- ending early ----------------------------------------------------------------------------------------
 
   checkCancel(): void {
@@ -572,6 +641,7 @@ export class CrossingState {
     }
     this.event(now, status === 'WAITING' ? 'STEP_STARTED' : 'RETURNED', { step: view.step });
     this.touch(now);
+    if (status === 'WAITING') this.passGreenChannel(now);
   }
 
   private end(status: CrossingStatus, now: Date): void {

@@ -19,6 +19,7 @@ import type { CrossingView } from '../domain/crossing-view';
 import { CrossingState, Rejection, type CrossingStart, type Effect } from './crossing-state';
 import { DeadlineAlarm } from './deadline-alarm';
 import {
+  arrivalSignal,
   cancelUpdate,
   completeTransshipmentUpdate,
   confirmOnlinePaymentUpdate,
@@ -27,6 +28,7 @@ import {
   registerTransshipmentUpdate,
   resubmitDeclarationUpdate,
   retryIncidentUpdate,
+  setCustomsChannelUpdate,
   submitDeclarationUpdate,
   viewQuery,
 } from './messages';
@@ -109,6 +111,22 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   setHandler(retryIncidentUpdate, ({ actor }) => transition(() => crossing.retryIncident(actor, now())), {
     validator: (_message) => refuse(() => crossing.checkRetryIncident()),
   });
+  setHandler(
+    setCustomsChannelUpdate,
+    ({ channel, source, actor }) => transition(() => crossing.setCustomsChannel(channel, source, actor, now())),
+    { validator: ({ actor }) => refuse(() => crossing.checkCustomsChannel(actor)) },
+  );
+  // An arrival is a fact, not a request: nothing refuses it. A repeat of a read already kept changes nothing.
+  setHandler(arrivalSignal, (arrival) =>
+    serial.run(async () => {
+      if (!crossing.recordArrival(arrival, now())) return;
+      // Held by an incident, the crossing's pending work waits for the admin's retry: the arrival is written with the
+      // incident's row now, and to the history with the next successful write.
+      if (crossing.incident) return recordIncident();
+      crossing.queue([]);
+      await settle();
+    }),
+  );
 
   /** Applies one transition and carries out the work it queued, then answers with the resulting view. */
   function transition(apply: () => Effect[]): Promise<CrossingView> {

@@ -1,6 +1,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  ArrivalSignal,
   CancelMessage,
+  CustomsChannelMessage,
   DeadlinePolicyChangedSignal,
   DecisionMessage,
   OnlinePaymentMessage,
@@ -39,6 +41,16 @@ export const cancelUpdate = defineUpdate<CrossingView, [CancelMessage]>('cancel.
 
 /** An admin fixed the cause of the crossing's incident: try its pending work again. */
 export const retryIncidentUpdate = defineUpdate<CrossingView, [RetryIncidentMessage]>('retryIncident.v1');
+
+/** Customs assigned the declaration's channel: GREEN passes customs-inspection as a system decision. */
+export const setCustomsChannelUpdate = defineUpdate<CrossingView, [CustomsChannelMessage]>('setCustomsChannel.v1');
+
+/**
+ * A camera or barrier read the truck's plate at a point of the gate (matched, or linked by a guard). A signal, not an
+ * Update: the device had its answer from the read model already, and the API delivers it again until it is taken
+ * (the crossing keeps each eventId once).
+ */
+export const arrivalSignal = defineSignal<[ArrivalSignal]>('arrival.v1');
 
 /** The admin changed a deadline policy: reload the policy of the waiting step and re-arm its deadlines. */
 export const deadlinePolicyChangedSignal = defineSignal<[DeadlinePolicyChangedSignal]>(DEADLINE_POLICY_CHANGED_SIGNAL);

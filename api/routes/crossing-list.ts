@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES } from '../../domain/category';
 import { CROSSING_STATUSES, type CrossingStatus } from '../../domain/crossing-view';
+import { CUSTOMS_CHANNELS } from '../../domain/gate-points';
 import { GATE_CODE } from '../../domain/gates';
 import { AGENCY_ROLES, gateScope } from '../../domain/roles';
 import { DECISION_STEPS } from '../../domain/steps';
@@ -40,6 +41,8 @@ const ItemSchema = z.object({
   overdue: z.boolean(),
   plate: z.string(),
   declarationVersion: z.number().int(),
+  /** Customs' channel (RED until set): a green crossing passes customs-inspection without an officer. */
+  customsChannel: z.enum(CUSTOMS_CHANNELS),
   createdAt: z.string(),
   updatedAt: z.string(),
   incident: z.object({ at: z.string(), step: z.string().nullable(), message: z.string(), retries: z.number().int() }).nullable(),

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { CancelRequestSchema, TransshipmentCompletionSchema } from '../../domain/crossing-messages';
 import { DecisionSchema } from '../../domain/decision';
+import { CustomsChannelRequestSchema } from '../../domain/gate-floor';
 import { decisionProblem } from '../../domain/decision-rules';
 import { TransshipmentRegistrationSchema } from '../../domain/transshipment';
 import { DeclarationSchema } from '../../domain/declaration';
@@ -195,6 +196,26 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       await crossingFor(ctx, caller, params.id);
       const actor = { accountId: caller.id, role: caller.role };
       return { body: crossingViewFor(caller.role, await crossings.completeTransshipment(params.id, body.note, actor, key(req))) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/crossings/{id}/customs-channel',
+    summary:
+      "Customs' channel for the declaration: GREEN passes customs-inspection as a system decision, YELLOW and RED wait for an officer (RED until set)",
+    tag: 'crossings',
+    access: ['CUSTOMS_OFFICER'],
+    params: IdParams,
+    body: CustomsChannelRequestSchema,
+    responses: { 200: { description: 'the crossing with its channel', schema: CrossingViewSchema }, ...problems },
+    repeatable: true,
+    handler: async ({ params, body, caller, req }) => {
+      await crossingToActOn(ctx, caller, params.id, ['CUSTOMS_OFFICER']);
+      const actor = { accountId: caller.id, role: caller.role };
+      return {
+        body: crossingViewFor(caller.role, await crossings.setCustomsChannel(params.id, body.channel, body.source, actor, key(req))),
+      };
     },
   });
 

@@ -6,6 +6,7 @@ import { isoDateTime } from '../../domain/time';
 import type { ApiContext } from '../context';
 import { invalidFields, notFound } from '../problem';
 import type { Api } from '../route';
+import { YardLoadSchema } from '../schemas';
 
 const DAY_MS = 86_400_000;
 /** The longest period one answer covers: a quarter, enough for a trend, small enough to answer at once. */
@@ -30,7 +31,7 @@ export const GateStatsSchema = z
     dwell: z.object({ byStep: byStep(Spread) }),
     endToEnd: Spread,
     clearedPerHour: z.array(z.object({ hour: z.string(), n: z.number().int() })),
-    yards: z.array(z.object({ code: z.string(), capacity: z.number().int(), occupied: z.number().int() })),
+    yards: z.array(YardLoadSchema),
     queue: z.object({ waiting: z.number().int(), called: z.number().int() }).nullable(),
     queueWait: Spread.nullable(),
   })
@@ -61,7 +62,7 @@ export function gateStatsRoutes(api: Api, ctx: ApiContext): void {
         throw invalidFields([{ path: 'query.from', message: `the period must be at most ${MAX_PERIOD_DAYS} days` }]);
       if (!servesGate(caller, params.code)) throw notFound(`No gate ${params.code} among the gates you serve.`);
       const stores = ctx.services.stores();
-      const gate = (await stores.gates.list()).find((g) => g.code === params.code);
+      const [gate] = await stores.gates.list(params.code);
       if (!gate) throw notFound(`No gate ${params.code}.`);
       const measures = await stores.measures.measure(gate.code, from, to);
       return {
@@ -70,7 +71,7 @@ export function gateStatsRoutes(api: Api, ctx: ApiContext): void {
           from: from.toISOString(),
           to: to.toISOString(),
           ...measures,
-          // Until camera reads exist, a yard's occupancy is its reservations (API.md, "Measures").
+          // Occupancy from the yard cameras, reservations from admitted trucks not yet in a yard.
           yards: gate.yards,
           queue: null,
           queueWait: null,

@@ -150,6 +150,50 @@ export interface paths {
         patch: operations["patchAccountsId"];
         trace?: never;
     };
+    "/v1/admin/devices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every registered device (never its secret)
+         * @description Every registered device (never its secret). Roles: ADMIN.
+         */
+        get: operations["getAdminDevices"];
+        put?: never;
+        /**
+         * Register a camera or barrier controller at a point of a gate; its secret is shown once
+         * @description Register a camera or barrier controller at a point of a gate; its secret is shown once. Roles: ADMIN.
+         */
+        post: operations["postAdminDevices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/devices/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Disable or enable a device, or rotate its secret (the new one is shown once; the old one stops working)
+         * @description Disable or enable a device, or rotate its secret (the new one is shown once; the old one stops working). Roles: ADMIN.
+         */
+        patch: operations["patchAdminDevicesCode"];
+        trace?: never;
+    };
     "/v1/admin/fee-rates": {
         parameters: {
             query?: never;
@@ -167,6 +211,26 @@ export interface paths {
          * @description Set one tariff rate (gate or *, direction or *, vehicle kind, goods kind); applies to invoices issued from now on. Roles: ADMIN.
          */
         put: operations["putAdminFeeRates"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/gates/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a gate: its yards' capacities (a new yard code adds a yard) and its plate-confidence threshold
+         * @description Change a gate: its yards' capacities (a new yard code adds a yard) and its plate-confidence threshold. Roles: ADMIN.
+         */
+        put: operations["putAdminGatesCode"];
         post?: never;
         delete?: never;
         options?: never;
@@ -356,6 +420,26 @@ export interface paths {
          * @description Cancel a crossing; answers once its compensation has run. Roles: DECLARANT, MANAGER.
          */
         post: operations["postCrossingsIdCancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/crossings/{id}/customs-channel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Customs' channel for the declaration: GREEN passes customs-inspection as a system decision, YELLOW and RED wait for an officer (RED until set)
+         * @description Customs' channel for the declaration: GREEN passes customs-inspection as a system decision, YELLOW and RED wait for an officer (RED until set). Roles: CUSTOMS_OFFICER.
+         */
+        post: operations["postCrossingsIdCustomsChannel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -562,6 +646,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/gate-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Plate reads at the caller's gates, newest first; unmatched=true is the border guard's exception list
+         * @description Plate reads at the caller's gates, newest first; unmatched=true is the border guard's exception list. Roles: BORDER_GUARD, MANAGER, ADMIN.
+         */
+        get: operations["getGateEvents"];
+        put?: never;
+        /**
+         * A device's plate read, signed with its secret (X-Device, X-Signature); answered from the read model with what a barrier does
+         * @description A device's plate read, signed with its secret (X-Device, X-Signature); answered from the read model with what a barrier does.
+         */
+        post: operations["postGateEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gate-events/{eventId}/match": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A border guard links a read of the exception list to a crossing by hand (its whole run of repeats with it)
+         * @description A border guard links a read of the exception list to a crossing by hand (its whole run of repeats with it). Roles: BORDER_GUARD.
+         */
+        post: operations["postGateEventsEventIdMatch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/gates": {
         parameters: {
             query?: never;
@@ -731,6 +859,8 @@ export interface components {
                 category: "PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT";
                 createdAt: string;
                 currentStep: string | null;
+                /** @enum {string} */
+                customsChannel: "GREEN" | "YELLOW" | "RED";
                 declarationVersion: number;
                 direction: string;
                 gate: string;
@@ -751,6 +881,14 @@ export interface components {
             nextCursor: string | null;
         };
         CrossingView: {
+            arrivals: {
+                at: string;
+                confirmedBy?: string;
+                device: string;
+                eventId: string;
+                /** @enum {string} */
+                point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
+            }[];
             /** @enum {string} */
             category: "PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT";
             compensations: {
@@ -763,6 +901,8 @@ export interface components {
             createdAt: string;
             /** @enum {string|null} */
             currentStep: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
+            /** @enum {string} */
+            customsChannel: "GREEN" | "YELLOW" | "RED";
             declaration: components["schemas"]["DeclarationAsSeen"];
             declarationVersion: number;
             /** @enum {string} */
@@ -839,6 +979,11 @@ export interface components {
             };
             updatedAt: string;
             yardCode?: string;
+        };
+        CustomsChannelRequest: {
+            /** @enum {string} */
+            channel: "GREEN" | "YELLOW" | "RED";
+            source?: string;
         };
         DeadlinePolicy: {
             category: string;
@@ -960,6 +1105,28 @@ export interface components {
                 trailerPlate?: string | null;
             };
         };
+        Device: {
+            code: string;
+            createdAt: string;
+            disabled: boolean;
+            gate: string;
+            /** @enum {string} */
+            kind: "CAMERA" | "BARRIER";
+            /** @enum {string} */
+            point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
+            secretRotatedAt: string;
+            yard: string | null;
+        };
+        DeviceChange: {
+            disabled?: boolean;
+            /** @enum {boolean} */
+            rotateSecret?: true;
+        };
+        DeviceWithSecret: {
+            device: components["schemas"]["Device"];
+            /** @description shown once: at registration and at each rotation */
+            secret?: string;
+        };
         FeeRate: {
             amountVnd: number;
             /** @enum {string} */
@@ -975,12 +1142,52 @@ export interface components {
             /** @enum {string} */
             feeCollector: "GATE_MANAGEMENT_CENTRE" | "TAX_AUTHORITY";
             name: string;
+            plateConfidence: number;
             province: string;
-            yards: {
+            yards: components["schemas"]["YardLoad"][];
+        };
+        GateChange: {
+            plateConfidence?: number;
+            yards?: {
                 capacity: number;
                 code: string;
-                occupied: number;
             }[];
+        };
+        GateEvent: {
+            /** @enum {string} */
+            action: "OPEN" | "HOLD" | "NONE";
+            arrival: boolean;
+            at: string;
+            confidence: number;
+            crossingId: string | null;
+            device: string;
+            eventId: string;
+            gate: string;
+            imageRef: string | null;
+            /** @enum {string} */
+            match: "MATCHED" | "DOUBTFUL" | "UNMATCHED";
+            matchedAt: string | null;
+            matchedBy: {
+                accountId: string;
+                username: string;
+            } | null;
+            onExceptionList: boolean;
+            /** @description as the camera read it */
+            plate: string;
+            /** @enum {string} */
+            point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
+            reason: string;
+            receivedAt: string;
+            repeatOf: string | null;
+            repeats: number;
+        };
+        GateEventList: {
+            items: components["schemas"]["GateEvent"][];
+            nextCursor: string | null;
+        };
+        GateEventMatch: {
+            /** Format: uuid */
+            crossingId: string;
         };
         GateStats: {
             cancelled: number;
@@ -1070,11 +1277,7 @@ export interface components {
                 p90: number | null;
             } | null;
             to: string;
-            yards: {
-                capacity: number;
-                code: string;
-                occupied: number;
-            }[];
+            yards: components["schemas"]["YardLoad"][];
         };
         Login: {
             password: string;
@@ -1094,6 +1297,15 @@ export interface components {
             role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN";
             username: string;
         };
+        NewDevice: {
+            code: string;
+            gate: string;
+            /** @enum {string} */
+            kind: "CAMERA" | "BARRIER";
+            /** @enum {string} */
+            point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
+            yard?: string;
+        };
         PaymentCallback: {
             amountVnd: number;
             /** Format: uuid */
@@ -1101,6 +1313,14 @@ export interface components {
             providerRef: string;
             /** @enum {string} */
             status: "SUCCEEDED" | "FAILED";
+        };
+        PlateRead: {
+            /** Format: date-time */
+            at: string;
+            confidence: number;
+            eventId: string;
+            imageRef?: string;
+            plate: string;
         };
         Problem: {
             /** @enum {string} */
@@ -1116,6 +1336,13 @@ export interface components {
             title: string;
             type: string;
         };
+        ReadAnswer: {
+            /** @enum {string} */
+            action: "OPEN" | "HOLD" | "NONE";
+            crossingId: string | null;
+            eventId: string;
+            reason: string;
+        };
         TransshipmentCompletion: {
             note?: string;
         };
@@ -1125,6 +1352,12 @@ export interface components {
                 plate: string;
             };
             yardCode: string;
+        };
+        YardLoad: {
+            capacity: number;
+            code: string;
+            occupied: number;
+            reserved: number;
         };
     };
     responses: never;
@@ -1485,6 +1718,157 @@ export interface operations {
             };
         };
     };
+    getAdminDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the devices */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Device"][];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postAdminDevices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewDevice"];
+            };
+        };
+        responses: {
+            /** @description the device and its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceWithSecret"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patchAdminDevicesCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["DeviceChange"];
+            };
+        };
+        responses: {
+            /** @description the device (and its new secret when rotated) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeviceWithSecret"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getAdminFeeRates: {
         parameters: {
             query?: never;
@@ -1538,6 +1922,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FeeRate"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putAdminGatesCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GateChange"];
+            };
+        };
+        responses: {
+            /** @description the gate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gate"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description an error, as application/problem+json */
@@ -2033,6 +2479,77 @@ export interface operations {
         };
         responses: {
             /** @description the crossing, CANCELLED */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CrossingView"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not your role or gate */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit the crossing now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postCrossingsIdCustomsChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CustomsChannelRequest"];
+            };
+        };
+        responses: {
+            /** @description the crossing with its channel */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2672,6 +3189,191 @@ export interface operations {
                     } & {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGateEvents: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                from?: string;
+                gate?: string;
+                limit?: number;
+                to?: string;
+                unmatched?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a page of reads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateEventList"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postGateEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PlateRead"];
+            };
+        };
+        responses: {
+            /** @description what the device does: OPEN, HOLD (with the reason) or NONE (a camera) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadAnswer"];
+                };
+            };
+            /** @description invalid read, or its time is more than 5 minutes from the server clock */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description unknown or disabled device, or a bad signature */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the eventId is another device's */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postGateEventsEventIdMatch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GateEventMatch"];
+            };
+        };
+        responses: {
+            /** @description the read, matched */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateEvent"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description an error, as application/problem+json */

@@ -9,31 +9,68 @@ export interface GateRow {
   name: string;
   province: string;
   feeCollector: FeeCollector;
-  yards: { code: string; capacity: number; occupied: number }[];
+  plateConfidence: number;
+  yards: YardLoad[];
+}
+
+/** A yard's places: occupied as the yard cameras saw trucks enter and leave, reserved for admitted trucks on their way. */
+export interface YardLoad {
+  code: string;
+  capacity: number;
+  occupied: number;
+  reserved: number;
 }
 
 /** The gates (seeded by a migration) and their yards, with the places reserved in them. */
 export class GateStore {
   constructor(private readonly em: EntityManager) {}
 
-  /** Every gate with its yards and how many places are taken. */
-  async list(): Promise<GateRow[]> {
+  /** Every gate (or the one asked for) with its yards and their load (the `yard_load` view). */
+  async list(code?: string): Promise<GateRow[]> {
     const rows = await sqlOf(this.em)<{
       code: string;
       name: string;
       province: string;
       fee_collector: FeeCollector;
+      plate_confidence: number;
       yards: GateRow['yards'];
     }>(
-      `select g.code, g.name, g.province, g.fee_collector,
-              coalesce(json_agg(json_build_object('code', y.code, 'capacity', y.capacity, 'occupied',
-                (select count(*) from yard_reservation r
-                  where r.gate_code = y.gate_code and r.yard_code = y.code and r.released_at is null)) order by y.code)
-                filter (where y.code is not null), '[]') as yards
-         from gate g left join yard y on y.gate_code = g.code
+      `select g.code, g.name, g.province, g.fee_collector, g.plate_confidence,
+              coalesce(json_agg(json_build_object('code', y.yard_code, 'capacity', y.capacity, 'occupied', y.occupied,
+                                                  'reserved', y.reserved) order by y.yard_code)
+                filter (where y.yard_code is not null), '[]') as yards
+         from gate g left join yard_load y on y.gate_code = g.code
+        where ?::text is null or g.code = ?
         group by g.code order by g.code`,
+      [code ?? null, code ?? null],
     );
-    return rows.map((r) => ({ code: r.code, name: r.name, province: r.province, feeCollector: r.fee_collector, yards: r.yards }));
+    return rows.map((r) => ({
+      code: r.code,
+      name: r.name,
+      province: r.province,
+      feeCollector: r.fee_collector,
+      plateConfidence: Number(r.plate_confidence),
+      yards: r.yards,
+    }));
+  }
+
+  /**
+   * An admin's change to a gate: yard capacities (a yard not yet known is added; none is removed, since crossings
+   * and reads refer to it) and the plate-confidence threshold. A capacity below the yard's load is allowed: the board
+   * then shows the yard over capacity, and no further truck is placed there.
+   */
+  async update(code: string, change: { yards?: { code: string; capacity: number }[]; plateConfidence?: number }): Promise<void> {
+    const sql = sqlOf(this.em);
+    if (change.plateConfidence !== undefined) {
+      await sql('update gate set plate_confidence = ? where code = ?', [change.plateConfidence, code]);
+    }
+    for (const yard of change.yards ?? []) {
+      await sql(
+        `insert into yard (gate_code, code, capacity) values (?, ?, ?)
+         on conflict (gate_code, code) do update set capacity = excluded.capacity`,
+        [code, yard.code, yard.capacity],
+      );
+    }
   }
 
   async gate(code: string): Promise<{ name: string; feeCollector: FeeCollector } | undefined> {
@@ -70,10 +107,9 @@ export class GateStore {
     const sql = sqlOf(this.em);
     await sql(
       `insert into yard_reservation (crossing_id, gate_code, yard_code, reserved_at)
-       select ?, y.gate_code, y.code, now() from yard y
+       select ?, y.gate_code, y.yard_code, now() from yard_load y
         where y.gate_code = ?
-        order by y.capacity - (select count(*) from yard_reservation r
-                                where r.gate_code = y.gate_code and r.yard_code = y.code and r.released_at is null) desc, y.code
+        order by y.capacity - y.occupied - y.reserved desc, y.yard_code
         limit 1
        on conflict (crossing_id) do nothing`,
       [crossingId, gate],

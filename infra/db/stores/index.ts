@@ -2,10 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AccountStore } from './accounts';
 import { AuditTrail } from './audit-trail';
 import { DeadlinePolicyStore } from './deadline-policies';
+import { DeviceStore } from './devices';
 import { DocumentStore } from './documents';
 import { EscalationStore } from './escalations';
 import { FeeLedger } from './fee-ledger';
 import { GateMeasureStore } from './gate-measures';
+import { GateReadStore } from './gate-reads';
 import { GateStore } from './gates';
 import { IdempotencyStore } from './idempotency';
 import { LoginFailureStore } from './login-failures';
@@ -28,6 +30,8 @@ export function storesOver(em: EntityManager) {
     idempotency: new IdempotencyStore(em),
     gates,
     measures: new GateMeasureStore(em),
+    devices: new DeviceStore(em),
+    gateReads: new GateReadStore(em),
     documents: new DocumentStore(em),
     transshipmentBookings: new TransshipmentBookingStore(em),
     escalations: new EscalationStore(em),

@@ -3,6 +3,7 @@ import type { Category } from '../../../domain/category';
 import type { CrossingEvent } from '../../../domain/crossing-events';
 import type { CrossingSnapshot } from '../../../domain/crossing-snapshot';
 import { bareView, type BareCrossingView, type CrossingStatus, type CrossingView, type Incident } from '../../../domain/crossing-view';
+import { DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
 import type { Role } from '../../../domain/roles';
 import { auditEntriesJson, type AuditInput } from '../../audit';
@@ -30,6 +31,7 @@ export interface ListItem {
   overdue: boolean;
   plate: string;
   declarationVersion: number;
+  customsChannel: CustomsChannel;
   createdAt: string;
   updatedAt: string;
   incident: Incident | null;
@@ -64,6 +66,7 @@ interface Row {
   overdue: boolean;
   plate: string;
   declaration_version: number;
+  customs_channel: CustomsChannel | null;
   created_at: Date | string;
   updated_at: Date | string;
   incident: Incident | null;
@@ -80,7 +83,8 @@ const NOT_AUDITED = new Set(['STEP_STARTED', 'DEADLINES_ARMED', 'DEADLINES_REARM
 function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
   return {
     at: new Date(e.at),
-    actor: e.actor?.accountId ?? 'system',
+    // A device's read (ARRIVED) is the device's doing; a guard who linked it by hand is named in its data.
+    actor: e.actor?.accountId ?? (typeof e.data?.device === 'string' ? `device:${e.data.device}` : 'system'),
     action: e.type === 'DECISION' ? `DECISION_${String(e.data?.outcome)}` : e.type,
     crossingId,
     details: { step: e.step, ...e.data },
@@ -97,14 +101,14 @@ function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccou
   return {
     sql: `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
                                plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view,
-                               incident)
-         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb
+                               incident, customs_channel)
+         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb, ?
            from account a where a.id = ?
          on conflict (id) do update set
            status = excluded.status, category = excluded.category, current_step = excluded.current_step,
            step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
            declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view,
-           incident = excluded.incident
+           incident = excluded.incident, customs_channel = excluded.customs_channel
          where crossing.updated_at <= excluded.updated_at`,
     params: [
       view.id,
@@ -121,6 +125,7 @@ function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccou
       view.updatedAt,
       JSON.stringify(view),
       view.incident ? JSON.stringify(view.incident) : null,
+      view.customsChannel ?? null,
       declarantAccountId,
     ],
   };
@@ -241,7 +246,7 @@ export class CrossingReadModel {
     }
     const rows = await sqlOf(this.em)<Row>(
       `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version,
-              created_at, updated_at, incident
+              customs_channel, created_at, updated_at, incident
          from crossing where ${where.sql}
         order by ${order} limit ?`,
       [...where.params, filter.limit + 1],
@@ -266,6 +271,7 @@ export class CrossingReadModel {
         overdue: r.overdue,
         plate: r.plate,
         declarationVersion: r.declaration_version,
+        customsChannel: r.customs_channel ?? DEFAULT_CUSTOMS_CHANNEL,
         createdAt: iso(r.created_at),
         updatedAt: iso(r.updated_at),
         incident: r.incident,

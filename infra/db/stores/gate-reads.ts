@@ -1,0 +1,435 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  barrierAnswer,
+  confusionKey,
+  matchRead,
+  REPEAT_WINDOW_MS,
+  type Arrival,
+  type BarrierAction,
+  type Candidate,
+  type CrossingAtBarrier,
+  type MatchOutcome,
+  type PlateRead,
+  type ReadMatch,
+} from '../../../domain/gate-floor';
+import type { GatePoint } from '../../../domain/gate-points';
+import { normalisePlate } from '../../../domain/identifiers';
+import { auditEntriesJson } from '../../audit';
+import { sqlOf } from '../orm';
+import type { DeviceRow } from './devices';
+import { Where } from './sql-where';
+
+/** The answer a device gets for a read, kept with the read so that a repeated eventId gets it again. */
+export interface ReadAnswer {
+  eventId: string;
+  crossingId: string | null;
+  action: BarrierAction;
+  reason: string;
+}
+
+/** A matched read the crossing's workflow has not been told of yet (api/arrival-delivery.ts delivers it). */
+export interface PendingArrival {
+  crossingId: string;
+  arrival: Arrival;
+}
+
+export type RecordedRead =
+  | { kind: 'NEW'; answer: ReadAnswer; delivery?: PendingArrival }
+  | { kind: 'REPLAY'; answer: ReadAnswer }
+  /** The eventId is another device's: refused, nothing changed. */
+  | { kind: 'FOREIGN' };
+
+/** A read as the guard's exception list and the manager's floor view show it. */
+export interface GateEventItem {
+  eventId: string;
+  device: string;
+  gate: string;
+  point: GatePoint;
+  plate: string;
+  at: string;
+  confidence: number;
+  imageRef: string | null;
+  receivedAt: string;
+  match: ReadMatch;
+  crossingId: string | null;
+  action: BarrierAction;
+  reason: string;
+  arrival: boolean;
+  repeatOf: string | null;
+  /** Later reads of the same run (the same plate by the same device, each within 60 s of the one before). */
+  repeats: number;
+  onExceptionList: boolean;
+  matchedBy: { accountId: string; username: string } | null;
+  matchedAt: string | null;
+}
+
+export interface GateEventFilter {
+  /** The gates the caller serves (undefined: every gate). */
+  gates?: readonly string[];
+  gate?: string;
+  unmatched?: boolean;
+  from?: string;
+  to?: string;
+  /** The sort key (at, eventId) of the last row of the previous page. */
+  after?: [string, string];
+  limit: number;
+}
+
+/** A crossing still answering to its plate at a gate: open, or cleared and not yet past the exit barrier. */
+const STILL_HERE = `(c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
+                     or (c.status = 'CLEARED' and c.gate_exit_at is null and c.updated_at > now() - interval '1 day'))`;
+
+interface CrossingRow {
+  status: CrossingAtBarrier['status'];
+  current_step: CrossingAtBarrier['currentStep'];
+  steps: CrossingAtBarrier['steps'];
+  stage: CrossingAtBarrier['transshipmentStage'] | null;
+}
+
+const iso = (value: Date | string) => new Date(value).toISOString();
+
+/**
+ * Plate reads of the gates' devices, matched to crossings (API.md "Devices and plate reads"). A read is answered from
+ * this read model alone, inside one transaction that is serialised per device and plate (so two copies of one read,
+ * or two reads of one standing truck, cannot both become arrivals): the first answer is stored with the read, and the
+ * crossing's workflow hears of an arrival afterwards.
+ *
+ * Runs: a read of the same plate by the same device within 60 s of an earlier read continues that read's run
+ * (`repeat_of` names the run's first read). Only the first matched read of a run is an arrival, so a camera reading a
+ * standing truck every second adds one event to the crossing's history, not sixty. A run whose reads were all doubtful
+ * or unmatched is one entry on the exception list (its first read); once a guard links it, or a later read of it
+ * matches, the whole run is matched and the entry leaves the list, and further reads of the run take that crossing.
+ */
+export class GateReadStore {
+  constructor(private readonly em: EntityManager) {}
+
+  async record(device: DeviceRow, read: PlateRead): Promise<RecordedRead> {
+    const plate = normalisePlate(read.plate);
+    return this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      await sql('select pg_advisory_xact_lock(hashtext(?))', [`gate-read:${device.code}:${plate}`]);
+      const [earlier] = await sql<{ device_code: string; crossing_id: string | null; action: BarrierAction; reason: string }>(
+        'select device_code, crossing_id, action, reason from gate_event where event_id = ?',
+        [read.eventId],
+      );
+      if (earlier) {
+        if (earlier.device_code !== device.code) return { kind: 'FOREIGN' };
+        return {
+          kind: 'REPLAY',
+          answer: { eventId: read.eventId, crossingId: earlier.crossing_id, action: earlier.action, reason: earlier.reason },
+        };
+      }
+
+      // The run this read continues, and the crossing it was matched to already (by a read or by a guard).
+      const [run] = await sql<{ head: string; crossing_id: string | null }>(
+        `select coalesce(e.repeat_of, e.event_id) as head,
+                (select m.crossing_id from gate_event m
+                  where (m.event_id = coalesce(e.repeat_of, e.event_id) or m.repeat_of = coalesce(e.repeat_of, e.event_id))
+                    and m.match = 'MATCHED' order by m.at limit 1) as crossing_id
+           from gate_event e
+          where e.device_code = ? and e.plate = ? and e.at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval
+          order by abs(extract(epoch from e.at - ?::timestamptz)), e.at desc limit 1`,
+        [device.code, plate, read.at, `${REPEAT_WINDOW_MS} milliseconds`, read.at, `${REPEAT_WINDOW_MS} milliseconds`, read.at],
+      );
+
+      let outcome: MatchOutcome;
+      if (run?.crossing_id) {
+        outcome = { match: 'MATCHED', crossingId: run.crossing_id };
+      } else {
+        const exitPoint = device.point === 'BARRIER_EXIT' || device.point === 'YARD_EXIT';
+        const [gate] = await sql<{ plate_confidence: number; candidates: Candidate[] | null }>(
+          `select g.plate_confidence,
+                  (select json_agg(json_build_object('crossingId', c.id, 'plate', c.plate))
+                     from crossing c
+                    where c.gate_code = g.code and translate(c.plate, 'OIB', '018') = ?
+                      and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE}))) as candidates
+             from gate g where g.code = ?`,
+          [confusionKey(plate), exitPoint, device.gate],
+        );
+        outcome = matchRead(read, Number(gate.plate_confidence), gate.candidates ?? []);
+      }
+
+      const crossing = outcome.crossingId ? await this.crossingAtBarrier(sql, outcome.crossingId) : undefined;
+      const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing);
+      const matched = outcome.match === 'MATCHED';
+      const arrival = matched && !run?.crossing_id;
+      await sql(
+        `insert into gate_event (event_id, device_code, gate_code, point, plate_read, plate, at, confidence, image_ref, match,
+                                 crossing_id, repeat_of, arrival, open_exception, action, reason)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          read.eventId,
+          device.code,
+          device.gate,
+          device.point,
+          read.plate,
+          plate,
+          read.at,
+          read.confidence,
+          read.imageRef ?? null,
+          outcome.match,
+          outcome.crossingId,
+          run?.head ?? null,
+          arrival,
+          !matched && !run,
+          action,
+          reason,
+        ],
+      );
+      // A run matched at last: its first read leaves the exception list.
+      if (matched && run) await sql('update gate_event set open_exception = false where event_id = ? and open_exception', [run.head]);
+      if (arrival) await this.moveOnFloor(sql, device, outcome.crossingId!, read.eventId, read.at);
+      if (device.point === 'BARRIER_EXIT' && action === 'OPEN') {
+        await sql('update crossing set gate_exit_at = ? where id = ? and gate_exit_at is null', [read.at, outcome.crossingId]);
+      }
+      const answer = { eventId: read.eventId, crossingId: outcome.crossingId, action, reason };
+      return {
+        kind: 'NEW',
+        answer,
+        ...(arrival
+          ? {
+              delivery: {
+                crossingId: outcome.crossingId!,
+                arrival: { eventId: read.eventId, point: device.point, at: read.at, device: device.code },
+              },
+            }
+          : {}),
+      };
+    });
+  }
+
+  /**
+   * A border guard links a read of the exception list to a crossing by hand (a doubtful match confirmed, or an
+   * unmatched read resolved): the read's whole run takes the crossing, and its first read becomes the arrival unless
+   * the run had one for that crossing already. The guard is named on the read and in the audit trail.
+   */
+  async confirm(eventId: string, crossingId: string, guard: { accountId: string }): Promise<PendingArrival | undefined> {
+    return this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      const [head] = await sql<{
+        event_id: string;
+        device_code: string;
+        gate_code: string;
+        point: GatePoint;
+        at: Date | string;
+        yard_code: string | null;
+      }>(
+        `select h.event_id, h.device_code, h.gate_code, h.point, h.at, d.yard_code
+           from gate_event e join gate_event h on h.event_id = coalesce(e.repeat_of, e.event_id)
+           join device d on d.code = h.device_code
+          where e.event_id = ? for update of h`,
+        [eventId],
+      );
+      const arrived = await sql<{ n: number }>(
+        `select count(*)::int as n from gate_event where (event_id = ? or repeat_of = ?) and arrival and crossing_id = ?`,
+        [head.event_id, head.event_id, crossingId],
+      );
+      const arrival = arrived[0].n === 0;
+      await sql(
+        `update gate_event set match = 'MATCHED', crossing_id = ?, matched_by = ?, matched_at = now(), open_exception = false
+          where (event_id = ? or repeat_of = ?) and match <> 'MATCHED'`,
+        [crossingId, guard.accountId, head.event_id, head.event_id],
+      );
+      if (arrival) await sql('update gate_event set arrival = true where event_id = ?', [head.event_id]);
+      await sql('select append_audit(?::jsonb)', [
+        JSON.stringify(
+          auditEntriesJson([
+            {
+              at: new Date(),
+              actor: guard.accountId,
+              action: 'GATE_READ_MATCHED',
+              crossingId,
+              details: { eventId: head.event_id, device: head.device_code },
+              sourceKey: `gate-read-match:${head.event_id}`,
+            },
+          ]),
+        ),
+      ]);
+      if (!arrival) return undefined;
+      const at = iso(head.at);
+      await this.moveOnFloor(sql, { point: head.point, gate: head.gate_code, yard: head.yard_code }, crossingId, head.event_id, at);
+      return {
+        crossingId,
+        arrival: { eventId: head.event_id, point: head.point, at, device: head.device_code, confirmedBy: guard.accountId },
+      };
+    });
+  }
+
+  async find(eventId: string): Promise<GateEventItem | undefined> {
+    const [item] = await this.items(new Where().add('e.event_id = ?', eventId), 1);
+    return item;
+  }
+
+  /** Reads newest first; `unmatched` is the guard's exception list (one entry per run not yet matched). */
+  async list(filter: GateEventFilter): Promise<{ items: GateEventItem[]; nextKey?: [string, string] }> {
+    const where = new Where();
+    if (filter.gates) where.in('e.gate_code', filter.gates);
+    if (filter.gate) where.add('e.gate_code = ?', filter.gate);
+    if (filter.unmatched) where.add('e.open_exception');
+    if (filter.from) where.add('e.at >= ?', filter.from);
+    if (filter.to) where.add('e.at < ?', filter.to);
+    if (filter.after) where.add('(e.at, e.event_id) < (?::timestamptz, ?)', filter.after[0], filter.after[1]);
+    const rows = await this.items(where, filter.limit + 1);
+    const page = rows.slice(0, filter.limit);
+    const last = page[page.length - 1];
+    return { items: page, nextKey: rows.length > filter.limit && last ? [last.at, last.eventId] : undefined };
+  }
+
+  /** Matched reads the crossings' workflows have not taken yet, oldest first, received at least `olderThanMs` ago. */
+  async undelivered(olderThanMs: number, limit: number): Promise<PendingArrival[]> {
+    const rows = await sqlOf(this.em)<{
+      event_id: string;
+      crossing_id: string;
+      point: GatePoint;
+      at: Date | string;
+      device_code: string;
+      matched_by: string | null;
+    }>(
+      `select event_id, crossing_id, point, at, device_code, matched_by from gate_event
+        where arrival and delivered_at is null and received_at < now() - ?::interval
+        order by received_at limit ?`,
+      [`${olderThanMs} milliseconds`, limit],
+    );
+    return rows.map((r) => ({
+      crossingId: r.crossing_id,
+      arrival: {
+        eventId: r.event_id,
+        point: r.point,
+        at: iso(r.at),
+        device: r.device_code,
+        ...(r.matched_by ? { confirmedBy: r.matched_by } : {}),
+      },
+    }));
+  }
+
+  async markDelivered(eventId: string): Promise<void> {
+    await sqlOf(this.em)('update gate_event set delivered_at = now() where event_id = ? and delivered_at is null', [eventId]);
+  }
+
+  /**
+   * An arrival for a crossing whose workflow has closed (the exit barrier reads a cleared truck after its workflow
+   * finished): written to the read model directly, once, as the workflow would have: an ARRIVED event after the last
+   * one, the view's arrivals, and its audit entry.
+   */
+  async recordClosedArrival({ crossingId, arrival }: PendingArrival): Promise<void> {
+    await this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      const [event] = await sql<{ seq: number }>(
+        `insert into crossing_event (crossing_id, seq, at, type, step, data)
+         select ?, coalesce(max(seq), 0) + 1, now(), 'ARRIVED', null, ?::jsonb from crossing_event where crossing_id = ?
+         having not exists (select 1 from crossing_event where crossing_id = ? and type = 'ARRIVED' and data->>'eventId' = ?)
+         returning seq`,
+        [crossingId, JSON.stringify(arrival), crossingId, crossingId, arrival.eventId],
+      );
+      if (!event) return;
+      await sql(
+        `update crossing set view = jsonb_set(view, '{arrivals}', coalesce(view->'arrivals', '[]'::jsonb) || jsonb_build_array(?::jsonb))
+          where id = ?`,
+        [JSON.stringify(arrival), crossingId],
+      );
+      await sql('select append_audit(?::jsonb)', [
+        JSON.stringify(
+          auditEntriesJson([
+            {
+              at: new Date(),
+              actor: `device:${arrival.device}`,
+              action: 'ARRIVED',
+              crossingId,
+              details: arrival,
+              sourceKey: `crossing:${crossingId}:${event.seq}`,
+            },
+          ]),
+        ),
+      ]);
+    });
+  }
+
+  private async crossingAtBarrier(sql: ReturnType<typeof sqlOf>, crossingId: string): Promise<CrossingAtBarrier | undefined> {
+    const [row] = await sql<CrossingRow>(
+      `select status, current_step, view->'steps' as steps, view->'transshipment'->>'stage' as stage from crossing where id = ?`,
+      [crossingId],
+    );
+    return row && { status: row.status, currentStep: row.current_step, steps: row.steps, transshipmentStage: row.stage ?? undefined };
+  }
+
+  /** A yard camera's arrival moves the truck into or out of that yard (yard occupancy, the `yard_load` view). */
+  private async moveOnFloor(
+    sql: ReturnType<typeof sqlOf>,
+    device: Pick<DeviceRow, 'point' | 'gate' | 'yard'>,
+    crossingId: string,
+    eventId: string,
+    at: string,
+  ): Promise<void> {
+    if (device.point === 'YARD_ENTRY' && device.yard) {
+      await sql(
+        `insert into yard_presence (crossing_id, gate_code, yard_code, entered_at, entry_event) values (?, ?, ?, ?, ?)
+         on conflict (crossing_id) do update set yard_code = excluded.yard_code, entered_at = excluded.entered_at,
+           entry_event = excluded.entry_event, exited_at = null, exit_event = null
+         where yard_presence.entered_at < excluded.entered_at`,
+        [crossingId, device.gate, device.yard, at, eventId],
+      );
+    }
+    if (device.point === 'YARD_EXIT') {
+      await sql(
+        `update yard_presence set exited_at = ?, exit_event = ?
+          where crossing_id = ? and exited_at is null and entered_at <= ?::timestamptz and (?::text is null or yard_code = ?)`,
+        [at, eventId, crossingId, at, device.yard, device.yard],
+      );
+    }
+  }
+
+  private async items(where: Where, limit: number): Promise<GateEventItem[]> {
+    const rows = await sqlOf(this.em)<{
+      event_id: string;
+      device_code: string;
+      gate_code: string;
+      point: GatePoint;
+      plate_read: string;
+      at: Date | string;
+      confidence: number;
+      image_ref: string | null;
+      received_at: Date | string;
+      match: ReadMatch;
+      crossing_id: string | null;
+      action: BarrierAction;
+      reason: string;
+      arrival: boolean;
+      repeat_of: string | null;
+      repeats: number;
+      open_exception: boolean;
+      matched_by: string | null;
+      matched_by_username: string | null;
+      matched_at: Date | string | null;
+    }>(
+      `select e.event_id, e.device_code, e.gate_code, e.point, e.plate_read, e.at, e.confidence, e.image_ref, e.received_at,
+              e.match, e.crossing_id, e.action, e.reason, e.arrival, e.repeat_of, e.open_exception, e.matched_by, e.matched_at,
+              a.username as matched_by_username,
+              (select count(*) from gate_event r where r.repeat_of = e.event_id)::int as repeats
+         from gate_event e left join account a on a.id = e.matched_by
+        where ${where.sql}
+        order by e.at desc, e.event_id desc limit ?`,
+      [...where.params, limit],
+    );
+    return rows.map((r) => ({
+      eventId: r.event_id,
+      device: r.device_code,
+      gate: r.gate_code,
+      point: r.point,
+      plate: r.plate_read,
+      at: iso(r.at),
+      confidence: Number(r.confidence),
+      imageRef: r.image_ref,
+      receivedAt: iso(r.received_at),
+      match: r.match,
+      crossingId: r.crossing_id,
+      action: r.action,
+      reason: r.reason,
+      arrival: r.arrival,
+      repeatOf: r.repeat_of,
+      repeats: r.repeats,
+      onExceptionList: r.open_exception,
+      matchedBy: r.matched_by ? { accountId: r.matched_by, username: r.matched_by_username ?? '' } : null,
+      matchedAt: r.matched_at ? iso(r.matched_at) : null,
+    }));
+  }
+}
