@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { client, Timed } from '../bench/http';
-import { signDeviceRequest } from './device-signature';
+import { signDeviceRequest } from '../api/device-signature';
 
 /**
  * A gate's cameras and barrier controllers as the API sees them (API.md, "Devices and plate reads"): registered by
