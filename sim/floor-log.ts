@@ -20,8 +20,10 @@ export class FloorLog {
   readonly exceptions = new Map<string, string>();
   /** Of those, the ones the guard linked to their crossing by hand. */
   readonly linked = new Set<string>();
-  /** The first read of each arrival, by device and crossing: the arrivals the server should have recorded. */
-  private readonly arrivals = new Map<string, number[]>();
+  /** Of those, the ones a later clean read of the same run matched, so that they left the list by themselves. */
+  readonly resolved = new Set<string>();
+  /** The first read of each arrival, by crossing and device: the arrivals the server should have recorded. */
+  private readonly arrivals = new Map<string, Map<string, number[]>>();
 
   read(truck: string, device: Device, read: PlateRead, res: Timed<GateEventAnswer>, expect: readonly Action[], note = ''): void {
     this.reads++;
@@ -51,15 +53,18 @@ export class FloorLog {
 
   /** A read the gate should have counted for `crossingId` at `device` (matched at once, or linked by hand later). */
   arrival(device: Device, crossingId: string, at: string): void {
-    const key = `${device.code} ${crossingId}`;
-    const starts = this.arrivals.get(key) ?? [];
+    const byDevice = this.arrivals.get(crossingId) ?? new Map<string, number[]>();
+    const starts = byDevice.get(device.point) ?? [];
     const t = Date.parse(at);
     if (starts.length === 0 || t - starts[starts.length - 1] > ARRIVAL_WINDOW_MS) starts.push(t);
-    this.arrivals.set(key, starts);
+    byDevice.set(device.point, starts);
+    this.arrivals.set(crossingId, byDevice);
   }
 
-  expectedArrivals(): number {
-    return [...this.arrivals.values()].reduce((sum, starts) => sum + starts.length, 0);
+  /** The points of the arrivals a crossing should show, in the simulator's count (`BARRIER_ENTRY, YARD_ENTRY, …`). */
+  expectedArrivals(crossingId: string): string[] {
+    const byDevice = this.arrivals.get(crossingId) ?? new Map<string, number[]>();
+    return [...byDevice].flatMap(([point, starts]) => starts.map(() => point)).sort();
   }
 }
 
