@@ -111,7 +111,10 @@ async function main(): Promise<void> {
       reads?.start();
       await pool(opts.crossings, opts.concurrency, async (i) => {
         try {
-          updates += await driveCrossing(call, t, opts, i, recorder);
+          // Awaited first, then added: `updates += await …` reads `updates` before the await, so the crossings in
+          // flight overwrote each other's counts (7 Updates a crossing came out as 0, and the baseline ran none).
+          const n = await driveCrossing(call, t, opts, i, recorder);
+          updates += n;
         } catch (err) {
           recorder.count(`crossing failed: ${(err as Error).message.slice(0, 80)}`);
         }
