@@ -28,6 +28,8 @@ export interface GateEventStats {
   p99UnderGoal: boolean;
   answers: Record<string, number>;
   sent: Record<Kind, number>;
+  /** Latency by kind of read: a first read of a plate matches and may record an arrival; a resend is a look-up. */
+  byKindMs: Partial<Record<Kind, { count: number; p50: number; p99: number }>>;
   errors: Record<string, number>;
 }
 
@@ -49,6 +51,7 @@ export class GateReads {
   private readonly recent: { device: Device; plate: string }[] = [];
   private readonly sentReads: { device: Device; read: PlateRead }[] = [];
   private readonly latencies: number[] = [];
+  private readonly latenciesByKind = new Map<Kind, number[]>();
   private readonly answers = new Map<string, number>();
   private readonly errors = new Map<string, number>();
   private readonly sent: Record<Kind, number> = { 'in-flight': 0, repeat: 0, resend: 0, unknown: 0 };
@@ -109,6 +112,7 @@ export class GateReads {
     const seconds = (this.stoppedAt - this.startedAt) / 1000;
     const ms = this.latencies;
     const p99 = Math.round(percentile(ms, 99));
+    const byKind = MIX.map(([kind]) => [kind, this.latenciesByKind.get(kind) ?? []] as const).filter(([, v]) => v.length > 0);
     return {
       readsPerSecond: this.rate,
       count: ms.length,
@@ -123,6 +127,9 @@ export class GateReads {
       p99UnderGoal: p99 < GATE_EVENT_P99_GOAL_MS,
       answers: Object.fromEntries(this.answers),
       sent: this.sent,
+      byKindMs: Object.fromEntries(
+        byKind.map(([kind, v]) => [kind, { count: v.length, p50: Math.round(percentile(v, 50)), p99: Math.round(percentile(v, 99)) }]),
+      ),
       errors: Object.fromEntries(this.errors),
     };
   }
@@ -133,6 +140,8 @@ export class GateReads {
     try {
       const res = await sendRead(this.call, device, read);
       this.latencies.push(res.ms);
+      if (!this.latenciesByKind.has(kind)) this.latenciesByKind.set(kind, []);
+      this.latenciesByKind.get(kind)!.push(res.ms);
       if (res.status === 200) this.answers.set(res.body.action, (this.answers.get(res.body.action) ?? 0) + 1);
       else this.count(`${res.status}`);
     } catch (err) {
