@@ -177,6 +177,36 @@ const CASES: Case[] = [
     allowed: { ADMIN: 'ok', MANAGER: 'ok' },
   },
   {
+    route: 'POST /v1/crossings/{id}/customs-channel',
+    send: (c, t) => http('POST', `/v1/crossings/${c.crossingId}/customs-channel`, { token: t, body: { channel: 'GREEN' } }),
+    allowed: { CUSTOMS_OFFICER: 'ok', DECLARANT: 403, OTHER_DECLARANT: 403 },
+    otherGate: 404,
+  },
+  { route: 'GET /v1/admin/devices', send: (_c, t) => http('GET', '/v1/admin/devices', { token: t }), allowed: { ADMIN: 'ok' } },
+  { route: 'POST /v1/admin/devices', send: (_c, t) => http('POST', '/v1/admin/devices', { token: t, body: {} }), allowed: { ADMIN: 'ok' } },
+  {
+    route: 'PATCH /v1/admin/devices/{code}',
+    send: (_c, t) => http('PATCH', '/v1/admin/devices/NO-SUCH-DEVICE', { token: t, body: { disabled: 'x' } }),
+    allowed: { ADMIN: 'ok' },
+  },
+  {
+    route: 'PUT /v1/admin/gates/{code}',
+    send: (_c, t) => http('PUT', '/v1/admin/gates/HUU_NGHI', { token: t, body: { plateConfidence: 'x' } }),
+    allowed: { ADMIN: 'ok' },
+  },
+  {
+    route: 'GET /v1/gate-events',
+    send: (_c, t) => http('GET', '/v1/gate-events?unmatched=true', { token: t }),
+    allowed: { BORDER_GUARD: 'ok', MANAGER: 'ok', ADMIN: 'ok' },
+  },
+  {
+    // The read does not exist: past authorization the guard hears 404 for it, which the matrix cannot tell from hiding,
+    // so the body is invalid and the guard's answer is the 400.
+    route: 'POST /v1/gate-events/{eventId}/match',
+    send: (_c, t) => http('POST', '/v1/gate-events/no-such-read/match', { token: t, body: { crossingId: 'x' } }),
+    allowed: { BORDER_GUARD: 'ok' },
+  },
+  {
     route: 'POST /codec/decode',
     send: (_c, t) => http('POST', '/codec/decode', { token: t, body: { payloads: [] } }),
     allowed: { ADMIN: 'ok' },
