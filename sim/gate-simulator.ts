@@ -24,9 +24,10 @@ through the public API, printing one line per read: time (gate-local), point, pl
 their secrets), creates the officers and the declarant it needs, declares each truck and walks it through: held at
 the entry barrier before the border guard admits it, open after; into the yard; a customs channel (green ones pass
 inspection without an officer); the other decisions; out of the yard; held at the exit barrier until cleared, open
-after. On the way: a plate read three times in two seconds (one arrival), a 0 read as O and an 8 read as B
-(doubtful: held, then linked by the simulator acting as the border guard), a low-confidence read, and a truck no one
-declared. It ends with a summary: reads, arrivals, holds, opens, exceptions, yard occupancy from GET /v1/gates.
+after. On the way: a plate read three times in two seconds (one arrival) and an event resent (the first answer), a 0
+read as O at the entry barrier and an 8 read as B by the yard-exit camera (doubtful: on the guard's list, and the
+barrier held; the simulator, acting as the border guard, links each by hand), a low-confidence read (on the list until
+a clean read of the same plate matches it), and a truck no one declared (left on the list). It ends with a summary: reads, arrivals, holds, opens, exceptions, yard occupancy from GET /v1/gates.
 
   --gate CODE           the gate (default HUU_NGHI)
   --trucks N            trucks to send (default 5: one of each kind); they overlap on the floor
