@@ -27,7 +27,9 @@ inspection without an officer); the other decisions; out of the yard; held at th
 after. On the way: a plate read three times in two seconds (one arrival) and an event resent (the first answer), a 0
 read as O at the entry barrier and an 8 read as B by the yard-exit camera (doubtful: on the guard's list, and the
 barrier held; the simulator, acting as the border guard, links each by hand), a low-confidence read (on the list until
-a clean read of the same plate matches it), and a truck no one declared (left on the list). It ends with a summary: reads, arrivals, holds, opens, exceptions, yard occupancy from GET /v1/gates.
+a clean read of the same plate matches it), and a truck no one declared (left on the list). It ends with a summary:
+reads, arrivals (as the crossings show them, against its own count), holds, opens, exceptions, yard occupancy from
+GET /v1/gates, and every answer that differed from what it expected (marked ‼ on its line too).
 
   --gate CODE           the gate (default HUU_NGHI)
   --trucks N            trucks to send (default 5: one of each kind); they overlap on the floor
