@@ -3,27 +3,38 @@ export interface Timed<T = any> {
   status: number;
   body: T;
   ms: number;
+  /** Seconds from `Retry-After`, when the answer says "come again" (a 503, a 409 still being processed). */
+  retryAfter?: number;
 }
 
 export function client(baseUrl: string) {
   return async function call<T = any>(
     method: string,
     path: string,
-    opts: { token?: string; body?: unknown; key?: string } = {},
+    // `raw` is a JSON body sent byte for byte as given: what a device signs is exactly what goes on the wire.
+    opts: { token?: string; body?: unknown; raw?: string; key?: string; headers?: Record<string, string> } = {},
   ): Promise<Timed<T>> {
+    const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const started = performance.now();
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
-        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
         ...(opts.key ? { 'idempotency-key': opts.key } : {}),
+        ...opts.headers,
       },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body,
     });
     const text = await res.text();
     const ms = performance.now() - started;
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, ms };
+    const retryAfter = res.headers.get('retry-after');
+    return {
+      status: res.status,
+      body: (text ? JSON.parse(text) : undefined) as T,
+      ms,
+      ...(retryAfter === null ? {} : { retryAfter: Number(retryAfter) }),
+    };
   };
 }
 

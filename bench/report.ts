@@ -32,9 +32,33 @@ ${r.machine}. ${r.options.crossings} crossings, ${r.options.concurrency} in flig
 |---|---|---|---|---|
 ${rows}
 | decision → visible in list | ${r.decisionToListVisibleMs.count} | ${r.decisionToListVisibleMs.p50} | ${r.decisionToListVisibleMs.p95} | ${r.decisionToListVisibleMs.p99} |
-
+${gateEvents(r.gateEvents)}
 CPU per crossing (ms), ours: ${JSON.stringify(r.cpuMsPerCrossing)}; baseline: ${JSON.stringify(r.baselineCpuMsPerCrossing)}.
 
 Errors: ${JSON.stringify(r.errors)}. Peak RSS (MB): ${JSON.stringify(r.peakRssMb)}. Workflow-task schedule-to-start (mean): ${r.workflowTaskScheduleToStartMeanMs} ms.
+`;
+}
+
+/** The gate-event section: latency of `POST /v1/gate-events` under the closed loop, against the team's goal. */
+function gateEvents(g: Record<string, any> | null | undefined): string {
+  if (!g) return '';
+  const l = g.latencyMs;
+  const answers = Object.entries(g.answers as Record<string, number>)
+    .map(([action, n]) => `${action} ${n}`)
+    .join(', ');
+  const kinds = Object.entries((g.byKindMs ?? {}) as Record<string, { count: number; p50: number; p99: number }>)
+    .map(([kind, v]) => `| ${kind} | ${v.count} | ${v.p50} | | ${v.p99} | | |`)
+    .join('\n');
+  return `
+Gate events: ${g.count} signed reads to \`POST /v1/gate-events\` (${g.readsPerSecond}/s asked, ${g.achievedPerSecond}/s sent) by an entry
+barrier and a yard-entry camera while the crossings ran; plates of crossings in flight, the same plate again within
+seconds, resent events and unknown plates (${JSON.stringify(g.sent)}).
+
+| gate-event call | count | p50 ms | p95 ms | p99 ms | max ms | goal p99 < ${g.goalP99Ms} ms |
+|---|---|---|---|---|---|---|
+| \`POST /v1/gate-events\` | ${g.count} | ${l.p50} | ${l.p95} | ${l.p99} | ${l.max} | ${g.p99UnderGoal ? 'met' : 'not met'} |
+${kinds}
+
+Answers: ${answers || 'none'}. Errors: ${JSON.stringify(g.errors)}. The CPU per crossing below includes the reads.
 `;
 }

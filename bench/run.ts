@@ -6,6 +6,7 @@ import { loadConfig } from '../infra/config';
 import { launchSystem, ROOT, stopProcess, type LaunchedSystem } from '../infra/launch-system';
 import { baseline } from './baseline';
 import { accounts, driveCrossing, type Mix } from './crossing-driver';
+import { GateReads } from './gate-reads';
 import { hold } from './hold';
 import { client, percentile, pool } from './http';
 import { cpuPerCrossing, cpuSnapshot, memoryMb, scheduleToStart } from './proc';
@@ -17,7 +18,7 @@ import { writeResult } from './report';
  * answers, and how close that is to the engine's own ceiling (a do-nothing workflow taking the same Updates, on the
  * same Temporal server, at the same concurrency). Everything goes through the HTTP API as clients would. The pieces:
  * the crossing driver (crossing-driver.ts), /proc sampling (proc.ts), the baseline (baseline.ts), `--hold` (hold.ts),
- * the report (report.ts).
+ * the read generator for gate-event latency (gate-reads.ts), the report (report.ts).
  */
 const HELP = `npm run bench -- [options]
   --crossings N       full crossings to drive (default 300)
@@ -27,6 +28,8 @@ const HELP = `npm run bench -- [options]
   --quarantine Q      share with fruit (plant quarantine) (default 0.3)
   --returns R         share whose form customs returns once (default 0.1)
   --online O          share paying online through the provider simulator (default 0.3)
+  --reads-per-second R  signed plate reads per second sent to POST /v1/gate-events while the crossings run, by an
+                      entry barrier and a yard-entry camera of Hữu Nghị (default 20; 0: none)
   --hold N            instead: open N crossings that stay waiting, report worker memory per crossing and list latency
   --api-url URL       use a running system (with --admin-password) instead of starting one
   --admin-password P  the admin password of that system
@@ -36,6 +39,7 @@ interface Options extends Mix {
   crossings: number;
   concurrency: number;
   hold: number;
+  readsPerSecond: number;
 }
 
 async function main(): Promise<void> {
@@ -49,6 +53,7 @@ async function main(): Promise<void> {
       returns: { type: 'string', default: '0.1' },
       online: { type: 'string', default: '0.3' },
       hold: { type: 'string', default: '0' },
+      'reads-per-second': { type: 'string', default: '20' },
       'api-url': { type: 'string' },
       'admin-password': { type: 'string' },
       help: { type: 'boolean' },
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
     returns: Number(values.returns),
     online: Number(values.online),
     hold: Number(values.hold),
+    readsPerSecond: Number(values['reads-per-second']),
   };
 
   let launched: Awaited<ReturnType<typeof launchSystem>> | undefined;
@@ -92,22 +98,30 @@ async function main(): Promise<void> {
       result = { when, machine, mode: 'hold', ...(await hold(system, opts.hold, opts.concurrency)) };
     } else {
       const recorder = new Recorder();
-      const call = client(system.apiUrl);
       const t = await accounts(system);
+      // Gate events ride along the closed loop: they share its API, worker and database, as at a real gate.
+      const reads =
+        opts.readsPerSecond > 0 ? await GateReads.setUp(client(system.apiUrl), t.admin, 'HUU_NGHI', opts.readsPerSecond) : undefined;
+      const call = reads ? reads.track(client(system.apiUrl)) : client(system.apiUrl);
       const s2sBefore = await scheduleToStart(system.apiUrl);
       const cpuBefore = cpuSnapshot(system);
       const started = performance.now();
       let done = 0;
       let updates = 0;
+      reads?.start();
       await pool(opts.crossings, opts.concurrency, async (i) => {
         try {
-          updates += await driveCrossing(call, t, opts, i, recorder);
+          // Awaited first, then added: `updates += await …` reads `updates` before the await, so the crossings in
+          // flight overwrote each other's counts (7 Updates a crossing came out as 0, and the baseline ran none).
+          const n = await driveCrossing(call, t, opts, i, recorder);
+          updates += n;
         } catch (err) {
           recorder.count(`crossing failed: ${(err as Error).message.slice(0, 80)}`);
         }
         progress('crossings', ++done, opts.crossings);
       });
       const seconds = (performance.now() - started) / 1000;
+      const gateEvents = reads ? await reads.stop() : null;
       const cpuMsPerCrossing = cpuPerCrossing(cpuBefore, cpuSnapshot(system), opts.crossings);
       const ours = opts.crossings / seconds;
       const s2sAfter = await scheduleToStart(system.apiUrl);
@@ -136,6 +150,7 @@ async function main(): Promise<void> {
         baselineCpuMsPerCrossing: base?.cpuMsPerCrossing ?? null,
         updatesPerCrossing,
         latencyMs: stats,
+        gateEvents,
         decisionToListVisibleMs: {
           count: recorder.visibility.length,
           p50: Math.round(percentile(recorder.visibility, 50)),
