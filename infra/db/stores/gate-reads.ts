@@ -11,6 +11,7 @@ import {
   type MatchOutcome,
   type PlateRead,
   type ReadMatch,
+  YARD_POINTS,
 } from '../../../domain/gate-floor';
 import type { GatePoint } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
@@ -78,15 +79,11 @@ export interface GateEventFilter {
 }
 
 /** A crossing still answering to its plate at a gate: open, or cleared and not yet past the exit barrier. */
+/** Exit points also read trucks already cleared, on their way out. */
+const exitPoint = (point: GatePoint) => point === 'BARRIER_EXIT' || point === 'YARD_EXIT';
+
 const STILL_HERE = `(c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
                      or (c.status = 'CLEARED' and c.gate_exit_at is null and c.updated_at > now() - interval '1 day'))`;
-
-interface CrossingRow {
-  status: CrossingAtBarrier['status'];
-  current_step: CrossingAtBarrier['currentStep'];
-  steps: CrossingAtBarrier['steps'];
-  stage: CrossingAtBarrier['transshipmentStage'] | null;
-}
 
 const iso = (value: Date | string) => new Date(value).toISOString();
 
@@ -119,58 +116,90 @@ export class GateReadStore {
         `gate-event:${read.eventId}`,
         `gate-read:${device.code}:${plate}`,
       ]);
-      // The first answer: a read linked by a guard afterwards was answered without a crossing.
-      const [earlier] = await sql<{ device_code: string; crossing_id: string | null; action: BarrierAction; reason: string }>(
-        `select device_code, case when match = 'MATCHED' and matched_by is null then crossing_id end as crossing_id, action, reason
-           from gate_event where event_id = ?`,
-        [read.eventId],
+      const window = `${REPEAT_WINDOW_MS} milliseconds`;
+      // Everything the rule needs, in one statement: the first answer if this eventId was seen (a read linked by a
+      // guard afterwards was answered without a crossing), the run this read continues and the crossing it was matched
+      // to already (by a read or by a guard), the gate's threshold, and the crossings that could be meant, each with
+      // where it stands and whether this device recorded its arrival within the last minute. A barrier waits for
+      // every round trip, so there are four: this one, the locks above, the write below, the commit.
+      const [context] = await sql<{
+        earlier: { device: string; crossingId: string | null; action: BarrierAction; reason: string } | null;
+        head: string | null;
+        run_crossing: string | null;
+        plate_confidence: number;
+        crossings: (Candidate & CrossingAtBarrier & { candidate: boolean; arrived: boolean })[] | null;
+      }>(
+        `with run as (
+           select coalesce(e.repeat_of, e.event_id) as head from gate_event e
+            where e.device_code = ? and e.plate = ? and e.at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval
+            order by abs(extract(epoch from e.at - ?::timestamptz)), e.at desc limit 1
+         ), run_crossing as (
+           select m.crossing_id from gate_event m, run
+            where (m.event_id = run.head or m.repeat_of = run.head) and m.match = 'MATCHED' order by m.at limit 1
+         )
+         select (select json_build_object('device', e.device_code, 'action', e.action, 'reason', e.reason,
+                                          'crossingId', case when e.match = 'MATCHED' and e.matched_by is null then e.crossing_id end)
+                   from gate_event e where e.event_id = ?) as earlier,
+                (select head from run) as head,
+                (select crossing_id from run_crossing) as run_crossing,
+                g.plate_confidence,
+                (select json_agg(json_build_object(
+                          'crossingId', c.id, 'plate', c.plate, 'status', c.status, 'currentStep', c.current_step,
+                          'steps', c.view->'steps', 'transshipmentStage', c.view->'transshipment'->>'stage',
+                          'candidate', translate(c.plate, 'OIB', '018') = ?
+                                       and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE})),
+                          'arrived', exists (select 1 from gate_event a
+                                              where a.device_code = ? and a.crossing_id = c.id and a.arrival
+                                                and a.at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval)))
+                   from crossing c
+                  where c.gate_code = g.code
+                    and ((translate(c.plate, 'OIB', '018') = ?
+                          and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE})))
+                         or c.id = (select crossing_id from run_crossing))) as crossings
+           from gate g where g.code = ?`,
+        [
+          ...[device.code, plate, read.at, window, read.at, window, read.at],
+          read.eventId,
+          ...[confusionKey(plate), exitPoint(device.point)],
+          ...[device.code, read.at, window, read.at, window],
+          ...[confusionKey(plate), exitPoint(device.point)],
+          device.gate,
+        ],
       );
+      const { earlier } = context;
       if (earlier) {
-        if (earlier.device_code !== device.code) return { kind: 'FOREIGN' };
+        if (earlier.device !== device.code) return { kind: 'FOREIGN' };
         return {
           kind: 'REPLAY',
-          answer: { eventId: read.eventId, crossingId: earlier.crossing_id, action: earlier.action, reason: earlier.reason },
+          answer: { eventId: read.eventId, crossingId: earlier.crossingId, action: earlier.action, reason: earlier.reason },
         };
       }
       if (!fresh) return { kind: 'STALE' };
 
-      // The run this read continues, and the crossing it was matched to already (by a read or by a guard).
-      const [run] = await sql<{ head: string; crossing_id: string | null }>(
-        `select coalesce(e.repeat_of, e.event_id) as head,
-                (select m.crossing_id from gate_event m
-                  where (m.event_id = coalesce(e.repeat_of, e.event_id) or m.repeat_of = coalesce(e.repeat_of, e.event_id))
-                    and m.match = 'MATCHED' order by m.at limit 1) as crossing_id
-           from gate_event e
-          where e.device_code = ? and e.plate = ? and e.at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval
-          order by abs(extract(epoch from e.at - ?::timestamptz)), e.at desc limit 1`,
-        [device.code, plate, read.at, `${REPEAT_WINDOW_MS} milliseconds`, read.at, `${REPEAT_WINDOW_MS} milliseconds`, read.at],
-      );
-
-      let outcome: MatchOutcome;
-      if (run?.crossing_id) {
-        outcome = { match: 'MATCHED', crossingId: run.crossing_id };
-      } else {
-        const exitPoint = device.point === 'BARRIER_EXIT' || device.point === 'YARD_EXIT';
-        const [gate] = await sql<{ plate_confidence: number; candidates: Candidate[] | null }>(
-          `select g.plate_confidence,
-                  (select json_agg(json_build_object('crossingId', c.id, 'plate', c.plate))
-                     from crossing c
-                    where c.gate_code = g.code and translate(c.plate, 'OIB', '018') = ?
-                      and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE}))) as candidates
-             from gate g where g.code = ?`,
-          [confusionKey(plate), exitPoint, device.gate],
-        );
-        outcome = matchRead(read, Number(gate.plate_confidence), gate.candidates ?? []);
-      }
-
+      const crossings = context.crossings ?? [];
+      const outcome: MatchOutcome = context.run_crossing
+        ? { match: 'MATCHED', crossingId: context.run_crossing }
+        : matchRead(
+            read,
+            Number(context.plate_confidence),
+            crossings.filter((c) => c.candidate),
+          );
       const matched = outcome.match === 'MATCHED';
-      const arrival = matched && !run?.crossing_id && !(await this.arrivedJustNow(sql, device.code, outcome.crossingId, read.at));
-      const crossing = outcome.crossingId ? await this.crossingAtBarrier(sql, outcome.crossingId) : undefined;
+      const crossing = crossings.find((c) => c.crossingId === outcome.crossingId);
+      const arrival = matched && !context.run_crossing && !crossing?.arrived;
       const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing, arrival);
+      const run = context.head;
+      // The read, and what it changes: a run matched at last leaves the exception list (its first read), and a truck
+      // the exit barrier opened for no longer answers to its plate here.
       await sql(
-        `insert into gate_event (event_id, device_code, gate_code, point, plate_read, plate, at, confidence, image_ref, match,
-                                 crossing_id, repeat_of, arrival, open_exception, action, reason)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `with inserted as (
+           insert into gate_event (event_id, device_code, gate_code, point, plate_read, plate, at, confidence, image_ref, match,
+                                   crossing_id, repeat_of, arrival, open_exception, action, reason)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ), run_matched as (
+           update gate_event set open_exception = false where ?::boolean and event_id = ? and open_exception
+         )
+         update crossing set gate_exit_at = ? where ?::boolean and id = ? and gate_exit_at is null`,
         [
           read.eventId,
           device.code,
@@ -183,19 +212,19 @@ export class GateReadStore {
           read.imageRef ?? null,
           outcome.match,
           outcome.crossingId,
-          run?.head ?? null,
+          run,
           arrival,
           !matched && !run,
           action,
           reason,
+          matched && run !== null,
+          run,
+          read.at,
+          device.point === 'BARRIER_EXIT' && action === 'OPEN',
+          outcome.crossingId,
         ],
       );
-      // A run matched at last: its first read leaves the exception list.
-      if (matched && run) await sql('update gate_event set open_exception = false where event_id = ? and open_exception', [run.head]);
-      if (arrival) await this.moveOnFloor(sql, device, outcome.crossingId!, read.eventId, read.at);
-      if (device.point === 'BARRIER_EXIT' && action === 'OPEN') {
-        await sql('update crossing set gate_exit_at = ? where id = ? and gate_exit_at is null', [read.at, outcome.crossingId]);
-      }
+      if (arrival && YARD_POINTS.includes(device.point)) await this.moveOnFloor(sql, device, outcome.crossingId!, read.eventId, read.at);
       // Only a match names its crossing: a doubtful one is the guard's to confirm (the exception list shows it).
       const answer = { eventId: read.eventId, crossingId: matched ? outcome.crossingId : null, action, reason };
       return {
@@ -372,14 +401,6 @@ export class GateReadStore {
       [device, crossingId, at, `${REPEAT_WINDOW_MS} milliseconds`, at, `${REPEAT_WINDOW_MS} milliseconds`],
     );
     return row.n > 0;
-  }
-
-  private async crossingAtBarrier(sql: ReturnType<typeof sqlOf>, crossingId: string): Promise<CrossingAtBarrier | undefined> {
-    const [row] = await sql<CrossingRow>(
-      `select status, current_step, view->'steps' as steps, view->'transshipment'->>'stage' as stage from crossing where id = ?`,
-      [crossingId],
-    );
-    return row && { status: row.status, currentStep: row.current_step, steps: row.steps, transshipmentStage: row.stage ?? undefined };
   }
 
   /** A yard camera's arrival moves the truck into or out of that yard (yard occupancy, the `yard_load` view). */
