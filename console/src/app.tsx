@@ -8,6 +8,7 @@ import { FeeRatesScreen } from './screens/admin-fee-rates';
 import { BoardScreen } from './screens/board';
 import { CrossingScreen } from './screens/crossing';
 import { DeclareScreen } from './screens/declare';
+import { ExceptionsScreen } from './screens/exceptions';
 import { LoginScreen } from './screens/login';
 import { MyTrucksScreen } from './screens/my-trucks';
 import { QueueScreen } from './screens/queue';
@@ -46,6 +47,8 @@ export function App() {
     switch (route.split('?')[0]) {
       case '/queue':
         return <QueueScreen account={account} />;
+      case '/exceptions':
+        return <ExceptionsScreen account={account} />;
       case '/mine':
         return <MyTrucksScreen />;
       case '/declare':

@@ -11,6 +11,11 @@ export interface NavItem {
 export const isAgency = (account: Account) => AGENCY_ROLES.includes(account.role as Role);
 
 export function navFor(account: Account): NavItem[] {
+  if (account.role === 'BORDER_GUARD')
+    return [
+      { path: '/queue', label: 'nav.queue' },
+      { path: '/exceptions', label: 'nav.exceptions' },
+    ];
   if (isAgency(account)) return [{ path: '/queue', label: 'nav.queue' }];
   switch (account.role) {
     case 'DECLARANT':

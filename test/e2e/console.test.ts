@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
+import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
-import { account, http, system, type TestAccount } from '../system/client';
-import { approve, decide, declare, staffOf, type GateStaff } from '../system/crossing-flow';
+import { signDeviceRequest } from '../../api/device-signature';
+import { account, asAdmin, http, system, type TestAccount } from '../system/client';
+import { approve, decide, declare, staffOf, waitFor, type GateStaff } from '../system/crossing-flow';
 import { gateWithDeadlines } from '../system/test-gate';
 import { accessibilityViolations, launch, openTab, PHONE, screenshot, signIn, type Tab } from './browser';
 
@@ -43,6 +45,28 @@ async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
   }
   throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
 }
+
+/** A camera or barrier controller registered by the admin, with the secret it signs its reads with. */
+async function device(gate: string, point: string, kind: string, extra: Record<string, unknown> = {}) {
+  const code = `D-${randomUUID().slice(0, 8).toUpperCase()}`;
+  const res = await http('POST', '/v1/admin/devices', { token: await asAdmin(), body: { code, gate, point, kind, ...extra } });
+  if (res.status !== 201) throw new Error(`registering a device failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { code, secret: res.body.secret as string };
+}
+
+/** A plate read as the device sends it: signed over its raw bytes. */
+async function plateRead(dev: { code: string; secret: string }, plate: string, confidence: number, at = new Date()) {
+  const eventId = `e2e-${randomUUID()}`;
+  const body = JSON.stringify({ eventId, plate, at: at.toISOString(), confidence });
+  const res = await http('POST', '/v1/gate-events', {
+    body,
+    headers: { 'content-type': 'application/json', 'X-Device': dev.code, 'X-Signature': signDeviceRequest(dev.secret, body) },
+  });
+  if (res.status !== 200) throw new Error(`the read was refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return { eventId, answer: res.body };
+}
+
+const vehicle = (plate: string) => ({ plate, trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 });
 
 describe('the console', () => {
   let gate: string;
@@ -274,5 +298,135 @@ describe('the console', () => {
     await page.waitForSelector('#rates-title');
     await page.waitForSelector('table tbody tr');
     await expectAccessible(page);
+  });
+
+  it('a guard confirms a doubtful plate read from the exception list, the arrival shows on the card, and customs sets the green channel', async () => {
+    const floor = await gateWithDeadlines([]);
+    const people = await staffOf(floor);
+    const declarant = await account('DECLARANT', [floor]);
+    const truck = await declare(declarant, { gate: floor, vehicle: vehicle('29B-123.45') });
+    await approve(people, truck.id, ['health-check']);
+    const barrier = await device(floor, 'BARRIER_ENTRY', 'BARRIER');
+    // A read too unsure to match anything, which stays on the list.
+    await plateRead(barrier, '51C-888.21', 0.41, new Date(Date.now() - 30_000));
+    // The camera reads B as 8: a match only by that confusion, so the barrier holds and the guard is asked.
+    const doubtful = await plateRead(barrier, '298-123.45', 0.95, new Date(Date.now() - 5_000));
+    expect(doubtful.answer).toMatchObject({ crossingId: truck.id, action: 'HOLD' });
+    await plateRead(barrier, '298-123.45', 0.93);
+
+    const { page } = await tab();
+    await signIn(page, people.guard);
+    await page.click('header >> text=Biển số cần xử lý');
+    await page.waitForSelector('#exceptions-title');
+    const entry = page.locator(`article[data-event="${doubtful.eventId}"]`);
+    await entry.waitFor({ timeout: 15_000 });
+    const words = await entry.textContent();
+    expect(words).toContain('298-123.45');
+    expect(words).toContain('Khớp không chắc chắn');
+    expect(words).toContain('Barie vào');
+    expect(words).toContain('95 %');
+    expect(words).toContain('1 lần');
+    expect(words).toContain('chỉ khớp với xe 29B12345');
+    await entry.locator('button:has-text("Xác nhận là xe 29B-123.45")').waitFor();
+    expect(await page.locator('article[data-event]').count()).toBe(2);
+    await expectAccessible(page);
+    await screenshot(page, 'guard-exceptions');
+
+    // The same list on the guard's phone.
+    const phone = await tab(PHONE);
+    await signIn(phone.page, people.guard);
+    await phone.page.goto(`${phone.page.url().split('#')[0]}#/exceptions`);
+    await phone.page.locator(`article[data-event="${doubtful.eventId}"] button:has-text("Xác nhận là xe")`).waitFor({ timeout: 15_000 });
+    await expectAccessible(phone.page);
+    await screenshot(phone.page, 'guard-exceptions-phone');
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+
+    // One click confirms it: the entry leaves the list, and the truck's card shows the arrival, confirmed by the guard.
+    await entry.locator('button:has-text("Xác nhận là xe 29B-123.45")').click();
+    await entry.waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await page.textContent('.saved')).toContain('Đã liên kết biển đọc được 298-123.45 với xe 29B-123.45');
+    const listed = await http('GET', '/v1/gate-events?unmatched=true', { token: people.guard.token });
+    expect(listed.body.items.map((e: any) => e.eventId)).not.toContain(doubtful.eventId);
+    await waitFor(people.guard.token, truck.id, (v) => v.arrivals.some((a: any) => a.eventId === doubtful.eventId));
+    await page.click('.saved a');
+    const arrival = page.locator('.arrivals li', { hasText: 'Barie vào' });
+    await arrival.waitFor({ timeout: 15_000 });
+    expect(await arrival.textContent()).toContain('biên phòng xác nhận');
+    expect(await arrival.textContent()).toContain(barrier.code);
+    await expectAccessible(page);
+    await screenshot(page, 'truck-card-arrivals');
+
+    // The unsure read is linked by hand: the guard searches the plate (prefilled as read) among the trucks at the barrier.
+    const second = await declare(declarant, { gate: floor, vehicle: vehicle('51C-888.21') });
+    await approve(people, second.id, ['health-check']);
+    await page.click('header >> text=Biển số cần xử lý');
+    const unsure = page.locator('article[data-event]', { hasText: '51C-888.21' });
+    await unsure.locator('button:has-text("Liên kết với một chuyến xe")').click();
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.value === '51C-888.21');
+    await page.keyboard.press('Enter');
+    // The list answers with the plate as the API keeps it, without dots and dashes.
+    await unsure.locator('button:has-text("Liên kết với 51C88821")').click();
+    await unsure.waitFor({ state: 'detached', timeout: 15_000 });
+    await page.waitForSelector('text=Không có lần đọc biển số nào cần xử lý.');
+    await waitFor(people.guard.token, second.id, (v) => v.arrivals.some((a: any) => a.confirmedBy === people.guard.id));
+
+    // Admitted, the truck reaches customs, which sees its channel (red until set) and sets it green: inspection passes.
+    await approve(people, truck.id, ['border-entry']);
+    const customs = await tab();
+    await signIn(customs.page, people.customs);
+    const row = customs.page.locator(`tr[data-crossing="${truck.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('td[data-channel]').textContent()).toBe('Luồng đỏ');
+    await row.click();
+    const pick = customs.page.locator('select[id^="channel-"]');
+    await pick.waitFor();
+    await pick.selectOption('GREEN');
+    await expectAccessible(customs.page);
+    await screenshot(customs.page, 'customs-channel');
+    await customs.page.click('button:has-text("Lưu phân luồng")');
+    await customs.page.waitForSelector('.card .saved:has-text("Đã đặt Luồng xanh")');
+    await customs.page.waitForSelector('.card .steps li:has-text("hệ thống (luồng xanh)")', { timeout: 15_000 });
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+    const view = await http('GET', `/v1/crossings/${truck.id}`, { token: people.manager.token });
+    expect(view.body.customsChannel).toBe('GREEN');
+    expect(view.body.steps.find((s: any) => s.step === 'customs-inspection')).toMatchObject({ status: 'APPROVED', decidedBy: 'system' });
+    expect(view.body.currentStep).toBe('fee-payment');
+  });
+
+  it("the manager's board shows each yard's trucks, reservations and a full yard marked", async () => {
+    const floor = await gateWithDeadlines([]);
+    const people = await staffOf(floor);
+    const declarant = await account('DECLARANT', [floor]);
+    const changed = await http('PUT', `/v1/admin/gates/${floor}`, {
+      token: await asAdmin(),
+      body: {
+        yards: [
+          { code: 'Y1', capacity: 1 },
+          { code: 'Y2', capacity: 30 },
+        ],
+      },
+    });
+    expect(changed.status).toBe(200);
+    // One truck admitted and read entering Y1 (now full), one admitted and on its way (a reservation).
+    const inside = await declare(declarant, { gate: floor, vehicle: vehicle('29C-310.07') });
+    await approve(people, inside.id, ['health-check', 'border-entry']);
+    await plateRead(await device(floor, 'YARD_ENTRY', 'CAMERA', { yard: 'Y1' }), '29C-310.07', 0.97);
+    const coming = await declare(declarant, { gate: floor, vehicle: vehicle('29C-310.08') });
+    await approve(people, coming.id, ['health-check', 'border-entry']);
+
+    const { page } = await tab();
+    await signIn(page, people.manager);
+    const full = page.locator('li[data-yard="Y1"]');
+    await full.waitFor();
+    const stats = (await http('GET', `/v1/stats/gates/${floor}`, { token: people.manager.token })).body;
+    expect(stats.yards).toEqual([
+      { code: 'Y1', capacity: 1, occupied: 1, reserved: 0 },
+      { code: 'Y2', capacity: 30, occupied: 0, reserved: 1 },
+    ]);
+    expect(await full.textContent()).toContain('1 / 1 chỗ có xe');
+    expect(await full.textContent()).toContain('Hết chỗ');
+    expect(await page.textContent('li[data-yard="Y2"]')).toContain('1 chỗ giữ cho xe đang đến');
+    await expectAccessible(page);
+    await screenshot(page, 'manager-board-yards', { fullPage: true });
   });
 });

@@ -86,6 +86,7 @@ function Figures({ t, stats }: { t: Translate; stats: Stats }) {
           </li>
         ))}
       </ul>
+      <Yards t={t} yards={stats.yards} />
       <Table
         class="by-step"
         caption={t('board.steps')}
@@ -112,15 +113,64 @@ function Figures({ t, stats }: { t: Translate; stats: Stats }) {
       </Table>
       <p>{t('board.endToEnd', { p50: span(t, stats.endToEnd.p50), p90: span(t, stats.endToEnd.p90), count: stats.endToEnd.count })}</p>
       <PerHour t={t} hours={stats.clearedPerHour} />
-      <h2>{t('board.yards')}</h2>
-      <ul class="yards">
-        {stats.yards.map((y) => (
-          <li key={y.code}>
-            <meter min={0} max={y.capacity} value={y.occupied} aria-label={y.code} /> {t('board.yardUse', y)}
-          </li>
-        ))}
-      </ul>
     </>
+  );
+}
+
+/** At or above this share of its capacity taken or promised, a yard is marked nearly full: calls are about to stop. */
+const NEARLY_FULL = 0.9;
+
+/**
+ * The yards of the gate: trucks inside (counted by the yard cameras) against the capacity, and the places reserved for
+ * admitted trucks on their way in. The bar is what is taken or promised; its native colours (a `meter`) turn at 75 %
+ * and 90 %, and a yard at 90 % or more, or with more trucks inside than places, says so in words too.
+ */
+function Yards({ t, yards }: { t: Translate; yards: Stats['yards'] }) {
+  return (
+    <section aria-labelledby="yards-title">
+      <h2 id="yards-title">{t('board.yards')}</h2>
+      {yards.length === 0 ? (
+        <Empty>{t('board.noYards')}</Empty>
+      ) : (
+        <ul class="yards">
+          {yards.map((y) => {
+            const taken = y.occupied + y.reserved;
+            const over = y.occupied > y.capacity;
+            const nearlyFull = !over && taken >= NEARLY_FULL * y.capacity;
+            const free = Math.max(0, y.capacity - taken);
+            return (
+              <li key={y.code} data-yard={y.code}>
+                <meter
+                  min={0}
+                  max={Math.max(1, y.capacity)}
+                  low={0.75 * y.capacity}
+                  high={NEARLY_FULL * y.capacity}
+                  optimum={0}
+                  value={taken}
+                  aria-label={t('board.yardMeter', { code: y.code, occupied: y.occupied, reserved: y.reserved, capacity: y.capacity })}
+                />{' '}
+                <strong>{y.code}</strong>: {t('board.yardUse', { occupied: y.occupied, capacity: y.capacity })} ·{' '}
+                {t('board.yardReserved', { n: y.reserved })} · {t('board.yardFree', { n: free })}
+                {over && (
+                  <>
+                    {' '}
+                    <span class="badge step-overdue">{t('board.yardOver')}</span>
+                  </>
+                )}
+                {nearlyFull && (
+                  <>
+                    {' '}
+                    <span class={`badge ${taken >= y.capacity ? 'step-overdue' : 'step-returned'}`}>
+                      {taken >= y.capacity ? t('board.yardFull') : t('board.yardNearlyFull')}
+                    </span>
+                  </>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }
 

@@ -6,8 +6,10 @@ import type { Role } from '../../../domain/roles';
 import { localTime, vnd } from '../ui/format';
 import { useAction, useLoad } from '../ui/hooks';
 import { Table } from '../ui/table';
-import { CategoryBadge, Loading, ProblemNote, StatusBadge, StepBadge } from '../ui/parts';
+import { CategoryBadge, ChannelBadge, Loading, ProblemNote, StatusBadge, StepBadge } from '../ui/parts';
+import { homeOf } from '../roles';
 import { navigate } from '../ui/router';
+import { channelOpen, CustomsChannelPanel } from './customs-channel';
 import { DecisionPanel } from './decision-panel';
 import { DeclarantActions } from './declarant-actions';
 
@@ -40,6 +42,9 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), [id]);
 
+  // Said here rather than in the channel's panel: a green channel at customs-inspection passes it, and the panel goes.
+  const [channelSet, setChannelSet] = useState<string | undefined>();
+
   const view = crossing.data;
   return (
     <section class="panel card" aria-labelledby={`card-${id}`}>
@@ -60,6 +65,21 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
         <>
           <Summary t={t} view={view} />
           {view.incident && <p class="problem">{t('card.incident', { message: view.incident.message, retries: view.incident.retries })}</p>}
+          {account.role === 'CUSTOMS_OFFICER' && channelOpen(view) && (
+            <CustomsChannelPanel
+              view={view}
+              onChanged={(sentence) => {
+                setChannelSet(sentence);
+                void crossing.reload();
+                props.onDecided?.();
+              }}
+            />
+          )}
+          {channelSet && (
+            <p class="saved" role="status">
+              {channelSet}
+            </p>
+          )}
           <DecisionPanel
             view={view}
             account={account}
@@ -73,6 +93,7 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
           {(account.role === 'DECLARANT' || account.role === 'MANAGER') && !ENDED.includes(view.status) && (
             <DeclarantActions view={view} account={account} onChanged={() => void crossing.reload()} />
           )}
+          <Arrivals t={t} view={view} />
           <Steps t={t} view={view} />
           <Returns t={t} view={view} />
           <Declaration t={t} view={view} />
@@ -100,7 +121,7 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
           )}
           {history.data && <History t={t} items={history.data} />}
           {!props.onClose && (
-            <button type="button" class="secondary" onClick={() => navigate(account.role === 'DECLARANT' ? '/mine' : '/board')}>
+            <button type="button" class="secondary" onClick={() => navigate(backOf(account))}>
               {t('app.back')}
             </button>
           )}
@@ -108,6 +129,16 @@ export function CrossingCard(props: { id: string; account: Account; onClose?: ()
       )}
     </section>
   );
+}
+
+/**
+ * Where a card on a page of its own goes back to: the screen it is opened from. A border guard opens one from the
+ * exception list (after linking a read); declarants from their trucks; managers and admins from the board.
+ */
+function backOf(account: Account): string {
+  if (account.role === 'DECLARANT') return '/mine';
+  if (account.role === 'BORDER_GUARD') return '/exceptions';
+  return account.role === 'MANAGER' || account.role === 'ADMIN' ? '/board' : homeOf(account);
 }
 
 function Summary({ t, view }: { t: Translate; view: CrossingView }) {
@@ -127,6 +158,12 @@ function Summary({ t, view }: { t: Translate; view: CrossingView }) {
         <dt>{t('card.gate')}</dt>
         <dd>
           {view.gate} · {label(t, 'direction', view.direction)}
+        </dd>
+      </div>
+      <div>
+        <dt>{t('card.channel')}</dt>
+        <dd>
+          <ChannelBadge channel={view.customsChannel} />
         </dd>
       </div>
       <div>
@@ -160,10 +197,40 @@ function Steps({ t, view }: { t: Translate; view: CrossingView }) {
               {s.slaAt && ` · ${t('card.sla', { time: localTime(s.slaAt, { seconds: false }) })}`}
               {s.decidedAt && ` · ${t('card.decided', { time: localTime(s.decidedAt, { seconds: false }) })}`}
             </span>
+            {s.decidedBy === 'system' && <span class="step-times"> · {t('card.bySystem')}</span>}
             {s.reason && <span class="step-reason"> — {s.reason}</span>}
           </li>
         ))}
       </ol>
+    </section>
+  );
+}
+
+/** Where the gate's cameras and barriers saw the truck, oldest first; a read a border guard linked by hand says so. */
+function Arrivals({ t, view }: { t: Translate; view: CrossingView }) {
+  return (
+    <section>
+      <h3>{t('card.arrivals')}</h3>
+      {view.arrivals.length === 0 ? (
+        <p class="empty">{t('card.noArrivals')}</p>
+      ) : (
+        <ol class="steps arrivals">
+          {view.arrivals.map((a) => (
+            <li key={a.eventId}>
+              <span class="step-name">{label(t, 'point', a.point)}</span>{' '}
+              <span class="step-times">
+                <time dateTime={a.at}>{localTime(a.at)}</time> · {t('card.device', { device: a.device })}
+              </span>
+              {a.confirmedBy && (
+                <>
+                  {' '}
+                  <span class="badge step-returned">{t('card.confirmedByGuard')}</span>
+                </>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
     </section>
   );
 }
@@ -319,10 +386,19 @@ function History({ t, items }: { t: Translate; items: HistoryItem[] }) {
           <ol class="history">
             {items.map((e) => (
               <li key={e.seq}>
-                <time dateTime={e.at}>{localTime(e.at)}</time> · {e.type}
+                <time dateTime={e.at}>{localTime(e.at)}</time> · {label(t, 'event', e.type)}
                 {e.step ? ` · ${label(t, 'step', e.step)}` : ''}
-                {e.actor ? ` · ${e.actor.username ?? ''} (${label(t, 'role', e.actor.role)})` : ''}
+                {e.actor
+                  ? ` · ${e.actor.username ?? ''} (${label(t, 'role', e.actor.role)})`
+                  : e.type === 'DECISION' && e.data?.channel
+                    ? ` · ${t('card.bySystem')}`
+                    : ''}
                 {typeof e.data?.outcome === 'string' ? ` · ${e.data.outcome}` : ''}
+                {typeof e.data?.channel === 'string' ? ` · ${label(t, 'channel', e.data.channel)}` : ''}
+                {e.type === 'ARRIVED' && typeof e.data?.point === 'string'
+                  ? ` · ${label(t, 'point', e.data.point)} · ${t('card.device', { device: String(e.data.device ?? '') })}${e.data.confirmedBy ? ` · ${t('card.confirmedByGuard')}` : ''}`
+                  : ''}
+                {typeof e.data?.source === 'string' ? ` · ${e.data.source}` : ''}
                 {typeof e.data?.reason === 'string' ? ` — ${e.data.reason}` : ''}
               </li>
             ))}

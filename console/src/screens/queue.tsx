@@ -6,7 +6,7 @@ import type { Role } from '../../../domain/roles';
 import { clockTime, localTime, since } from '../ui/format';
 import { Table } from '../ui/table';
 import { useLoad } from '../ui/hooks';
-import { CategoryBadge, Empty, Loading, ProblemNote } from '../ui/parts';
+import { CategoryBadge, ChannelBadge, Empty, Loading, ProblemNote } from '../ui/parts';
 import { CrossingCard } from './crossing-card';
 
 /** How often the queue asks for new trucks: a declared truck is on screen within about this long. */
@@ -27,6 +27,9 @@ export function QueueScreen({ account }: { account: Account }) {
   const rows = useRef<HTMLTableSectionElement>(null);
   const items = queue.data?.items ?? [];
   const steps = stepsOf(account.role as Role);
+  // Customs works by channel (green passes inspection by itself): their queue shows it, after the columns a phone hides
+  // (the 3rd and 4th) and before the age, so it stays in view beside an open card.
+  const showsChannel = account.role === 'CUSTOMS_OFFICER';
 
   const found = items.findIndex((item) => item.id === selectedId);
   const selected = found >= 0 ? found : 0;
@@ -58,7 +61,15 @@ export function QueueScreen({ account }: { account: Account }) {
           <Table
             class="queue-table"
             caption={t('queue.caption', { gates: account.gates.join(', ') })}
-            columns={[t('queue.plate'), t('queue.category'), t('queue.step'), t('queue.since'), t('queue.age'), t('queue.state')]}
+            columns={[
+              t('queue.plate'),
+              t('queue.category'),
+              t('queue.step'),
+              t('queue.since'),
+              ...(showsChannel ? [t('queue.channel')] : []),
+              t('queue.age'),
+              t('queue.state'),
+            ]}
           >
             <tbody ref={rows} onKeyDown={onKeyDown}>
               {items.map((item, index) => (
@@ -79,6 +90,11 @@ export function QueueScreen({ account }: { account: Account }) {
                   </td>
                   <td>{label(t, 'step', item.currentStep)}</td>
                   <td class="nowrap">{localTime(item.stepStartedAt, { seconds: false }).slice(11)}</td>
+                  {showsChannel && (
+                    <td data-channel={item.customsChannel}>
+                      <ChannelBadge channel={item.customsChannel} />
+                    </td>
+                  )}
                   <td>{since(t, item.stepStartedAt)}</td>
                   <td>{item.overdue ? <span class="badge step-overdue">{t('queue.overdue')}</span> : t('queue.onTime')}</td>
                 </tr>

@@ -62,6 +62,16 @@ export function StepBadge({ status }: { status: string }) {
   return <span class={`badge step-${status.toLowerCase()}`}>{label(t, 'stepStatus', status)}</span>;
 }
 
+/**
+ * Customs' channel as a chip, coloured with the badge colours the stylesheet already has: green passes, yellow is a
+ * document check, red a physical inspection (the channel of a crossing until customs sets one).
+ */
+const CHANNEL_TONE: Record<string, string> = { GREEN: 'status-cleared', YELLOW: 'step-returned', RED: 'step-denied' };
+export function ChannelBadge({ channel }: { channel: string }) {
+  const t = useT();
+  return <span class={`badge channel ${CHANNEL_TONE[channel] ?? ''}`}>{label(t, 'channel', channel)}</span>;
+}
+
 export function CategoryBadge({ category }: { category: string }) {
   const t = useT();
   return <span class={`badge category-${category.toLowerCase()}`}>{label(t, 'category', category)}</span>;
