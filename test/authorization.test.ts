@@ -200,6 +200,11 @@ const CASES: Case[] = [
     allowed: { BORDER_GUARD: 'ok', MANAGER: 'ok', ADMIN: 'ok' },
   },
   {
+    route: 'GET /v1/gate-events/{eventId}/candidates',
+    send: (_c, t) => http('GET', '/v1/gate-events/no-such-read/candidates?plate=%00', { token: t }),
+    allowed: { BORDER_GUARD: 'ok', MANAGER: 'ok', ADMIN: 'ok' },
+  },
+  {
     // The read does not exist: past authorization the guard hears 404 for it, which the matrix cannot tell from hiding,
     // so the body is invalid and the guard's answer is the 400.
     route: 'POST /v1/gate-events/{eventId}/match',

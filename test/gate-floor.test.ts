@@ -268,6 +268,14 @@ describe('a plate read', () => {
     const nobody = await read(barrier, plate('D'));
     expect(nobody.body).toMatchObject({ crossingId: null, action: 'HOLD' });
     expect(nobody.body.reason).toContain('No open crossing');
+    // A truck at any step is found by a plate that reads like its own, O/0, I/1, B/8 alike.
+    const { crossing: atCustoms, plate: customsPlate } = await truck(company, gate, plate('B'));
+    await approve(staff, atCustoms.id, ['health-check', 'border-entry']);
+    const misread = encodeURIComponent(customsPlate.replace('B', '8'));
+    const lookup = await http('GET', `/v1/gate-events/${nobody.body.eventId}/candidates?plate=${misread}`, { token: staff.guard.token });
+    expect(lookup.body).toEqual([
+      { crossingId: atCustoms.id, plate: customsPlate, status: 'IN_PROGRESS', currentStep: 'customs-inspection', category: 'EXPORT' },
+    ]);
 
     const shared = plate('E');
     const first = await truck(company, gate, shared);
@@ -289,6 +297,11 @@ describe('a plate read', () => {
       body: { crossingId: first.crossing.id },
     });
     expect(outsider.status).toBe(404);
+    // The guard looks the plate up: both trucks that carry it, in their declared form.
+    const candidates = await http('GET', `/v1/gate-events/${eventId}/candidates`, { token: staff.guard.token });
+    expect(candidates.status).toBe(200);
+    expect(candidates.body.map((c: any) => c.plate)).toEqual([shared, shared]);
+    expect(candidates.body.map((c: any) => c.crossingId)).toContain(first.crossing.id);
     const linked = await http('POST', `/v1/gate-events/${eventId}/match`, {
       token: staff.guard.token,
       body: { crossingId: first.crossing.id },

@@ -136,6 +136,7 @@ describe('hostile strings', () => {
       body: { eventId: 'hostile-1', plate: '29C-123.45', at: new Date().toISOString(), confidence: 0.9, imageRef: 'cam/1.jpg' },
     },
     'GET /v1/gate-events': { role: 'guard' },
+    'GET /v1/gate-events/{eventId}/candidates': { role: 'guard', path: '/v1/gate-events/no-such-read/candidates' },
     'POST /v1/gate-events/{eventId}/match': { role: 'guard', path: '/v1/gate-events/no-such-read/match', body: { crossingId } },
     'PUT /v1/admin/gates/{code}': { role: 'admin', path: '/v1/admin/gates/NO_SUCH_GATE', body: { yards: [{ code: 'Y9', capacity: 1 }] } },
     'POST /v1/crossings/{id}/customs-channel': {

@@ -13,7 +13,9 @@ import {
 } from '../../domain/gate-floor';
 import { GATE_CODE } from '../../domain/gates';
 import { gateScope, servesGate } from '../../domain/roles';
+import { text } from '../../domain/text';
 import { isoDateTime } from '../../domain/time';
+import { CROSSING_STATUSES } from '../../domain/crossing-view';
 import { storesOver } from '../../infra/db/stores';
 import { publicDevice, type DeviceRow } from '../../infra/db/stores/devices';
 import type { ApiContext } from '../context';
@@ -301,6 +303,40 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         limit: query.limit,
       });
       return { body: { items, nextCursor: nextKey ? ctx.cursors.encode(nextKey) : null } };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/gate-events/{eventId}/candidates',
+    summary:
+      "The crossings a read may be linked to: at the read's gate, open or cleared and not yet out, whose plate reads like the one given (the read's own by default), O/0, I/1 and B/8 alike",
+    tag: 'gate floor',
+    access: ['BORDER_GUARD', 'MANAGER', 'ADMIN'],
+    params: EventParams,
+    query: z.object({ plate: text().trim().min(1).max(20).optional() }),
+    responses: {
+      200: {
+        description: 'the candidates, exact plates first, newest first',
+        schema: z
+          .array(
+            z.object({
+              crossingId: z.string(),
+              plate: z.string(),
+              status: z.enum(CROSSING_STATUSES),
+              currentStep: z.string().nullable(),
+              category: z.string(),
+            }),
+          )
+          .meta({ id: 'LinkCandidates' }),
+      },
+      ...problems,
+    },
+    handler: async ({ params, query, caller }) => {
+      const reads = ctx.services.stores().gateReads;
+      const read = await reads.find(params.eventId);
+      if (!read || !servesGate(caller, read.gate)) throw notFound(`There is no read ${params.eventId} at the gates you serve.`);
+      return { body: await reads.candidatesFor(read.gate, query.plate ?? read.plate) };
     },
   });
 

@@ -670,6 +670,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/gate-events/{eventId}/candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The crossings a read may be linked to: at the read's gate, open or cleared and not yet out, whose plate reads like the one given (the read's own by default), O/0, I/1 and B/8 alike
+         * @description The crossings a read may be linked to: at the read's gate, open or cleared and not yet out, whose plate reads like the one given (the read's own by default), O/0, I/1 and B/8 alike. Roles: BORDER_GUARD, MANAGER, ADMIN.
+         */
+        get: operations["getGateEventsEventIdCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/gate-events/{eventId}/match": {
         parameters: {
             query?: never;
@@ -1279,6 +1299,14 @@ export interface components {
             to: string;
             yards: components["schemas"]["YardLoad"][];
         };
+        LinkCandidates: {
+            category: string;
+            crossingId: string;
+            currentStep: string | null;
+            plate: string;
+            /** @enum {string} */
+            status: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
+        }[];
         Login: {
             password: string;
             username: string;
@@ -3306,6 +3334,66 @@ export interface operations {
                 };
             };
             /** @description the eventId is another device's */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGateEventsEventIdCandidates: {
+        parameters: {
+            query?: {
+                plate?: string;
+            };
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the candidates, exact plates first, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkCandidates"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -346,7 +346,7 @@ export const en: Record<MessageKey, string> = {
   'exceptions.searchLabel': 'Find the crossing for the read {plate}',
   'exceptions.searchField': 'Plate or crossing id',
   'exceptions.searchNote':
-    "A full plate (e.g. 29B-123.45) finds the trucks waiting for the border guard at this gate; a crossing id (from the truck's papers) finds any crossing at the gates you serve.",
+    "A plate (e.g. 29B-123.45) finds every truck still at this gate whose plate reads like it, O/0, I/1 and B/8 alike; a crossing id (from the truck's papers) finds any crossing at the gates you serve.",
   'exceptions.results': 'Crossings found',
   'exceptions.noneFound': 'No truck waiting for the border guard has this plate. Try the crossing id.',
   'exceptions.linkTo': 'Link to {plate}',

@@ -347,7 +347,7 @@ export const vi = {
   'exceptions.searchLabel': 'Tìm chuyến xe cho biển đọc được {plate}',
   'exceptions.searchField': 'Biển số hoặc mã chuyến',
   'exceptions.searchNote':
-    'Biển số đầy đủ (ví dụ 29B-123.45) tìm trong các xe đang chờ biên phòng tại cửa khẩu này; mã chuyến (trên giấy tờ của xe) tìm mọi chuyến tại cửa khẩu bạn phục vụ.',
+    'Biển số (ví dụ 29B-123.45) tìm mọi xe còn ở cửa khẩu này có biển đọc giống vậy, kể cả khi O/0, I/1, B/8 bị đọc nhầm; mã chuyến (trên giấy tờ của xe) tìm mọi chuyến tại cửa khẩu bạn phục vụ.',
   'exceptions.results': 'Chuyến xe tìm thấy',
   'exceptions.noneFound': 'Không có xe nào đang chờ biên phòng mang biển số này. Thử mã chuyến.',
   'exceptions.linkTo': 'Liên kết với {plate}',

@@ -199,9 +199,9 @@ function Entry(props: { t: Translate; read: GateEvent; manyGates: boolean; onLin
 }
 
 /**
- * A guard's search for the crossing a read belongs to. A guard's `GET /v1/crossings` is their work queue (trucks
- * waiting at border-entry or border-exit), so a plate finds those; a crossing id (from the truck's papers or gate
- * pass) finds any crossing at the guard's gates through `GET /v1/crossings/{id}`.
+ * A guard's search for the crossing a read belongs to: a plate finds, at the read's gate, every crossing still there
+ * whose plate reads like it, O/0, I/1 and B/8 alike (`GET /v1/gate-events/{eventId}/candidates`: open ones, and cleared
+ * ones not yet out); a crossing id (from the truck's papers or gate pass) finds any crossing at the guard's gates.
  */
 function LinkByHand(props: { t: Translate; read: GateEvent; busy: boolean; onPick: (c: Candidate) => void; onCancel: () => void }) {
   const { t, read } = props;
@@ -219,8 +219,12 @@ function LinkByHand(props: { t: Translate; read: GateEvent; busy: boolean; onPic
     if (UUID.test(q)) {
       setFound([candidateOf(await ok(api.GET('/v1/crossings/{id}', { params: { path: { id: q } } })))]);
     } else {
-      const page = await ok(api.GET('/v1/crossings', { params: { query: { plate: q, gate: read.gate, limit: 20 } } }));
-      setFound(page.items.map((c) => ({ id: c.id, plate: c.plate, gate: c.gate, status: c.status, currentStep: c.currentStep })));
+      const candidates = await ok(
+        api.GET('/v1/gate-events/{eventId}/candidates', { params: { path: { eventId: read.eventId }, query: { plate: q } } }),
+      );
+      setFound(
+        candidates.map((c) => ({ id: c.crossingId, plate: c.plate, gate: read.gate, status: c.status, currentStep: c.currentStep })),
+      );
     }
   });
   return (

@@ -66,6 +66,16 @@ export interface GateEventItem {
   matchedAt: string | null;
 }
 
+/** A crossing a guard may link a read to (`GET /v1/gate-events/{eventId}/candidates`). */
+export interface LinkCandidate {
+  crossingId: string;
+  /** As declared (`29B-123.45`). */
+  plate: string;
+  status: string;
+  currentStep: string | null;
+  category: string;
+}
+
 export interface GateEventFilter {
   /** The gates the caller serves (undefined: every gate). */
   gates?: readonly string[];
@@ -317,6 +327,21 @@ export class GateReadStore {
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     return { items: page, nextKey: rows.length > filter.limit && last ? [last.at, last.eventId] : undefined };
+  }
+
+  /**
+   * The crossings a guard may link a read to: at the read's gate, still answering to a plate there (open, or cleared
+   * and not yet past the exit barrier), whose plate reads like `plate` (the same once O/0, I/1, B/8 are folded).
+   */
+  async candidatesFor(gate: string, plate: string, limit = 20): Promise<LinkCandidate[]> {
+    const rows = await sqlOf(this.em)<{ id: string; plate: string; status: string; current_step: string | null; category: string }>(
+      `select c.id, c.view->'declaration'->'vehicle'->>'plate' as plate, c.status, c.current_step, c.category
+         from crossing c
+        where c.gate_code = ? and translate(c.plate, 'OIB', '018') = ? and ${STILL_HERE}
+        order by c.plate = ? desc, c.created_at desc limit ?`,
+      [gate, confusionKey(plate), normalisePlate(plate), limit],
+    );
+    return rows.map((r) => ({ crossingId: r.id, plate: r.plate, status: r.status, currentStep: r.current_step, category: r.category }));
   }
 
   /** Matched reads the crossings' workflows have not taken yet, oldest first, received at least `olderThanMs` ago. */
