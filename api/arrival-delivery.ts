@@ -55,8 +55,13 @@ export class ArrivalDelivery {
     let delivered = 0;
     try {
       for (const pending of await this.services.stores().gateReads.undelivered(REDELIVER_AFTER_MS, SWEEP_BATCH)) {
-        await this.deliver(pending);
-        delivered++;
+        // One arrival that keeps failing must not hold the others up: it is tried again at the next sweep.
+        try {
+          await this.deliver(pending);
+          delivered++;
+        } catch (err) {
+          this.log.warn({ err, eventId: pending.arrival.eventId }, 'arrival not delivered; the next sweep retries it');
+        }
       }
     } catch (err) {
       this.log.warn({ err }, 'arrival sweep stopped early; it runs again shortly');

@@ -85,7 +85,7 @@ export async function idempotent(
   try {
     await store.answer(accountId, key, {
       status: reply.status ?? 200,
-      body: reply.body ?? null,
+      body: (reply.kept !== undefined ? reply.kept : reply.body) ?? null,
       headers: { ...reply.headers, ...(reply.contentType ? { 'Content-Type': reply.contentType } : {}) },
     });
   } catch (err) {

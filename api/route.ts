@@ -25,6 +25,11 @@ export interface Reply {
   contentType?: string;
   /** A stored first answer given again for a repeated Idempotency-Key. */
   replayed?: boolean;
+  /**
+   * What to keep under the request's Idempotency-Key when it must not be the whole answer: a secret shown once is
+   * given to the client and never stored, so a repeat gets the answer without it.
+   */
+  kept?: unknown;
 }
 
 type AnyObject = z.ZodObject<z.ZodRawShape>;

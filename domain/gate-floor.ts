@@ -154,9 +154,10 @@ export function barrierAnswer(
     return { action: 'HOLD', reason: `The crossing is not cleared yet: it is ${waiting()}.` };
   }
   // A barrier at a yard point guards no step of its own: the yard's gate opens for a truck admitted at the border.
+  // A cleared truck still leaves the yard on its way to the exit.
   const entry = crossing.steps.find((s) => s.step === 'border-entry');
-  if (entry?.status === 'APPROVED' && !ENDED_STATUSES.includes(crossing.status))
-    return { action: 'OPEN', reason: 'The truck is admitted.' };
+  const stillHere = !ENDED_STATUSES.includes(crossing.status) || (point === 'YARD_EXIT' && crossing.status === 'CLEARED');
+  if (entry?.status === 'APPROVED' && stillHere) return { action: 'OPEN', reason: 'The truck is admitted.' };
   return { action: 'HOLD', reason: `The truck is not admitted: the crossing is ${waiting()}.` };
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { signDeviceRequest } from '../api/device-signature';
 import { Client, Connection } from '@temporalio/client';
-import { account, asAdmin, db, http, system, type TestAccount } from './system/client';
-import { approve, declare, staffOf, waitFor, type GateStaff } from './system/crossing-flow';
+import { account, asAdmin, db, declaration, http, system, type TestAccount } from './system/client';
+import { approve, declare, RUBBER, staffOf, waitFor, type GateStaff } from './system/crossing-flow';
 import { gateWithDeadlines } from './system/test-gate';
 
 /**
@@ -96,6 +96,33 @@ describe('devices', () => {
       body: { code: camera.code, gate, point: 'YARD_EXIT', kind: 'CAMERA' },
     });
     expect(taken.status).toBe(409);
+  });
+
+  it('never keep a secret under an Idempotency-Key: a repeat answers the device without it', async () => {
+    const { gate } = await floor();
+    const code = `D-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const key = randomUUID();
+    const send = () =>
+      http('POST', '/v1/admin/devices', {
+        token: admin,
+        body: { code, gate, point: 'BARRIER_ENTRY', kind: 'BARRIER' },
+        headers: { 'Idempotency-Key': key },
+      });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const again = await send();
+    expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+    expect(again.body).toEqual({ device: first.body.device });
+    const stored = await db().query('select body::text as body from idempotency_record where key = $1', [key]);
+    expect(stored.rows[0].body).not.toContain(first.body.secret);
+    const rotateKey = randomUUID();
+    const rotated = await http('PATCH', `/v1/admin/devices/${code}`, {
+      token: admin,
+      body: { rotateSecret: true },
+      headers: { 'Idempotency-Key': rotateKey },
+    });
+    const kept = await db().query('select body::text as body from idempotency_record where key = $1', [rotateKey]);
+    expect(kept.rows[0].body).not.toContain(rotated.body.secret);
   });
 
   it('refuse what is not theirs to say: every field at fault, a yard only for a yard point, admins only', async () => {
@@ -357,6 +384,36 @@ describe('a plate read', () => {
     expect((await historyOf(staff.manager, crossing.id)).filter((e) => e.type === 'ARRIVED')).toHaveLength(1);
   });
 
+  it('faint, right after a clean read of the same truck, does not open the barrier', async () => {
+    const barrier = await device(gate, 'BARRIER_ENTRY', 'BARRIER');
+    const { crossing, plate: p } = await truck(company, gate);
+    await approve(staff, crossing.id, ['health-check', 'border-entry']);
+    expect((await read(barrier, p)).body).toMatchObject({ action: 'OPEN' });
+    expect((await read(barrier, p, { confidence: 0.3 })).body).toMatchObject({ action: 'HOLD', crossingId: null });
+    expect((await read(barrier, p)).body).toMatchObject({ action: 'OPEN' });
+  });
+
+  it('already matched by a later clean read is not linked to another crossing by a guard', async () => {
+    const camera2 = await device(gate, 'YARD_ENTRY', 'CAMERA');
+    const { crossing, plate: p } = await truck(company, gate);
+    const { crossing: other } = await truck(company, gate);
+    const faint = await read(camera2, p, { confidence: 0.4 });
+    await read(camera2, p);
+    const stale = await http('POST', `/v1/gate-events/${faint.body.eventId}/match`, {
+      token: staff.guard.token,
+      body: { crossingId: other.id },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.detail).toContain(crossing.id);
+    const same = await http('POST', `/v1/gate-events/${faint.body.eventId}/match`, {
+      token: staff.guard.token,
+      body: { crossingId: crossing.id },
+    });
+    expect(same.status).toBe(200);
+    const onList = await http('GET', `/v1/gate-events?gate=${gate}&unmatched=false`, { token: staff.guard.token });
+    expect(onList.body.items.every((e: any) => !e.onExceptionList)).toBe(true);
+  });
+
   it('at the entry barrier holds, saying what the crossing waits for, then opens once border entry is approved', async () => {
     const barrier = await device(gate, 'BARRIER_ENTRY', 'BARRIER');
     const { crossing, plate: p } = await truck(company, gate);
@@ -403,6 +460,18 @@ describe('a yard', () => {
     await read(entry, p);
     expect(await yard(gate)).toEqual({ code: 'Y1', capacity: 10, occupied: 1, reserved: 0 });
     await read(exit, p);
+    expect(await yard(gate)).toEqual({ code: 'Y1', capacity: 10, occupied: 0, reserved: 0 });
+  });
+
+  it('counts a truck out whose exit read arrived before its entry read (a camera resending after an outage)', async () => {
+    const { gate, staff, company } = await floor();
+    const entry = await device(gate, 'YARD_ENTRY', 'CAMERA');
+    const exit = await device(gate, 'YARD_EXIT', 'CAMERA');
+    const { crossing, plate: p } = await truck(company, gate);
+    await approve(staff, crossing.id, ['health-check', 'border-entry']);
+    const now = Date.now();
+    await read(exit, p, { at: new Date(now) });
+    await read(entry, p, { at: new Date(now - 120_000) });
     expect(await yard(gate)).toEqual({ code: 'Y1', capacity: 10, occupied: 0, reserved: 0 });
   });
 
@@ -498,6 +567,32 @@ describe('the customs channel', () => {
       body: { channel: 'GREEN' },
     });
     expect(late.status).toBe(409);
+  });
+
+  it('GREEN set while the inspection has returned the form passes it once the form is resubmitted, in that order', async () => {
+    const { gate, staff, company } = await floor();
+    const { crossing, plate: p } = await truck(company, gate);
+    await approve(staff, crossing.id, ['health-check', 'border-entry']);
+    const returned = await http('POST', `/v1/crossings/${crossing.id}/steps/customs-inspection/decision`, {
+      token: staff.customs.token,
+      body: {
+        outcome: 'RETURN',
+        reason: 'Seal number does not match',
+        fields: [{ path: 'containers.0.sealNo', message: 'check the seal' }],
+      },
+    });
+    expect(returned.status).toBe(200);
+    await http('POST', `/v1/crossings/${crossing.id}/customs-channel`, { token: staff.customs.token, body: { channel: 'GREEN' } });
+    const vehicle = { plate: p, trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 };
+    const resubmitted = await http('PUT', `/v1/crossings/${crossing.id}/declaration`, {
+      token: company.token,
+      body: declaration({ gate, vehicle, goods: [RUBBER] }),
+    });
+    expect(resubmitted.body.currentStep).toBe('fee-payment');
+    const types = (await historyOf(staff.manager, crossing.id)).map((e) => `${e.type}${e.step ? ` ${e.step}` : ''}`);
+    const resubmittedAt = types.indexOf('DECLARATION_RESUBMITTED customs-inspection');
+    expect(resubmittedAt).toBeGreaterThan(0);
+    expect(types.lastIndexOf('DECISION customs-inspection')).toBeGreaterThan(resubmittedAt);
   });
 
   it('set to GREEN while the inspection waits passes it at once', async () => {

@@ -318,8 +318,9 @@ export class CrossingState {
     this.applicability();
     const returned = this.steps.find((s) => s.status === 'RETURNED')!;
     this.status = 'IN_PROGRESS';
-    this.startWait(returned, now);
+    // Recorded before the step waits again: a green channel passes customs-inspection at once, after the resubmission.
     this.event(now, 'DECLARATION_RESUBMITTED', { step: returned.step, actor, data: { version: this.declarationVersion, changed } });
+    this.startWait(returned, now);
     return [];
   }
 

@@ -59,7 +59,7 @@ const NewDeviceSchema = z
   .meta({ id: 'NewDevice' });
 
 const DeviceChangeSchema = z
-  .object({ disabled: z.boolean().optional(), rotateSecret: z.literal(true).optional() })
+  .object({ disabled: z.boolean().optional(), rotateSecret: z.boolean().optional() })
   .strict()
   .meta({ id: 'DeviceChange' });
 
@@ -154,11 +154,24 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
    * A device's request is believed only when its device is registered, enabled, and its secret signed these bytes.
    * All three failures are one answer, so a caller learns nothing of which devices exist.
    */
+  /**
+   * The device's secret, or none when its sealed form does not open (DEVICE_SECRET_KEY changed, or the row was edited):
+   * the device is then refused like a stranger, and an admin rotates its secret.
+   */
+  function openSecret(device: { code: string; secretSealed: string }): string | undefined {
+    try {
+      return seal.open(device.secretSealed);
+    } catch {
+      ctx.log.error({ device: device.code }, 'a device secret does not open with DEVICE_SECRET_KEY; rotate the secret');
+      return undefined;
+    }
+  }
+
   async function checkDevice(req: Request): Promise<void> {
     const code = req.header('X-Device') ?? '';
     const device = DEVICE_CODE.test(code) ? await ctx.services.stores().devices.find(code) : undefined;
     const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-    if (!device || device.disabled || !deviceSignatureMatches(seal.open(device.secretSealed), raw, req.header('X-Signature'))) {
+    if (!device || device.disabled || !deviceSignatureMatches(openSecret(device), raw, req.header('X-Signature'))) {
       throw unauthorized('The X-Device header names no enabled device, or the X-Signature header does not match the body.');
     }
     devices.set(req, publicDevice(device));
@@ -191,7 +204,14 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         ]);
         return created;
       });
-      return { status: 201, body: { device: publicDevice(device), secret }, headers: { Location: `/v1/admin/devices/${device.code}` } };
+      // The secret is the client's alone: a repeat under the same Idempotency-Key answers the device without it.
+      const shown = publicDevice(device);
+      return {
+        status: 201,
+        body: { device: shown, secret },
+        kept: { device: shown },
+        headers: { Location: `/v1/admin/devices/${device.code}` },
+      };
     },
   });
 
@@ -253,7 +273,8 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         ]);
         return changed;
       });
-      return { body: { device: publicDevice(device), ...(secret ? { secret } : {}) } };
+      const shown = publicDevice(device);
+      return { body: { device: shown, ...(secret ? { secret } : {}) }, kept: { device: shown } };
     },
   });
 
@@ -371,8 +392,9 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
       if (status !== 'IN_PROGRESS' && status !== 'AWAITING_CORRECTION' && status !== 'CLEARED') {
         throw conflict(`The crossing has ended: it is ${status}.`);
       }
-      const delivery = await reads.confirm(params.eventId, body.crossingId, { accountId: caller.id });
-      if (delivery) ctx.arrivals.soon(delivery);
+      const linked = await reads.confirm(params.eventId, body.crossingId, { accountId: caller.id });
+      if (linked.kind === 'TAKEN') throw conflict(`The read is already matched to crossing ${linked.crossingId}.`);
+      if (linked.kind === 'LINKED' && linked.delivery) ctx.arrivals.soon(linked.delivery);
       return { body: (await reads.find(params.eventId))! };
     },
   });

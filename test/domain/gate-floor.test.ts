@@ -83,6 +83,11 @@ describe('a barrier', () => {
     expect(barrierAnswer('BARRIER_EXIT', 'BARRIER', matched, crossing('CLEARED', 'APPROVED', null)).action).toBe('OPEN');
   });
 
+  it('at a yard exit lets a cleared truck out', () => {
+    expect(barrierAnswer('YARD_EXIT', 'BARRIER', matched, crossing('CLEARED', 'APPROVED', null)).action).toBe('OPEN');
+    expect(barrierAnswer('YARD_ENTRY', 'BARRIER', matched, crossing('CLEARED', 'APPROVED', null)).action).toBe('HOLD');
+  });
+
   it('never opens for a doubtful or unmatched read; a camera does nothing', () => {
     const doubtful = { match: 'DOUBTFUL' as const, crossingId: 'a', reason: 'Only by a confusion' };
     expect(barrierAnswer('BARRIER_ENTRY', 'BARRIER', doubtful, crossing('IN_PROGRESS', 'APPROVED', 'customs-inspection')).action).toBe(

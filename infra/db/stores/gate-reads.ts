@@ -76,6 +76,9 @@ export interface LinkCandidate {
   category: string;
 }
 
+/** What a guard's link did: linked (with the arrival to deliver, if it is one), already so, or another crossing's run. */
+export type ConfirmOutcome = { kind: 'LINKED'; delivery?: PendingArrival } | { kind: 'UNCHANGED' } | { kind: 'TAKEN'; crossingId: string };
+
 export interface GateEventFilter {
   /** The gates the caller serves (undefined: every gate). */
   gates?: readonly string[];
@@ -131,7 +134,8 @@ export class GateReadStore {
       // guard afterwards was answered without a crossing), the run this read continues and the crossing it was matched
       // to already (by a read or by a guard), the gate's threshold, and the crossings that could be meant, each with
       // where it stands and whether this device recorded its arrival within the last minute. A barrier waits for
-      // every round trip, so there are four: this one, the locks above, the write below, the commit.
+      // every round trip, so there are few: the begin, the locks above, this one, the write below (and for a yard
+      // camera's arrival, the truck moved), the commit.
       const [context] = await sql<{
         earlier: { device: string; crossingId: string | null; action: BarrierAction; reason: string } | null;
         head: string | null;
@@ -187,13 +191,17 @@ export class GateReadStore {
       if (!fresh) return { kind: 'STALE' };
 
       const crossings = context.crossings ?? [];
-      const outcome: MatchOutcome = context.run_crossing
-        ? { match: 'MATCHED', crossingId: context.run_crossing }
-        : matchRead(
-            read,
-            Number(context.plate_confidence),
-            crossings.filter((c) => c.candidate),
-          );
+      // A read of a matched run takes the run's crossing, if it is itself clear enough to believe: a faint read of
+      // a standing truck never opens a barrier, whatever the read before it said.
+      const threshold = Number(context.plate_confidence);
+      const outcome: MatchOutcome =
+        context.run_crossing && read.confidence >= threshold
+          ? { match: 'MATCHED', crossingId: context.run_crossing }
+          : matchRead(
+              read,
+              threshold,
+              crossings.filter((c) => c.candidate),
+            );
       const matched = outcome.match === 'MATCHED';
       const crossing = crossings.find((c) => c.crossingId === outcome.crossingId);
       const arrival = matched && !context.run_crossing && !crossing?.arrived;
@@ -257,7 +265,7 @@ export class GateReadStore {
    * unmatched read resolved): the read's whole run takes the crossing, and its first read becomes the arrival unless
    * the run had one for that crossing already. The guard is named on the read and in the audit trail.
    */
-  async confirm(eventId: string, crossingId: string, guard: { accountId: string }): Promise<PendingArrival | undefined> {
+  async confirm(eventId: string, crossingId: string, guard: { accountId: string }): Promise<ConfirmOutcome> {
     return this.em.transactional(async (tx) => {
       const sql = sqlOf(tx);
       const [head] = await sql<{
@@ -274,6 +282,13 @@ export class GateReadStore {
           where e.event_id = ? for update of h`,
         [eventId],
       );
+      // Under the lock, the run as it is now: another guard, or a later clean read, may have matched it meanwhile.
+      const [matchedTo] = await sql<{ crossing_id: string }>(
+        `select crossing_id from gate_event where (event_id = ? or repeat_of = ?) and match = 'MATCHED' order by at limit 1`,
+        [head.event_id, head.event_id],
+      );
+      if (matchedTo)
+        return matchedTo.crossing_id === crossingId ? { kind: 'UNCHANGED' } : { kind: 'TAKEN', crossingId: matchedTo.crossing_id };
       const arrived = await sql<{ n: number }>(
         `select count(*)::int as n from gate_event where (event_id = ? or repeat_of = ?) and arrival and crossing_id = ?`,
         [head.event_id, head.event_id, crossingId],
@@ -299,12 +314,15 @@ export class GateReadStore {
           ]),
         ),
       ]);
-      if (!arrival) return undefined;
+      if (!arrival) return { kind: 'LINKED' };
       const at = iso(head.at);
       await this.moveOnFloor(sql, { point: head.point, gate: head.gate_code, yard: head.yard_code }, crossingId, head.event_id, at);
       return {
-        crossingId,
-        arrival: { eventId: head.event_id, point: head.point, at, device: head.device_code, confirmedBy: guard.accountId },
+        kind: 'LINKED',
+        delivery: {
+          crossingId,
+          arrival: { eventId: head.event_id, point: head.point, at, device: head.device_code, confirmedBy: guard.accountId },
+        },
       };
     });
   }
@@ -319,7 +337,7 @@ export class GateReadStore {
     const where = new Where();
     if (filter.gates) where.in('e.gate_code', filter.gates);
     if (filter.gate) where.add('e.gate_code = ?', filter.gate);
-    if (filter.unmatched) where.add('e.open_exception');
+    if (filter.unmatched !== undefined) where.add(filter.unmatched ? 'e.open_exception' : 'not e.open_exception');
     if (filter.from) where.add('e.at >= ?', filter.from);
     if (filter.to) where.add('e.at < ?', filter.to);
     if (filter.after) where.add('(e.at, e.event_id) < (?::timestamptz, ?)', filter.after[0], filter.after[1]);
@@ -443,6 +461,17 @@ export class GateReadStore {
            entry_event = excluded.entry_event, exited_at = null, exit_event = null
          where yard_presence.entered_at < excluded.entered_at`,
         [crossingId, device.gate, device.yard, at, eventId],
+      );
+      // A device resending buffered reads after an outage may deliver the truck's exit before its entry: a later exit
+      // of this yard already recorded closes the stay at once.
+      await sql(
+        `update yard_presence p set exited_at = x.at, exit_event = x.event_id
+           from (select e.event_id, e.at from gate_event e join device d on d.code = e.device_code
+                  where e.crossing_id = ? and e.point = 'YARD_EXIT' and e.arrival and e.at > ?::timestamptz
+                    and (d.yard_code is null or d.yard_code = ?)
+                  order by e.at limit 1) x
+          where p.crossing_id = ? and p.exited_at is null and p.entry_event = ?`,
+        [crossingId, at, device.yard, crossingId, eventId],
       );
     }
     if (device.point === 'YARD_EXIT') {
