@@ -1139,8 +1139,7 @@ export interface components {
         };
         DeviceChange: {
             disabled?: boolean;
-            /** @enum {boolean} */
-            rotateSecret?: true;
+            rotateSecret?: boolean;
         };
         DeviceWithSecret: {
             device: components["schemas"]["Device"];
