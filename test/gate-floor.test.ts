@@ -414,6 +414,21 @@ describe('a plate read', () => {
     expect(onList.body.items.every((e: any) => !e.onExceptionList)).toBe(true);
   });
 
+  it('linked by a guard while the same device reads the truck cleanly is still one arrival, however the two race', async () => {
+    const barrier = await device(gate, 'BARRIER_ENTRY', 'BARRIER');
+    for (let i = 0; i < 5; i++) {
+      const { crossing, plate: p } = await truck(company, gate, plate('B'));
+      const misread = await read(barrier, p.replace('B', '8'));
+      const [linked, clean] = await Promise.all([
+        http('POST', `/v1/gate-events/${misread.body.eventId}/match`, { token: staff.guard.token, body: { crossingId: crossing.id } }),
+        read(barrier, p),
+      ]);
+      expect([linked.status, clean.status]).toEqual([200, 200]);
+      const { rows } = await db().query('select count(*)::int as n from gate_event where crossing_id = $1 and arrival', [crossing.id]);
+      expect(rows[0].n).toBe(1);
+    }
+  });
+
   it('at the entry barrier holds, saying what the crossing waits for, then opens once border entry is approved', async () => {
     const barrier = await device(gate, 'BARRIER_ENTRY', 'BARRIER');
     const { crossing, plate: p } = await truck(company, gate);

@@ -92,6 +92,10 @@ export interface GateEventFilter {
 }
 
 /** A crossing still answering to its plate at a gate: open, or cleared and not yet past the exit barrier. */
+/** Advisory lock keys: the run of one plate at one device, and one truck's arrival at one device. */
+const runLock = (device: string, plate: string) => `gate-read:${device}:${plate}`;
+const arrivalLock = (device: string, crossingId: string) => `gate-arrival:${device}:${crossingId}`;
+
 /** Exit points also read trucks already cleared, on their way out. */
 const exitPoint = (point: GatePoint) => point === 'BARRIER_EXIT' || point === 'YARD_EXIT';
 
@@ -127,7 +131,7 @@ export class GateReadStore {
       // plate (two reads of one standing truck): always in this order, so two transactions never wait on each other.
       await sql('select pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))', [
         `gate-event:${read.eventId}`,
-        `gate-read:${device.code}:${plate}`,
+        runLock(device.code, plate),
       ]);
       const window = `${REPEAT_WINDOW_MS} milliseconds`;
       // Everything the rule needs, in one statement: the first answer if this eventId was seen (a read linked by a
@@ -204,7 +208,12 @@ export class GateReadStore {
             );
       const matched = outcome.match === 'MATCHED';
       const crossing = crossings.find((c) => c.crossingId === outcome.crossingId);
-      const arrival = matched && !context.run_crossing && !crossing?.arrived;
+      let arrival = matched && !context.run_crossing && !crossing?.arrived;
+      // A guard linking another read of this truck at this device may be committing now: one arrival between them.
+      if (arrival) {
+        await sql('select pg_advisory_xact_lock(hashtext(?))', [arrivalLock(device.code, outcome.crossingId!)]);
+        arrival = !(await this.arrivedJustNow(sql, device.code, outcome.crossingId, read.at));
+      }
       const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing, arrival);
       const run = context.head;
       // The read, and what it changes: a run matched at last leaves the exception list (its first read), and a truck
@@ -274,15 +283,22 @@ export class GateReadStore {
         gate_code: string;
         point: GatePoint;
         at: Date | string;
+        plate: string;
         yard_code: string | null;
       }>(
-        `select h.event_id, h.device_code, h.gate_code, h.point, h.at, d.yard_code
+        `select h.event_id, h.device_code, h.gate_code, h.point, h.at, h.plate, d.yard_code
            from gate_event e join gate_event h on h.event_id = coalesce(e.repeat_of, e.event_id)
            join device d on d.code = h.device_code
-          where e.event_id = ? for update of h`,
+          where e.event_id = ?`,
         [eventId],
       );
-      // Under the lock, the run as it is now: another guard, or a later clean read, may have matched it meanwhile.
+      // The locks a read of this run takes, in the same order (its run, then the truck's arrival at the device), so a
+      // read and a link of one truck wait for each other and never for each other in a circle.
+      await sql('select pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))', [
+        runLock(head.device_code, head.plate),
+        arrivalLock(head.device_code, crossingId),
+      ]);
+      // Under the locks, the run as it is now: another guard, or a later clean read, may have matched it meanwhile.
       const [matchedTo] = await sql<{ crossing_id: string }>(
         `select crossing_id from gate_event where (event_id = ? or repeat_of = ?) and match = 'MATCHED' order by at limit 1`,
         [head.event_id, head.event_id],
