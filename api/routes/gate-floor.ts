@@ -30,6 +30,9 @@ import { GateSchema, ProblemSchema } from '../schemas';
  * and edit gates; devices post signed plate reads and are told what to do; border guards work the exception list.
  */
 
+/** Yard codes as the gates name them (`HN-Y1`). */
+const YARD_CODE = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
+
 const DeviceSchema = z
   .object({
     code: z.string(),
@@ -50,10 +53,7 @@ const NewDeviceSchema = z
     point: z.enum(GATE_POINTS),
     kind: z.enum(DEVICE_KINDS),
     /** The yard a YARD_ENTRY or YARD_EXIT device counts for; may be left out at a gate with one yard. */
-    yard: z
-      .string()
-      .regex(/^[A-Z0-9][A-Z0-9_-]{0,19}$/, 'must be a yard code')
-      .optional(),
+    yard: z.string().regex(YARD_CODE, 'must be a yard code').optional(),
   })
   .strict()
   .meta({ id: 'NewDevice' });
@@ -111,7 +111,7 @@ const GateChangeSchema = z
     yards: z
       .array(
         z.object({
-          code: z.string().regex(/^[A-Z0-9][A-Z0-9_-]{0,19}$/, 'must be a yard code'),
+          code: z.string().regex(YARD_CODE, 'must be a yard code'),
           capacity: z.number().int().min(0).max(100_000),
         }),
       )
