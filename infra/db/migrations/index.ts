@@ -9,6 +9,7 @@ import { Migration20261124000700Security } from './Migration20261124000700Securi
 import { Migration20261124000800DeadlinePolicyNames } from './Migration20261124000800DeadlinePolicyNames';
 import { Migration20261201000900Measures } from './Migration20261201000900Measures';
 import { Migration20261201001000GateFloor } from './Migration20261201001000GateFloor';
+import { Migration20261201001100VirtualQueue } from './Migration20261201001100VirtualQueue';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261124000800DeadlinePolicyNames', class: Migration20261124000800DeadlinePolicyNames },
   { name: 'Migration20261201000900Measures', class: Migration20261201000900Measures },
   { name: 'Migration20261201001000GateFloor', class: Migration20261201001000GateFloor },
+  { name: 'Migration20261201001100VirtualQueue', class: Migration20261201001100VirtualQueue },
 ];
