@@ -8,6 +8,7 @@ import { createDeadlinePolicies } from './deadline-policy';
 import { createEscalations } from './escalations';
 import { createDeadlinePolicyFanOut } from './deadline-policy-fanout';
 import { createTransshipmentBookings } from './transshipment';
+import { createQueueDispatch } from './queue';
 import { createYard } from './yard';
 import { withClassifiedFailures } from './failures';
 
@@ -16,7 +17,7 @@ export function createActivities(services: Services, temporal: Client, opts: { p
   return {
     // A crossing's own side effects: a failure that retrying cannot cure becomes the crossing's incident.
     ...withClassifiedFailures({
-      ...createCrossingStore(services),
+      ...createCrossingStore(services, temporal),
       ...createDeadlinePolicies(services),
       ...createYard(services),
       ...createTransshipmentBookings(services),
@@ -24,6 +25,8 @@ export function createActivities(services: Services, temporal: Client, opts: { p
       ...createFees(services),
       ...createDocuments(services, opts),
     }),
+    // The queue's dispatcher rounds, retried by their workflow for as long as it takes.
+    ...createQueueDispatch(services, temporal),
     // The deadline-policy fan-out heartbeats through a long pass and is retried as a whole.
     ...createDeadlinePolicyFanOut(services, temporal),
   };

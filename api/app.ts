@@ -26,6 +26,7 @@ import { paymentSimulatorRoutes } from './routes/payment-simulator';
 import { gateRoutes } from './routes/gates';
 import { gateStatsRoutes } from './routes/gate-stats';
 import { gateFloorRoutes } from './routes/gate-floor';
+import { queueRoutes } from './routes/queue';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -122,6 +123,7 @@ export function createApp(ctx: ApiContext): express.Express {
   gateRoutes(api, ctx);
   gateStatsRoutes(api, ctx);
   gateFloorRoutes(api, ctx);
+  queueRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
   deadlinePolicyRoutes(api, ctx);

@@ -153,7 +153,7 @@ export class CrossingClient {
    * With an Idempotency-Key the crossing id and the update id come from it: a repeat reaches the same workflow and
    * Temporal returns the first update's result instead of running it again.
    */
-  async start(declaration: Declaration, actor: Actor, idempotencyKey?: string): Promise<CrossingView> {
+  async start(declaration: Declaration, actor: Actor, idempotencyKey?: string, opts: { queued?: boolean } = {}): Promise<CrossingView> {
     const crossingId = idempotencyKey ? idempotentUuid(actor.accountId, idempotencyKey) : randomUUID();
     // A new start operation per attempt: `call` sends the request again after a transient refusal, and the SDK runs
     // a WithStartWorkflowOperation once only (a second use throws, which answered 500 after a worker kill -9).
@@ -164,7 +164,7 @@ export class CrossingClient {
         startWorkflowOperation: new WithStartWorkflowOperation<typeof crossingWorkflow>('crossingWorkflow', {
           workflowId: workflowIdOf(crossingId),
           taskQueue: this.taskQueue,
-          args: [{ crossingId, declarantAccountId: actor.accountId }],
+          args: [{ crossingId, declarantAccountId: actor.accountId, ...(opts.queued ? { queued: true } : {}) }],
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       }),

@@ -97,9 +97,10 @@ export function crossingViewFor(role: Role, view: CrossingView | BareCrossingVie
   const { declaration, fee, transshipment, ...rest } = view;
   return {
     ...rest,
-    // Views kept before the gate floor existed have neither: red channel, no arrivals.
+    // Views kept before the gate floor existed have none of these: red channel, no arrivals, no queue.
     customsChannel: rest.customsChannel ?? DEFAULT_CUSTOMS_CHANNEL,
     arrivals: rest.arrivals ?? [],
+    queue: rest.queue ?? null,
     declaration: declarationFor(role, declaration),
     ...(SEES_FEE.includes(role) ? { fee } : {}),
     ...(transshipment && SEES_TRANSSHIPMENT.includes(role) ? { transshipment } : {}),

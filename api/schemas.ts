@@ -73,6 +73,11 @@ export const YardLoadSchema = z
   .object({ code: z.string(), capacity: z.number().int(), occupied: z.number().int(), reserved: z.number().int() })
   .meta({ id: 'YardLoad' });
 
+/** Why a gate is closed and until when it is expected to be (API.md, "The virtual queue"). */
+export const ClosureSchema = z
+  .object({ reason: z.string(), expectedReopenAt: z.string().nullable(), closedAt: z.string() })
+  .meta({ id: 'Closure' });
+
 export const GateSchema = z
   .object({
     code: z.string(),
@@ -82,6 +87,13 @@ export const GateSchema = z
     /** Reads below this confidence are never matched to a crossing (the border guard's exception list). */
     plateConfidence: z.number(),
     yards: z.array(YardLoadSchema),
+    /** The queue's settings, or null where the gate keeps no queue (every crossing may come at once). */
+    queue: z
+      .object({ arriveWithin: z.string(), priorityPerRegular: z.number().int(), noShowRequeues: z.number().int(), maxWait: z.string() })
+      .nullable(),
+    /** False while a manager has the gate closed: no truck is called. */
+    open: z.boolean(),
+    closure: ClosureSchema.nullable(),
   })
   .meta({ id: 'Gate' });
 

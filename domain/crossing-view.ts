@@ -4,6 +4,7 @@ import { UNDO_ACTIONS } from './compensation';
 import { DeclarationFieldsSchema, DIRECTIONS, type Declaration } from './declaration';
 import { DOCUMENT_KINDS } from './documents';
 import { ArrivalSchema, CUSTOMS_CHANNELS } from './gate-points';
+import { QueuePlaceSchema } from './queue';
 import { FEE_COLLECTORS } from './gates';
 import { ROLES } from './roles';
 import { STEPS } from './steps';
@@ -98,6 +99,8 @@ export const CrossingViewSchema = z.object({
   customsChannel: z.enum(CUSTOMS_CHANNELS),
   /** Where the gate's cameras and barriers saw the truck, oldest first (matched reads; repeats are one arrival). */
   arrivals: z.array(ArrivalSchema),
+  /** Where the truck stands in its gate's queue; null where the gate keeps no queue. */
+  queue: QueuePlaceSchema.nullable(),
   incident: IncidentSchema.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -155,6 +158,7 @@ export function bareView(view: CrossingView): BareCrossingView {
     ...(view.yardCode ? { yardCode: view.yardCode } : {}),
     customsChannel: view.customsChannel,
     arrivals: view.arrivals.map(({ eventId, point, at, device, confirmedBy }) => ({ eventId, point, at, device, confirmedBy })),
+    queue: view.queue && { ...view.queue },
     incident: view.incident && {
       ...view.incident,
       message: `${view.incident.message}. The read model could keep only part of this crossing's view until the cause is fixed; ?consistent=true shows it whole.`,

@@ -114,6 +114,8 @@ export interface CrossingAtBarrier {
   currentStep: Step | null;
   steps: { step: Step; status: string }[];
   transshipmentStage: TransshipmentStage | undefined;
+  /** Its queue entry's status where the gate keeps a queue (WAITING and NO_SHOW: not called). */
+  queueStatus?: string | null;
 }
 
 /**
@@ -146,6 +148,9 @@ export function barrierAnswer(
     const entry = crossing.steps.find((s) => s.step === 'border-entry');
     if (ENDED_STATUSES.includes(crossing.status)) return { action: 'HOLD', reason: `The crossing has ended: it is ${crossing.status}.` };
     if (entry?.status === 'APPROVED') return { action: 'OPEN', reason: 'Border entry is approved.' };
+    if (crossing.queueStatus === 'WAITING' || crossing.queueStatus === 'NO_SHOW') {
+      return { action: 'HOLD', reason: 'Not called yet: the truck waits in the queue until the border guard admits it.' };
+    }
     return { action: 'HOLD', reason: `Border entry is not approved yet: the crossing is ${waiting()}.` };
   }
   if (point === 'BARRIER_EXIT') {

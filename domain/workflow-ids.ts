@@ -3,3 +3,6 @@
  * everyone who reaches the workflow (the API's client, the deadline-policy fan-out).
  */
 export const workflowIdOf = (crossingId: string) => `crossing-${crossingId}`;
+
+/** A gate's queue dispatcher for one direction: one per gate and direction (gate codes are public, like the gates). */
+export const dispatcherIdOf = (gate: string, direction: string) => `queue-dispatcher-${gate}-${direction}`;

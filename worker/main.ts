@@ -10,6 +10,7 @@ import { GatePassSigner } from '../infra/gate-pass-signature';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { retryUntil } from '../infra/retry-until';
 import { startHeartbeat } from './heartbeat';
+import { startQueueKeeper } from './queue-keeper';
 import { registerSearchAttributes } from './register-search-attributes';
 
 /** How long a shutdown may take before the process exits anyway (the API allows as long: api/main.ts). */
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
 
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
+  const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
   const stop = (reason: string) => {
     log.info({ reason }, 'worker shutting down');
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(signal));
   stopWhenParentGone(stop);
   await worker.run();
+  queueKeeper.stop();
   await heartbeat.stop();
   await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');

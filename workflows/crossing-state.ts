@@ -24,10 +24,22 @@ import { CompensationLedger } from './compensation-ledger';
 import { arm, nextDeadline, passed, type StepWait } from './step-deadlines';
 import { TransshipmentProgress } from './transshipment-progress';
 import { describeWait } from '../domain/wait-sentence';
+import type { QueueNotice, QueueStatus } from '../domain/queue';
 
 export interface CrossingStart {
   crossingId: string;
   declarantAccountId: string;
+  /** The gate keeps a queue: the crossing joins it when declared, and its step deadlines start at its call. */
+  queued?: boolean;
+}
+
+/** The crossing's entry in its gate's queue, as the dispatcher last told it (`seq` numbers what it was told). */
+export interface QueueEntry {
+  status: QueueStatus;
+  seq: number;
+  calledAt: string | null;
+  arriveBy: string | null;
+  noShows: number;
 }
 
 /**
@@ -86,6 +98,9 @@ export class CrossingState {
   customsChannel: { channel: CustomsChannel; setBy: string } | undefined;
   /** Where the gate's devices saw the truck, one entry per arrival (the API collapses repeated reads). */
   arrivals: Arrival[] = [];
+  /** Its place in the gate's queue; undefined where the gate keeps none. */
+  queueEntry: QueueEntry | undefined;
+  private readonly queued: boolean;
   /** Grows with every change, so the workflow knows to re-read the nearest deadline. */
   revision = 0;
   /** A side effect that failed for good; until an admin retries it the crossing takes no new decision (cancel aside). */
@@ -99,6 +114,7 @@ export class CrossingState {
   constructor(start: CrossingStart) {
     this.id = start.crossingId;
     this.declarantAccountId = start.declarantAccountId;
+    this.queued = start.queued === true;
   }
 
   // ---- reading ---------------------------------------------------------------------------------------------
@@ -136,6 +152,14 @@ export class CrossingState {
     return this.compensation.pending(this.endedEarly);
   }
 
+  /**
+   * Whether the steps' clocks run: always where the gate keeps no queue; from its call (or its arrival, when an
+   * officer admitted it uncalled) where it does. A truck waiting for its call is never overdue.
+   */
+  get clockRunning(): boolean {
+    return !this.queueEntry || this.queueEntry.status === 'CALLED' || this.queueEntry.status === 'ARRIVED';
+  }
+
   /** The nearest deadline not yet fired, as epoch milliseconds. */
   nextDeadline(): number | undefined {
     return nextDeadline(this.current);
@@ -168,6 +192,15 @@ export class CrossingState {
       ...(this.yardCode ? { yardCode: this.yardCode } : {}),
       customsChannel: this.customsChannel?.channel ?? DEFAULT_CUSTOMS_CHANNEL,
       arrivals: this.arrivals.map((a) => ({ ...a })),
+      // Its position and estimated call are the queue's, not the crossing's: the API adds them (api/routes/queue.ts).
+      queue: this.queueEntry
+        ? {
+            status: this.queueEntry.status,
+            position: null,
+            estimatedCallAt: null,
+            arriveBy: this.queueEntry.status === 'CALLED' ? this.queueEntry.arriveBy : null,
+          }
+        : null,
       incident: this.incident && { ...this.incident },
       createdAt: this.createdAt,
       updatedAt: this.updatedAt,
@@ -193,7 +226,7 @@ export class CrossingState {
     }
     const current = this.current;
     const armingQueued = queued('ARM_DEADLINES', (e) => e.kind === 'ARM_DEADLINES' && e.step === current?.step);
-    if (current && current.step !== 'declaration' && !current.expiresAt && !armingQueued) {
+    if (current && current.step !== 'declaration' && !current.expiresAt && !armingQueued && this.clockRunning) {
       this.pendingEffects.push({ kind: 'ARM_DEADLINES', step: current.step, reason: 'STARTED' });
     }
     for (const action of this.pendingUndos()) {
@@ -283,6 +316,10 @@ export class CrossingState {
     const first = this.step('declaration');
     Object.assign(first, { status: 'APPROVED', startedAt: at, decidedAt: at, decidedBy: actor.accountId });
     this.event(now, 'DECLARATION_SUBMITTED', { step: 'declaration', actor, data: { version: 1, category: this.category } });
+    if (this.queued) {
+      this.queueEntry = { status: 'WAITING', seq: 1, calledAt: null, arriveBy: null, noShows: 0 };
+      this.event(now, 'QUEUE_JOINED', { data: { direction: declaration.direction, priority: declaration.priority !== null } });
+    }
     this.applicability();
     if (declaration.transshipment) this.transshipment = new TransshipmentProgress();
     this.openNextStep(now);
@@ -390,6 +427,8 @@ export class CrossingState {
       return [{ kind: 'RECORD_DIRECT_PAYMENT', receiptNo: decision.receiptNo! }, ...effects];
     }
     if (step === 'border-entry') {
+      // The guard admitted the truck: that is its arrival, called or not (it stands at the barrier).
+      this.queueArrived(now, 'border-entry');
       // Registered before the reservation runs: a crash between the two still releases whatever was reserved.
       this.compensation.register('RELEASE_YARD_PLACE', 'ISSUE_TURN_BACK_ORDER');
       this.openNextStep(now);
@@ -519,8 +558,85 @@ export class CrossingState {
       step: this.current?.step,
       data: { point: arrival.point, at: arrival.at, device: arrival.device, eventId: arrival.eventId, confirmedBy: arrival.confirmedBy },
     });
+    // A called truck read entering the gate has arrived; one not called is held at the barrier until the guard admits it.
+    if (this.queueEntry?.status === 'CALLED' && (arrival.point === 'YARD_ENTRY' || arrival.point === 'BARRIER_ENTRY')) {
+      this.queueArrived(now, arrival.point);
+    }
     this.touch(now);
     return true;
+  }
+
+  // ---- the queue ------------------------------------------------------------------------------------------------
+
+  /**
+   * The dispatcher's word on the crossing's queue entry (a numbered state; an older or repeated one is ignored, and so
+   * is everything once the truck has arrived: from then on the queue has no say). Called: the truck has until
+   * `arriveBy`, and the waiting step's clock starts now. A no-show waits at the back again, its clock stopped.
+   * Expired: it missed its last call, or waited past the gate's longest wait; the crossing ends and compensation runs.
+   * Answers whether anything changed.
+   */
+  applyQueueNotice(notice: QueueNotice, now: Date): boolean {
+    const entry = this.queueEntry;
+    if (!entry || this.ended || notice.seq <= entry.seq) return false;
+    entry.seq = notice.seq;
+    if (entry.status === 'ARRIVED') return false;
+    const current = this.current;
+    switch (notice.status) {
+      case 'CALLED': {
+        if (entry.status === 'CALLED' && entry.calledAt === notice.calledAt) {
+          // The same call with a new deadline to arrive (the gate reopened after a closure).
+          entry.arriveBy = notice.arriveBy;
+          this.event(now, 'QUEUE_ARRIVE_BY_CHANGED', { step: current?.step, data: { arriveBy: notice.arriveBy } });
+          break;
+        }
+        Object.assign(entry, { status: 'CALLED', calledAt: notice.calledAt, arriveBy: notice.arriveBy, noShows: notice.noShows });
+        this.event(now, 'QUEUE_CALLED', { step: current?.step, data: { calledAt: notice.calledAt, arriveBy: notice.arriveBy } });
+        // The waiting step's clock starts at the call; its deadlines are armed from it (`queue`).
+        if (current && notice.calledAt) {
+          current.startedAt = notice.calledAt;
+          this.stopClock(current);
+        }
+        break;
+      }
+      case 'NO_SHOW':
+        Object.assign(entry, { status: 'NO_SHOW', arriveBy: null, noShows: notice.noShows });
+        this.event(now, 'QUEUE_NO_SHOW', { step: current?.step, data: { noShows: notice.noShows } });
+        if (current) this.stopClock(current);
+        break;
+      case 'EXPIRED':
+        this.event(now, 'QUEUE_EXPIRED', { step: current?.step, data: { reason: notice.reason, noShows: notice.noShows } });
+        this.end('EXPIRED', now);
+        break;
+      case 'ARRIVED':
+        this.queueArrived(now, 'gate');
+        break;
+      case 'WAITING':
+        return false;
+    }
+    this.touch(now);
+    return true;
+  }
+
+  /** The truck is at the gate: the queue has no further say, and the steps' clocks run from now if not already. */
+  private queueArrived(now: Date, by: string): void {
+    const entry = this.queueEntry;
+    if (!entry || entry.status === 'ARRIVED') return;
+    const called = entry.status === 'CALLED';
+    Object.assign(entry, { status: 'ARRIVED', arriveBy: null });
+    this.event(now, 'QUEUE_ARRIVED', { step: this.current?.step, data: { by, called } });
+    const current = this.current;
+    if (!called && current) {
+      current.startedAt = now.toISOString();
+      this.stopClock(current);
+    }
+  }
+
+  /** Takes a waiting step's deadlines off, to be armed again when its clock (re)starts. */
+  private stopClock(view: StepWait): void {
+    delete view.slaAt;
+    delete view.expiresAt;
+    delete view.policyVersion;
+    if (view.status === 'OVERDUE') view.status = 'WAITING';
   }
 
   /** A green-channel crossing waiting at customs-inspection passes it: a system decision, no officer. */
@@ -567,7 +683,7 @@ export class CrossingState {
   /** Sets the waiting step's deadlines from the policy in force, counted from when its wait began. */
   armDeadlines(step: DecisionStep, policy: DeadlinePolicy, now: Date, reason: 'STARTED' | 'POLICY_CHANGED' = 'STARTED'): boolean {
     const view = this.current;
-    if (!view || view.step !== step || !view.startedAt) return false;
+    if (!view || view.step !== step || !view.startedAt || !this.clockRunning) return false;
     if (!arm(view, policy, now)) return false;
     this.event(now, reason === 'STARTED' ? 'DEADLINES_ARMED' : 'DEADLINES_REARMED', {
       step,

@@ -25,6 +25,7 @@ import {
   confirmOnlinePaymentUpdate,
   deadlinePolicyChangedSignal,
   decideUpdate,
+  queueSignal,
   registerTransshipmentUpdate,
   resubmitDeclarationUpdate,
   retryIncidentUpdate,
@@ -122,6 +123,16 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       if (!crossing.recordArrival(arrival, now())) return;
       // Held by an incident, the crossing's pending work waits for the admin's retry: the arrival is written with the
       // incident's row now, and to the history with the next successful write.
+      if (crossing.incident) return recordIncident();
+      crossing.queue([]);
+      await settle();
+    }),
+  );
+
+  // The queue's word is a fact too: the dispatcher numbers it, and the crossing keeps only what is newer.
+  setHandler(queueSignal, (notice) =>
+    serial.run(async () => {
+      if (!crossing.applyQueueNotice(notice, now())) return;
       if (crossing.incident) return recordIncident();
       crossing.queue([]);
       await settle();

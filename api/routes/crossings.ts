@@ -10,6 +10,7 @@ import { AGENCY_ROLES, ROLES, servesGate } from '../../domain/roles';
 import { DECISION_STEPS, STEP_OWNER } from '../../domain/steps';
 import type { ApiContext } from '../context';
 import { CrossingViewSchema, crossingViewFor } from '../data-views';
+import type { QueuePlace } from '../../domain/queue';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
 import { forbidden, invalidFields } from '../problem';
@@ -85,8 +86,13 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ body, caller, req }) => {
       await ctx.services.stores().gates.requireGate(body.gate);
       if (!servesGate(caller, body.gate)) throw forbidden(`Your account does not declare at gate ${body.gate}.`);
-      const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, key(req));
-      return { status: 201, body: crossingViewFor(caller.role, view), headers: { Location: `/v1/crossings/${view.id}` } };
+      const queued = (await ctx.services.stores().queue.gateQueue(body.gate))?.settings != null;
+      const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, key(req), { queued });
+      return {
+        status: 201,
+        body: crossingViewFor(caller.role, await withQueuePlace(ctx, view)),
+        headers: { Location: `/v1/crossings/${view.id}` },
+      };
     },
   });
 
@@ -115,7 +121,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       const row = await crossingFor(ctx, caller, params.id);
       // The workflow's own view when asked for; one whose history Temporal has let go answers from the read model.
       const view = (query.consistent === 'true' && (await crossings.view(params.id))) || row.view;
-      return { body: crossingViewFor(caller.role, view) };
+      return { body: crossingViewFor(caller.role, await withQueuePlace(ctx, view)) };
     },
   });
 
@@ -267,4 +273,14 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       return { body: await ctx.services.stores().readModel.history(params.id) };
     },
   });
+}
+
+/**
+ * A crossing waiting for its call, with where it stands now: its position and estimated call are the queue's and
+ * change with every call at the gate, so they are read from it, never kept in the view.
+ */
+async function withQueuePlace<V extends { id: string; queue?: QueuePlace | null }>(ctx: ApiContext, view: V): Promise<V> {
+  if (view.queue?.status !== 'WAITING' && view.queue?.status !== 'NO_SHOW') return view;
+  const place = await ctx.services.stores().queue.placeOf(view.id);
+  return place ? { ...view, queue: { ...view.queue, ...place } } : view;
 }

@@ -12,6 +12,7 @@ import {
   withinClockWindow,
 } from '../../domain/gate-floor';
 import { GATE_CODE } from '../../domain/gates';
+import { QueueSettingsSchema } from '../../domain/queue';
 import { gateScope, servesGate } from '../../domain/roles';
 import { text } from '../../domain/text';
 import { isoDateTime } from '../../domain/time';
@@ -22,6 +23,7 @@ import type { ApiContext } from '../context';
 import { crossingFor } from '../crossing-access';
 import { deviceSignatureMatches, newDeviceSecret } from '../device-signature';
 import { conflict, invalidFields, notFound, unauthorized } from '../problem';
+import { wakeQueue } from '../queue-wake';
 import type { Api } from '../route';
 import { GateSchema, ProblemSchema } from '../schemas';
 
@@ -118,6 +120,8 @@ const GateChangeSchema = z
       .max(50)
       .optional(),
     plateConfidence: z.number().min(0).max(1).optional(),
+    /** The gate keeps a queue with these settings (each has a default); null stops keeping one, once no truck waits. */
+    queue: QueueSettingsSchema.nullable().optional(),
   })
   .strict()
   .meta({ id: 'GateChange' });
@@ -299,7 +303,11 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         throw invalidFields([{ path: 'at', message: 'must be within 5 minutes of the server clock; check the device clock' }]);
       }
       if (recorded.kind === 'FOREIGN') throw conflict(`The eventId ${body.eventId} was used by another device; nothing was recorded.`);
-      if (recorded.kind === 'NEW' && recorded.delivery) ctx.arrivals.soon(recorded.delivery);
+      if (recorded.kind === 'NEW' && recorded.delivery) {
+        ctx.arrivals.soon(recorded.delivery);
+        // A truck read leaving a yard frees its place: the queue may call the next one (not waited for).
+        if (device.point === 'YARD_EXIT') void wakeQueue(ctx, device.gate);
+      }
       return { body: recorded.answer, ...(recorded.kind === 'REPLAY' ? { replayed: true } : {}) };
     },
   });
@@ -394,7 +402,10 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
       }
       const linked = await reads.confirm(params.eventId, body.crossingId, { accountId: caller.id });
       if (linked.kind === 'TAKEN') throw conflict(`The read is already matched to crossing ${linked.crossingId}.`);
-      if (linked.kind === 'LINKED' && linked.delivery) ctx.arrivals.soon(linked.delivery);
+      if (linked.kind === 'LINKED' && linked.delivery) {
+        ctx.arrivals.soon(linked.delivery);
+        if (linked.delivery.arrival.point === 'YARD_EXIT') void wakeQueue(ctx, read.gate);
+      }
       return { body: (await reads.find(params.eventId))! };
     },
   });
@@ -402,7 +413,7 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
   api.route({
     method: 'put',
     path: '/v1/admin/gates/{code}',
-    summary: "Change a gate: its yards' capacities (a new yard code adds a yard) and its plate-confidence threshold",
+    summary: "Change a gate: its yards' capacities (a new yard code adds a yard), its plate-confidence threshold and its queue",
     tag: 'gates',
     access: ['ADMIN'],
     params: z.object({ code: z.string().regex(GATE_CODE, 'must be a gate code') }),
@@ -417,9 +428,20 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         const [before] = await inTx.gates.list(params.code);
         if (!before) throw notFound(`There is no gate ${params.code}.`);
         await inTx.gates.update(params.code, body);
+        if (body.queue !== undefined) {
+          const after = (await inTx.gates.list(params.code))[0];
+          if (body.queue && !after.yards.some((y) => y.capacity > 0)) {
+            throw invalidFields([{ path: 'queue', message: 'needs a yard with places: the queue calls trucks as the yards have room' }]);
+          }
+          const waiting = body.queue === null ? await inTx.queue.openCount(params.code) : 0;
+          if (waiting > 0) throw conflict(`${waiting} trucks are in the gate's queue; it keeps its queue until they are called.`);
+          await inTx.queue.setSettings(params.code, body.queue);
+        }
         await inTx.audit.append([{ at: new Date(), actor: caller.id, action: 'GATE_CHANGED', details: { gate: params.code, ...body } }]);
         return (await inTx.gates.list(params.code))[0];
       });
+      // New settings or room may call trucks now.
+      if (body.queue || body.yards) await wakeQueue(ctx, params.code);
       return { body: gate };
     },
   });

@@ -65,6 +65,8 @@ export function gateStatsRoutes(api: Api, ctx: ApiContext): void {
       const [gate] = await stores.gates.list(params.code);
       if (!gate) throw notFound(`No gate ${params.code}.`);
       const measures = await stores.measures.measure(gate.code, from, to);
+      // The queue's measures where the gate keeps a queue: trucks waiting and called now, the wait to the first call.
+      const queue = gate.queue ? await stores.queue.measures(gate.code, from, to) : null;
       return {
         body: {
           gate: gate.code,
@@ -73,8 +75,8 @@ export function gateStatsRoutes(api: Api, ctx: ApiContext): void {
           ...measures,
           // Occupancy from the yard cameras, reservations from admitted trucks not yet in a yard.
           yards: gate.yards,
-          queue: null,
-          queueWait: null,
+          queue: queue && { waiting: queue.waiting, called: queue.called },
+          queueWait: queue && queue.queueWait,
         },
       };
     },

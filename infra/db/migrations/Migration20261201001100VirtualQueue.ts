@@ -57,6 +57,9 @@ export class Migration20261201001100VirtualQueue extends Migration {
     this.addSql(`
       create index queue_entry_waiting_idx on queue_entry (gate_code, direction, priority, order_key)
        where status in ('WAITING', 'NO_SHOW')`);
+    this.addSql(`
+      create index queue_entry_joined_idx on queue_entry (gate_code, direction, joined_at)
+       where status in ('WAITING', 'NO_SHOW')`);
     this.addSql(`create index queue_entry_open_idx on queue_entry (gate_code, direction, status) where status <> 'DONE'`);
     this.addSql(`create index queue_entry_undelivered_idx on queue_entry (gate_code, direction) where delivered_seq < seq`);
     this.addSql(`create index queue_entry_called_idx on queue_entry (gate_code, direction, called_at) where called_at is not null`);

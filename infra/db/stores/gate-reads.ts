@@ -16,6 +16,7 @@ import {
 import type { GatePoint } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
 import { auditEntriesJson } from '../../audit';
+import type { Sql } from '../../audit';
 import { sqlOf } from '../orm';
 import type { DeviceRow } from './devices';
 import { Where } from './sql-where';
@@ -164,6 +165,7 @@ export class GateReadStore {
                 (select json_agg(json_build_object(
                           'crossingId', c.id, 'plate', c.plate, 'status', c.status, 'currentStep', c.current_step,
                           'steps', c.view->'steps', 'transshipmentStage', c.view->'transshipment'->>'stage',
+                          'queueStatus', (select q.status from queue_entry q where q.crossing_id = c.id),
                           'candidate', translate(c.plate, 'OIB', '018') = ?
                                        and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE})),
                           'arrived', exists (select 1 from gate_event a
@@ -252,6 +254,7 @@ export class GateReadStore {
         ],
       );
       if (arrival && YARD_POINTS.includes(device.point)) await this.moveOnFloor(sql, device, outcome.crossingId!, read.eventId, read.at);
+      if (arrival) await arriveInQueue(sql, device.point, outcome.crossingId!);
       // Only a match names its crossing: a doubtful one is the guard's to confirm (the exception list shows it).
       const answer = { eventId: read.eventId, crossingId: matched ? outcome.crossingId : null, action, reason };
       return {
@@ -333,6 +336,7 @@ export class GateReadStore {
       if (!arrival) return { kind: 'LINKED' };
       const at = iso(head.at);
       await this.moveOnFloor(sql, { point: head.point, gate: head.gate_code, yard: head.yard_code }, crossingId, head.event_id, at);
+      await arriveInQueue(sql, head.point, crossingId);
       return {
         kind: 'LINKED',
         delivery: {
@@ -553,4 +557,14 @@ export class GateReadStore {
       matchedAt: r.matched_at ? iso(r.matched_at) : null,
     }));
   }
+}
+
+/**
+ * A called truck read entering the gate has arrived: its queue entry leaves the called trucks (no no-show can follow),
+ * in the same transaction as the read. A truck not called stays in the queue: the barrier holds it until a guard
+ * admits it (domain/gate-floor.ts `barrierAnswer`).
+ */
+async function arriveInQueue(sql: Sql, point: GatePoint, crossingId: string): Promise<void> {
+  if (point !== 'YARD_ENTRY' && point !== 'BARRIER_ENTRY') return;
+  await sql(`update queue_entry set status = 'ARRIVED', arrived_at = now() where crossing_id = ? and status = 'CALLED'`, [crossingId]);
 }

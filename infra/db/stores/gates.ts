@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { UnknownReference } from '../../../domain/errors';
 import type { FeeCollector } from '../../../domain/gates';
+import { formatDuration } from '../../../domain/durations';
 import { sqlOf } from '../orm';
 import { sqlIn } from './sql-where';
 
@@ -11,6 +12,11 @@ export interface GateRow {
   feeCollector: FeeCollector;
   plateConfidence: number;
   yards: YardLoad[];
+  /** The gate's queue settings (ISO durations), or null where it keeps no queue. */
+  queue: { arriveWithin: string; priorityPerRegular: number; noShowRequeues: number; maxWait: string } | null;
+  /** False while a manager has the gate closed. */
+  open: boolean;
+  closure: { reason: string; expectedReopenAt: string | null; closedAt: string } | null;
 }
 
 /** A yard's places: occupied as the yard cameras saw trucks enter and leave, reserved for admitted trucks on their way. */
@@ -34,8 +40,18 @@ export class GateStore {
       fee_collector: FeeCollector;
       plate_confidence: number;
       yards: GateRow['yards'];
+      arrive_within_ms: number | null;
+      queue_priority_per_regular: number;
+      queue_no_show_requeues: number;
+      max_wait_ms: number;
+      closure: { reason: string; expectedReopenAt: string | null; closedAt: string } | null;
     }>(
       `select g.code, g.name, g.province, g.fee_collector, g.plate_confidence,
+              (extract(epoch from g.queue_arrive_within) * 1000)::bigint as arrive_within_ms,
+              g.queue_priority_per_regular, g.queue_no_show_requeues,
+              (extract(epoch from g.queue_max_wait) * 1000)::bigint as max_wait_ms,
+              (select json_build_object('reason', k.reason, 'expectedReopenAt', k.expected_reopen_at, 'closedAt', k.closed_at)
+                 from gate_closure k where k.gate_code = g.code and k.reopened_at is null) as closure,
               coalesce(json_agg(json_build_object('code', y.yard_code, 'capacity', y.capacity, 'occupied', y.occupied,
                                                   'reserved', y.reserved) order by y.yard_code)
                 filter (where y.yard_code is not null), '[]') as yards
@@ -51,6 +67,21 @@ export class GateStore {
       feeCollector: r.fee_collector,
       plateConfidence: Number(r.plate_confidence),
       yards: r.yards,
+      queue:
+        r.arrive_within_ms === null
+          ? null
+          : {
+              arriveWithin: formatDuration(Number(r.arrive_within_ms)),
+              priorityPerRegular: r.queue_priority_per_regular,
+              noShowRequeues: r.queue_no_show_requeues,
+              maxWait: formatDuration(Number(r.max_wait_ms)),
+            },
+      open: r.closure === null,
+      closure: r.closure && {
+        reason: r.closure.reason,
+        expectedReopenAt: r.closure.expectedReopenAt && new Date(r.closure.expectedReopenAt).toISOString(),
+        closedAt: new Date(r.closure.closedAt).toISOString(),
+      },
     }));
   }
 
@@ -101,7 +132,8 @@ export class GateStore {
 
   /**
    * A place in the gate's yard with the most room, for an admitted truck: one reservation per crossing (a retry finds
-   * the one it made). Undefined when the gate has no yard.
+   * the one it made, and a truck called forward keeps the one its call reserved; a place released when it missed a
+   * call is taken again). Undefined when the gate has no yard.
    */
   async reserveYardPlace(crossingId: string, gate: string): Promise<string | undefined> {
     const sql = sqlOf(this.em);
@@ -111,7 +143,9 @@ export class GateStore {
         where y.gate_code = ?
         order by y.capacity - y.occupied - y.reserved desc, y.yard_code
         limit 1
-       on conflict (crossing_id) do nothing`,
+       on conflict (crossing_id) do update
+         set yard_code = excluded.yard_code, reserved_at = excluded.reserved_at, released_at = null
+         where yard_reservation.released_at is not null`,
       [crossingId, gate],
     );
     const [row] = await sql<{ yard_code: string }>('select yard_code from yard_reservation where crossing_id = ?', [crossingId]);

@@ -11,6 +11,7 @@ import { GateReadStore } from './gate-reads';
 import { GateStore } from './gates';
 import { IdempotencyStore } from './idempotency';
 import { LoginFailureStore } from './login-failures';
+import { QueueStore } from './queue';
 import { CrossingReadModel } from './read-model';
 import { TransshipmentBookingStore } from './transshipment-bookings';
 import { WorkerHeartbeatStore } from './worker-heartbeats';
@@ -32,6 +33,7 @@ export function storesOver(em: EntityManager) {
     measures: new GateMeasureStore(em),
     devices: new DeviceStore(em),
     gateReads: new GateReadStore(em),
+    queue: new QueueStore(em),
     documents: new DocumentStore(em),
     transshipmentBookings: new TransshipmentBookingStore(em),
     escalations: new EscalationStore(em),

@@ -2,9 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
 import type { CrossingEvent } from '../../../domain/crossing-events';
 import type { CrossingSnapshot } from '../../../domain/crossing-snapshot';
-import { bareView, type BareCrossingView, type CrossingStatus, type CrossingView, type Incident } from '../../../domain/crossing-view';
+import { bareView, ENDED_STATUSES, type BareCrossingView, type CrossingStatus, type CrossingView, type Incident } from '../../../domain/crossing-view';
 import { DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
+import { driverMessage, type NotificationDraft } from '../../../domain/notifications';
 import type { Role } from '../../../domain/roles';
 import { auditEntriesJson, type AuditInput } from '../../audit';
 import { isTransientDatabaseError } from '../errors';
@@ -96,6 +97,44 @@ function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
  * The upsert of a crossing's row from its view: the list columns and the view itself. It never moves `updated_at`
  * backwards, so a late or repeated write cannot undo a newer one.
  */
+/**
+ * The queue entry's part of a crossing's write: it joins with its declaration, and leaves the waiting line when it
+ * arrives (a guard admitted it: the queue then has no more say) or ends (DONE: its place is no one's any more).
+ */
+function queueParams(view: CrossingView, events: CrossingEvent[]): unknown[] {
+  const joined = events.find((e) => e.type === 'QUEUE_JOINED');
+  const ended = view.queue != null && ENDED_STATUSES.includes(view.status);
+  const arrived = view.queue?.status === 'ARRIVED';
+  return [
+    ...[view.id, view.gate, view.direction, view.declaration.priority !== null, joined?.at ?? null, joined !== undefined],
+    ...[ended, ended, ended, view.id, ended, arrived],
+  ];
+}
+
+/** The SMS a change sends from the crossing itself: a form returned to the declarant, the crossing cleared. */
+function crossingMessages(view: CrossingView, events: CrossingEvent[]): NotificationDraft[] {
+  const facts = { gate: view.gate, plate: view.declaration.vehicle.plate };
+  return events.flatMap((e) => {
+    const event = e.type === 'RETURNED' ? 'RETURNED' : e.type === 'ENDED' && e.data?.status === 'CLEARED' ? 'CLEARED' : undefined;
+    if (!event) return [];
+    const draft = driverMessage(event, { ...facts, step: e.step }, view.declaration.driver, {
+      messageId: `crossing:${view.id}:${e.seq}`,
+      crossingId: view.id,
+    });
+    return draft ? [draft] : [];
+  });
+}
+
+const notificationRow = (d: NotificationDraft) => ({
+  message_id: d.messageId,
+  crossing_id: d.crossingId,
+  gate_code: d.gate,
+  event: d.event,
+  phone: d.phone,
+  language: d.language,
+  body: d.body,
+});
+
 function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccountId: string): { sql: string; params: unknown[] } {
   const current = view.steps.find((s) => s.step === view.currentStep);
   return {
@@ -159,6 +198,23 @@ export class CrossingReadModel {
            from jsonb_to_recordset(?::jsonb)
                 as e(seq integer, at timestamptz, type text, step text, actor_account_id uuid, actor_role text, data jsonb)
          on conflict do nothing
+       ), queue_joined as (
+         insert into queue_entry (crossing_id, gate_code, direction, priority, status, joined_at)
+         select ?, ?, ?, ?, 'WAITING', ?::timestamptz where ?::boolean
+         on conflict do nothing
+       ), queue_left as (
+         update queue_entry
+            set status = case when ?::boolean then 'DONE' else 'ARRIVED' end,
+                arrived_at = case when ?::boolean then arrived_at else coalesce(arrived_at, now()) end,
+                left_at = case when ?::boolean then now() end
+          where crossing_id = ? and ((?::boolean and status <> 'DONE')
+                                     or (?::boolean and status in ('WAITING', 'CALLED', 'NO_SHOW', 'EXPIRING')))
+       ), notified as (
+         insert into notification (message_id, crossing_id, gate_code, event, phone, language, body)
+         select n.message_id, n.crossing_id, n.gate_code, n.event, n.phone, n.language, n.body
+           from jsonb_to_recordset(?::jsonb)
+                as n(message_id text, crossing_id uuid, gate_code text, event text, phone text, language text, body text)
+         on conflict do nothing
        )
        select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp`,
       [
@@ -180,6 +236,8 @@ export class CrossingReadModel {
             data: e.data ?? {},
           })),
         ),
+        ...queueParams(view, events),
+        JSON.stringify(crossingMessages(view, events).map(notificationRow)),
         JSON.stringify(auditEntriesJson(events.filter((e) => !NOT_AUDITED.has(e.type)).map((e) => auditEntryOf(view.id, e)))),
         view.gate,
         view.category,

@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CATEGORIES } from '../../domain/category';
+import { DIRECTIONS } from '../../domain/declaration';
+import { GATE_CODE } from '../../domain/gates';
+import { QUEUE_STATUSES } from '../../domain/queue';
+import { AGENCY_ROLES, servesGate } from '../../domain/roles';
+import { freeText } from '../../domain/text';
+import { isoDateTime } from '../../domain/time';
+import { storesOver } from '../../infra/db/stores';
+import type { ApiContext } from '../context';
+import { conflict, forbidden, notFound } from '../problem';
+import { wakeQueue } from '../queue-wake';
+import type { Api, Caller } from '../route';
+import { ClosureSchema, GateSchema, ProblemSchema } from '../schemas';
+
+/**
+ * The virtual queue's HTTP surface (API.md, "The virtual queue"): a gate's queue in call order, and the manager's
+ * closure and reopening. The calls themselves are the dispatcher's (workflows/queue-dispatcher.ts).
+ */
+
+const GateParams = z.object({ code: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI') });
+
+const QueueEntrySchema = z
+  .object({
+    crossingId: z.string(),
+    direction: z.enum(DIRECTIONS),
+    plate: z.string(),
+    category: z.enum(CATEGORIES),
+    priority: z.boolean(),
+    status: z.enum(QUEUE_STATUSES),
+    /** 1 is called next; null once called. */
+    position: z.number().int().nullable(),
+    joinedAt: z.string(),
+    calledAt: z.string().nullable(),
+    arriveBy: z.string().nullable(),
+    /** From the calls of the last hour; null when there were none, or the gate is closed with no reopening given. */
+    estimatedCallAt: z.string().nullable(),
+    noShows: z.number().int(),
+  })
+  .meta({ id: 'QueueEntry' });
+
+const GateQueueSchema = z
+  .object({
+    gate: z.string(),
+    /** False where the gate keeps no queue: every crossing may come at once, and `entries` is empty. */
+    keepsQueue: z.boolean(),
+    open: z.boolean(),
+    closure: ClosureSchema.nullable(),
+    entries: z.array(QueueEntrySchema),
+  })
+  .meta({ id: 'GateQueue' });
+
+const ClosureRequestSchema = z
+  .object({
+    reason: freeText().trim().min(1, 'is required').max(500),
+    expectedReopenAt: isoDateTime()
+      .refine((at) => Date.parse(at) > Date.now(), 'must be in the future')
+      .nullish(),
+  })
+  .strict()
+  .meta({ id: 'ClosureRequest' });
+
+const problems = {
+  400: { description: 'invalid request', schema: ProblemSchema },
+  404: { description: 'no such gate', schema: ProblemSchema },
+  409: { description: 'does not fit now', schema: ProblemSchema },
+};
+
+export function queueRoutes(api: Api, ctx: ApiContext): void {
+  api.route({
+    method: 'get',
+    path: '/v1/gates/{code}/queue',
+    summary: "A gate's queue in call order: called and arrived trucks first, then the waiting ones by position, with estimated calls",
+    tag: 'queue',
+    access: ['MANAGER', 'ADMIN', 'DECLARANT', ...AGENCY_ROLES],
+    params: GateParams,
+    query: z.object({ direction: z.enum(DIRECTIONS).optional() }),
+    responses: { 200: { description: "the gate's queue (a declarant sees its own trucks only)", schema: GateQueueSchema }, ...problems },
+    handler: async ({ params, query, caller }) => {
+      const listed = await ctx.services.stores().queue.list(params.code, query.direction);
+      if (!listed) throw notFound(`There is no gate ${params.code}.`);
+      if (!servesGate(caller, params.code)) throw forbidden(`Your account does not serve gate ${params.code}.`);
+      const { queue, entries } = listed;
+      const seen = caller.role === 'DECLARANT' ? entries.filter((e) => e.companyTaxCode === caller.companyTaxCode) : entries;
+      return {
+        body: {
+          gate: queue.gate,
+          keepsQueue: queue.settings !== null,
+          open: queue.closure === null,
+          closure: queue.closure && { reason: queue.closure.reason, expectedReopenAt: queue.closure.expectedReopenAt, closedAt: queue.closure.closedAt },
+          entries: seen.map(({ companyTaxCode: _company, ...entry }) => entry),
+        },
+      };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/gates/{code}/closure',
+    summary: 'Close a gate with a reason and an expected reopening: calls stop, and every truck queued or called is told by SMS',
+    tag: 'queue',
+    access: ['MANAGER'],
+    params: GateParams,
+    body: ClosureRequestSchema,
+    responses: { 200: { description: 'the gate, closed', schema: GateSchema }, ...problems },
+    handler: async ({ params, body, caller }) => {
+      await requireServedGate(ctx, caller, params.code);
+      const gate = await ctx.services.stores().em.transactional(async (tx) => {
+        const inTx = storesOver(tx);
+        const closure = await inTx.queue.close(params.code, body, randomUUID(), caller.id);
+        if (!closure) {
+          const current = (await inTx.queue.gateQueue(params.code))?.closure;
+          throw conflict(`Gate ${params.code} is already closed, since ${current?.closedAt ?? 'earlier'}: ${current?.reason ?? ''}`.trim());
+        }
+        await inTx.audit.append([
+          {
+            at: new Date(),
+            actor: caller.id,
+            action: 'GATE_CLOSED',
+            details: { gate: params.code, reason: body.reason, expectedReopenAt: body.expectedReopenAt ?? null },
+          },
+        ]);
+        return (await inTx.gates.list(params.code))[0];
+      });
+      // The dispatchers sleep until told; a closed gate makes their next round call no one.
+      await wakeQueue(ctx, params.code);
+      return { body: gate };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/v1/gates/{code}/closure',
+    summary: 'Reopen a closed gate: calls resume in order, and everyone queued or called is told',
+    tag: 'queue',
+    access: ['MANAGER'],
+    params: GateParams,
+    responses: { 200: { description: 'the gate, open', schema: GateSchema }, ...problems },
+    handler: async ({ params, caller }) => {
+      await requireServedGate(ctx, caller, params.code);
+      const gate = await ctx.services.stores().em.transactional(async (tx) => {
+        const inTx = storesOver(tx);
+        const closure = await inTx.queue.reopen(params.code, caller.id);
+        if (!closure) throw conflict(`Gate ${params.code} is not closed.`);
+        await inTx.audit.append([
+          { at: new Date(), actor: caller.id, action: 'GATE_REOPENED', details: { gate: params.code, closedAt: closure.closedAt } },
+        ]);
+        return (await inTx.gates.list(params.code))[0];
+      });
+      await wakeQueue(ctx, params.code);
+      return { body: gate };
+    },
+  });
+}
+
+async function requireServedGate(ctx: ApiContext, caller: Caller, code: string): Promise<void> {
+  const [gate] = await ctx.services.stores().gates.list(code);
+  if (!gate) throw notFound(`There is no gate ${code}.`);
+  if (!servesGate(caller, code)) throw forbidden(`Your account does not serve gate ${code}.`);
+}

@@ -1,0 +1,525 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Category } from '../../../domain/category';
+import type { Direction } from '../../../domain/declaration';
+import { driverMessage, type NotificationDraft, type NotificationEvent } from '../../../domain/notifications';
+import {
+  callOrder,
+  estimatedCallAt,
+  pickCalls,
+  QUEUE_EXPIRY_REASONS,
+  type QueueExpiryReason,
+  type QueueNotice,
+  type QueuePlace,
+  type QueueSettings,
+  type QueueSettingsText,
+  type QueueStatus,
+} from '../../../domain/queue';
+import { parseDuration } from '../../../domain/durations';
+import type { Sql } from '../../audit';
+import { sqlOf } from '../orm';
+import { enqueueNotifications } from './notifications';
+
+/** An open closure of a gate: why, until when it is expected, and who closed it. */
+export interface Closure {
+  id: string;
+  reason: string;
+  expectedReopenAt: string | null;
+  closedAt: string;
+  closedBy: string;
+}
+
+/** A gate's queue as its settings and closure say: `settings` null where the gate keeps no queue. */
+export interface GateQueue {
+  gate: string;
+  name: string;
+  settings: QueueSettings | null;
+  closure: Closure | null;
+}
+
+/** One entry of `GET /v1/gates/{code}/queue`. */
+export interface QueueListEntry {
+  crossingId: string;
+  direction: Direction;
+  plate: string;
+  category: Category;
+  priority: boolean;
+  status: QueueStatus;
+  position: number | null;
+  joinedAt: string;
+  calledAt: string | null;
+  arriveBy: string | null;
+  estimatedCallAt: string | null;
+  noShows: number;
+  /** Whose crossing it is, for the declarant's filter (not answered). */
+  companyTaxCode: string;
+}
+
+/** What one dispatch round did, and when the next thing falls due (a called truck's arrival deadline, a longest wait). */
+export interface DispatchRound {
+  keepsQueue: boolean;
+  called: string[];
+  noShows: string[];
+  expired: string[];
+  nextDueAt: string | null;
+}
+
+/** The facts a message to a driver is made of, read from the crossing's view. */
+interface DriverFacts {
+  crossing_id: string;
+  seq: number;
+  arrive_by: string | null;
+  no_shows: number;
+  plate: string;
+  phone: string | null;
+  nationality: string;
+}
+
+const DRIVER_FACTS = `c.view->'declaration'->'vehicle'->>'plate' as plate,
+                      c.view->'declaration'->'driver'->>'phone' as phone,
+                      c.view->'declaration'->'driver'->>'nationality' as nationality`;
+
+const WAITING = `('WAITING', 'NO_SHOW')`;
+const lockOf = (gate: string) => `queue:${gate}`;
+const iso = (value: string | Date | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+/**
+ * The virtual queue's order and what happens to it, in PostgreSQL (the technical note in the README says why here
+ * and not in a workflow). Each gate's changes are serialised by one advisory lock per gate (its two directions share
+ * the yards), and every change the crossing must hear of raises the entry's `seq`: the dispatcher tells the crossing
+ * afterwards (`undelivered`, `delivered`), so a change committed and not yet told is told after a crash.
+ */
+export class QueueStore {
+  constructor(private readonly em: EntityManager) {}
+
+  async gateQueue(gate: string): Promise<GateQueue | undefined> {
+    return gateQueueOf(sqlOf(this.em), gate);
+  }
+
+  /** Turns the gate's queue on with these settings (or off, with null: refused by the caller while trucks wait). */
+  async setSettings(gate: string, settings: QueueSettingsText | null): Promise<void> {
+    await sqlOf(this.em)(
+      `update gate set queue_arrive_within = ?::interval,
+                       queue_priority_per_regular = coalesce(?, queue_priority_per_regular),
+                       queue_no_show_requeues = coalesce(?, queue_no_show_requeues),
+                       queue_max_wait = coalesce(?::interval, queue_max_wait)
+        where code = ?`,
+      [
+        settings && `${parseDuration(settings.arriveWithin)} milliseconds`,
+        settings?.priorityPerRegular ?? null,
+        settings?.noShowRequeues ?? null,
+        settings && `${parseDuration(settings.maxWait)} milliseconds`,
+        gate,
+      ],
+    );
+  }
+
+  /** Trucks in the gate's queue now (not yet arrived), for refusing to turn a queue off under them. */
+  async openCount(gate: string): Promise<number> {
+    const [row] = await sqlOf(this.em)<{ n: number }>(
+      `select count(*)::int as n from queue_entry where gate_code = ? and status in ('WAITING', 'CALLED', 'NO_SHOW', 'EXPIRING')`,
+      [gate],
+    );
+    return row.n;
+  }
+
+  /**
+   * One round of a gate's dispatcher for one direction, in one transaction: called trucks past their arrival
+   * deadline are no-shows (sent to the back, or, past the gate's requeues, expiring), trucks past the longest wait
+   * expire, and while the gate is open and its yards have room the next trucks are called, each with a yard place
+   * reserved. Every change and its SMS commit together; the crossings are told afterwards.
+   */
+  async dispatch(gate: string, direction: Direction): Promise<DispatchRound> {
+    return this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
+      const queue = await gateQueueOf(sql, gate);
+      const round: DispatchRound = { keepsQueue: false, called: [], noShows: [], expired: [], nextDueAt: null };
+      if (!queue?.settings) return round;
+      round.keepsQueue = true;
+      const { settings, closure } = queue;
+      const drafts: NotificationDraft[] = [];
+      const tell = (event: NotificationEvent, rows: DriverFacts[], facts: { requeued?: boolean; reason?: string } = {}) => {
+        for (const row of rows) {
+          const draft = driverMessage(
+            event,
+            { gate, gateName: queue.name, plate: row.plate, arriveBy: iso(row.arrive_by) ?? undefined, ...facts },
+            { phone: row.phone, nationality: row.nationality },
+            { messageId: `queue:${row.crossing_id}:${row.seq}`, crossingId: row.crossing_id },
+          );
+          if (draft) drafts.push(draft);
+        }
+      };
+
+      // No-shows are counted only while the gate is open: a closed gate is no truck's fault.
+      if (!closure) {
+        const missed = await sql<DriverFacts & { status: string }>(
+          `with due as (
+             select crossing_id from queue_entry
+              where gate_code = ? and direction = ? and status = 'CALLED' and arrive_by <= now() for update
+           ), changed as (
+             update queue_entry q set
+                    status = case when q.no_shows < ? then 'NO_SHOW' else 'EXPIRING' end,
+                    order_key = case when q.no_shows < ? then nextval('queue_order_seq') else q.order_key end,
+                    expire_reason = case when q.no_shows < ? then null else 'NO_SHOW_LIMIT' end,
+                    no_shows = q.no_shows + 1, arrive_by = null, seq = q.seq + 1
+               from due where q.crossing_id = due.crossing_id
+             returning q.crossing_id, q.status, q.seq, q.arrive_by, q.no_shows
+           ), released as (
+             update yard_reservation r set released_at = now()
+               from changed where r.crossing_id = changed.crossing_id and r.released_at is null
+           )
+           select ch.crossing_id, ch.status, ch.seq, ch.arrive_by, ch.no_shows, ${DRIVER_FACTS}
+             from changed ch join crossing c on c.id = ch.crossing_id`,
+          [gate, direction, settings.noShowRequeues, settings.noShowRequeues, settings.noShowRequeues],
+        );
+        const requeued = missed.filter((r) => r.status === 'NO_SHOW');
+        const ending = missed.filter((r) => r.status === 'EXPIRING');
+        tell('NO_SHOW', requeued, { requeued: true });
+        tell('EXPIRED', ending, { reason: QUEUE_EXPIRY_REASONS.NO_SHOW_LIMIT });
+        round.noShows.push(...requeued.map((r) => r.crossing_id));
+        round.expired.push(...ending.map((r) => r.crossing_id));
+      }
+
+      const waitedTooLong = await sql<DriverFacts>(
+        `with changed as (
+           update queue_entry q set status = 'EXPIRING', expire_reason = 'MAX_WAIT', seq = q.seq + 1
+            where q.gate_code = ? and q.direction = ? and q.status in ${WAITING}
+              and q.joined_at <= now() - ? * interval '1 millisecond'
+           returning q.crossing_id, q.seq, q.arrive_by, q.no_shows
+         )
+         select ch.*, ${DRIVER_FACTS} from changed ch join crossing c on c.id = ch.crossing_id`,
+        [gate, direction, settings.maxWaitMs],
+      );
+      tell('EXPIRED', waitedTooLong, { reason: QUEUE_EXPIRY_REASONS.MAX_WAIT });
+      round.expired.push(...waitedTooLong.map((r) => r.crossing_id));
+
+      if (!closure) round.called = await this.callNext(sql, gate, direction, settings, (rows) => tell('CALLED', rows));
+
+      await enqueueNotifications(sql, drafts);
+      const [due] = await sql<{ arrive_by: string | null; joined_at: string | null }>(
+        `select (select min(arrive_by) from queue_entry where gate_code = ? and direction = ? and status = 'CALLED') as arrive_by,
+                (select min(joined_at) from queue_entry where gate_code = ? and direction = ? and status in ${WAITING}) as joined_at`,
+        [gate, direction, gate, direction],
+      );
+      const times = [
+        closure ? null : iso(due.arrive_by),
+        due.joined_at === null ? null : new Date(Date.parse(iso(due.joined_at)!) + settings.maxWaitMs).toISOString(),
+      ].filter((t): t is string => t !== null);
+      round.nextDueAt = times.length ? times.sort()[0] : null;
+      return round;
+    });
+  }
+
+  /** Calls as many trucks as the yards have free places, in call order, each with its place reserved. */
+  private async callNext(
+    sql: Sql,
+    gate: string,
+    direction: Direction,
+    settings: QueueSettings,
+    tell: (rows: DriverFacts[]) => void,
+  ): Promise<string[]> {
+    const [{ room }] = await sql<{ room: number }>(
+      `select coalesce(sum(greatest(capacity - occupied - reserved, 0)), 0)::int as room from yard_load where gate_code = ?`,
+      [gate],
+    );
+    if (room <= 0) return [];
+    // Only a crossing whose declaration stands is called; one waiting for a corrected form keeps its place.
+    const waiting = (priority: boolean) =>
+      sql<{ crossing_id: string }>(
+        `select q.crossing_id from queue_entry q join crossing c on c.id = q.crossing_id
+          where q.gate_code = ? and q.direction = ? and q.status in ${WAITING} and q.priority = ? and c.status = 'IN_PROGRESS'
+          order by q.order_key limit ?`,
+        [gate, direction, priority, room],
+      );
+    const [priority, regular] = [await waiting(true), await waiting(false)];
+    if (!priority.length && !regular.length) return [];
+    await sql('insert into queue_state (gate_code, direction) values (?, ?) on conflict do nothing', [gate, direction]);
+    const [state] = await sql<{ priority_streak: number }>(
+      'select priority_streak from queue_state where gate_code = ? and direction = ? for update',
+      [gate, direction],
+    );
+    const picked = pickCalls(priority, regular, state.priority_streak, settings.priorityPerRegular, room);
+    const ids = picked.calls.map((c) => c.entry.crossing_id);
+    const called = await sql<DriverFacts>(
+      `with called as (
+         update queue_entry q set status = 'CALLED', called_at = now(), first_called_at = coalesce(q.first_called_at, now()),
+                arrive_by = now() + ? * interval '1 millisecond', seq = q.seq + 1
+          where q.crossing_id in (select value::uuid from jsonb_array_elements_text(?::jsonb)) and q.status in ${WAITING}
+         returning q.crossing_id, q.seq, q.arrive_by, q.no_shows
+       )
+       select ch.*, ${DRIVER_FACTS} from called ch join crossing c on c.id = ch.crossing_id`,
+      [settings.arriveWithinMs, JSON.stringify(ids)],
+    );
+    // In call order, each in the yard with the most room left (a no-show's released place is taken again).
+    for (const id of ids) {
+      await sql(
+        `insert into yard_reservation (crossing_id, gate_code, yard_code, reserved_at)
+         select ?, y.gate_code, y.yard_code, now() from yard_load y where y.gate_code = ?
+          order by y.capacity - y.occupied - y.reserved desc, y.yard_code limit 1
+         on conflict (crossing_id) do update
+           set yard_code = excluded.yard_code, reserved_at = excluded.reserved_at, released_at = null
+           where yard_reservation.released_at is not null`,
+        [id, gate],
+      );
+    }
+    await sql('update queue_state set priority_streak = ? where gate_code = ? and direction = ?', [picked.streak, gate, direction]);
+    tell(called);
+    return ids;
+  }
+
+  /** Changes committed and not yet told to their crossings, oldest change first. */
+  async undelivered(gate: string, direction: Direction, limit: number): Promise<{ crossingId: string; notice: QueueNotice }[]> {
+    const rows = await sqlOf(this.em)<{
+      crossing_id: string;
+      seq: number;
+      status: QueueStatus | 'EXPIRING' | 'DONE';
+      called_at: string | null;
+      arrive_by: string | null;
+      no_shows: number;
+      expire_reason: QueueExpiryReason | null;
+    }>(
+      `select crossing_id, seq, status, called_at, arrive_by, no_shows, expire_reason from queue_entry
+        where gate_code = ? and direction = ? and delivered_seq < seq order by seq, crossing_id limit ?`,
+      [gate, direction, limit],
+    );
+    return rows.map((r) => ({
+      crossingId: r.crossing_id,
+      notice: {
+        seq: r.seq,
+        // A crossing that has left the queue since needs nothing: WAITING is ignored by every crossing.
+        status: r.status === 'EXPIRING' ? 'EXPIRED' : r.status === 'DONE' ? 'WAITING' : r.status,
+        calledAt: iso(r.called_at),
+        arriveBy: iso(r.arrive_by),
+        noShows: r.no_shows,
+        ...(r.expire_reason ? { reason: QUEUE_EXPIRY_REASONS[r.expire_reason] } : {}),
+      },
+    }));
+  }
+
+  /** These crossings were told their entries' state up to these numbers. */
+  async delivered(told: { crossingId: string; seq: number }[]): Promise<void> {
+    if (!told.length) return;
+    await sqlOf(this.em)(
+      `update queue_entry q set delivered_seq = greatest(q.delivered_seq, t.seq)
+         from jsonb_to_recordset(?::jsonb) as t(crossing_id uuid, seq integer) where q.crossing_id = t.crossing_id`,
+      [JSON.stringify(told.map((t) => ({ crossing_id: t.crossingId, seq: t.seq })))],
+    );
+  }
+
+  /**
+   * The gate's queue (one direction, or both), in call order: arrived and called trucks first (earliest call first),
+   * then the waiting ones by position with their estimated call. Positions count per direction, from 1.
+   */
+  async list(gate: string, direction?: Direction): Promise<{ queue: GateQueue; entries: QueueListEntry[] } | undefined> {
+    const sql = sqlOf(this.em);
+    const queue = await gateQueueOf(sql, gate);
+    if (!queue) return undefined;
+    const rows = await sql<{
+      crossing_id: string;
+      direction: Direction;
+      plate: string;
+      category: Category;
+      priority: boolean;
+      status: QueueStatus;
+      joined_at: string;
+      called_at: string | null;
+      arrive_by: string | null;
+      no_shows: number;
+      company_tax_code: string;
+    }>(
+      `select q.crossing_id, q.direction, c.view->'declaration'->'vehicle'->>'plate' as plate, c.category, q.priority,
+              q.status, q.joined_at, q.called_at, q.arrive_by, q.no_shows, c.company_tax_code
+         from queue_entry q join crossing c on c.id = q.crossing_id
+        where q.gate_code = ? and (?::text is null or q.direction = ?) and q.status in ('WAITING', 'CALLED', 'ARRIVED', 'NO_SHOW')
+        order by q.order_key`,
+      [gate, direction ?? null, direction ?? null],
+    );
+    const entries: QueueListEntry[] = [];
+    for (const dir of ['EXPORT', 'IMPORT'] as const) {
+      const mine = rows.filter((r) => r.direction === dir);
+      if (!mine.length) continue;
+      const { streak, callsLastHour } = await this.pace(sql, gate, dir);
+      const now = new Date();
+      const out = (r: (typeof rows)[number], position: number | null): QueueListEntry => ({
+        crossingId: r.crossing_id,
+        direction: r.direction,
+        plate: r.plate,
+        category: r.category,
+        priority: r.priority,
+        status: r.status,
+        position,
+        joinedAt: iso(r.joined_at)!,
+        calledAt: iso(r.called_at),
+        arriveBy: r.status === 'CALLED' ? iso(r.arrive_by) : null,
+        estimatedCallAt: position === null ? null : estimatedCallAt(position, callsLastHour, now, queue.closure),
+        noShows: r.no_shows,
+        companyTaxCode: r.company_tax_code,
+      });
+      const atGate = mine
+        .filter((r) => r.status === 'CALLED' || r.status === 'ARRIVED')
+        .sort((a, b) => Date.parse(a.called_at ?? a.joined_at) - Date.parse(b.called_at ?? b.joined_at));
+      const waiting = mine.filter((r) => r.status === 'WAITING' || r.status === 'NO_SHOW');
+      const order = callOrder(
+        waiting.filter((r) => r.priority),
+        waiting.filter((r) => !r.priority),
+        streak,
+        queue.settings?.priorityPerRegular ?? 0,
+      );
+      entries.push(...atGate.map((r) => out(r, null)), ...order.map((r, i) => out(r, i + 1)));
+    }
+    return { queue, entries };
+  }
+
+  /** Where one crossing stands: its position and estimated call while it waits (the crossing view's `queue`). */
+  async placeOf(crossingId: string): Promise<Pick<QueuePlace, 'position' | 'estimatedCallAt'> | undefined> {
+    const sql = sqlOf(this.em);
+    const [entry] = await sql<{ gate_code: string; direction: Direction; status: string }>(
+      'select gate_code, direction, status from queue_entry where crossing_id = ?',
+      [crossingId],
+    );
+    if (!entry || (entry.status !== 'WAITING' && entry.status !== 'NO_SHOW')) return undefined;
+    const queue = await gateQueueOf(sql, entry.gate_code);
+    const waiting = await sql<{ crossing_id: string; priority: boolean }>(
+      `select crossing_id, priority from queue_entry where gate_code = ? and direction = ? and status in ${WAITING} order by order_key`,
+      [entry.gate_code, entry.direction],
+    );
+    const { streak, callsLastHour } = await this.pace(sql, entry.gate_code, entry.direction);
+    const order = callOrder(
+      waiting.filter((r) => r.priority),
+      waiting.filter((r) => !r.priority),
+      streak,
+      queue?.settings?.priorityPerRegular ?? 0,
+    );
+    const position = order.findIndex((r) => r.crossing_id === crossingId) + 1;
+    if (position === 0) return undefined;
+    return { position, estimatedCallAt: estimatedCallAt(position, callsLastHour, new Date(), queue?.closure ?? null) };
+  }
+
+  /** The fairness counter and the calls of the last hour, for positions and estimates. */
+  private async pace(sql: Sql, gate: string, direction: Direction): Promise<{ streak: number; callsLastHour: number }> {
+    const [row] = await sql<{ streak: number; calls: number }>(
+      `select coalesce((select priority_streak from queue_state where gate_code = ? and direction = ?), 0) as streak,
+              (select count(*) from queue_entry where gate_code = ? and direction = ? and called_at > now() - interval '1 hour')::int as calls`,
+      [gate, direction, gate, direction],
+    );
+    return { streak: row.streak, callsLastHour: row.calls };
+  }
+
+  /**
+   * Closes the gate: no truck is called until it reopens, and every truck queued or called is told at once (its SMS
+   * written with the closure). Undefined when the gate is closed already.
+   */
+  async close(gate: string, change: { reason: string; expectedReopenAt?: string | null }, closureId: string, by: string): Promise<Closure | undefined> {
+    const sql = sqlOf(this.em);
+    await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
+    const [row] = await sql<{ id: string }>(
+      `insert into gate_closure (id, gate_code, reason, expected_reopen_at, closed_by, closed_at) values (?, ?, ?, ?, ?, now())
+       on conflict (gate_code) where reopened_at is null do nothing returning id`,
+      [closureId, gate, change.reason, change.expectedReopenAt ?? null, by],
+    );
+    if (!row) return undefined;
+    const queue = (await gateQueueOf(sql, gate))!;
+    await this.tellEveryone(sql, queue, 'CLOSED', `closed:${closureId}`, { reason: change.reason, expectedReopenAt: change.expectedReopenAt ?? null });
+    return queue.closure!;
+  }
+
+  /**
+   * Reopens the gate: calls resume in order, and a truck called before the closure has its full time to arrive again
+   * from now. Everyone queued or called is told. Undefined when the gate was not closed.
+   */
+  async reopen(gate: string, by: string): Promise<Closure | undefined> {
+    const sql = sqlOf(this.em);
+    await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
+    const before = await gateQueueOf(sql, gate);
+    if (!before?.closure) return undefined;
+    await sql('update gate_closure set reopened_at = now(), reopened_by = ? where id = ?', [by, before.closure.id]);
+    if (before.settings) {
+      await sql(
+        `update queue_entry set arrive_by = now() + ? * interval '1 millisecond', seq = seq + 1
+          where gate_code = ? and status = 'CALLED'`,
+        [before.settings.arriveWithinMs, gate],
+      );
+    }
+    await this.tellEveryone(sql, { ...before, closure: null }, 'REOPENED', `reopened:${before.closure.id}`, {});
+    return before.closure;
+  }
+
+  private async tellEveryone(
+    sql: Sql,
+    queue: GateQueue,
+    event: 'CLOSED' | 'REOPENED',
+    idPrefix: string,
+    facts: { reason?: string; expectedReopenAt?: string | null },
+  ): Promise<void> {
+    const rows = await sql<DriverFacts>(
+      `select q.crossing_id, q.seq, q.arrive_by, q.no_shows, ${DRIVER_FACTS}
+         from queue_entry q join crossing c on c.id = q.crossing_id
+        where q.gate_code = ? and q.status in ('WAITING', 'CALLED', 'NO_SHOW')`,
+      [queue.gate],
+    );
+    const drafts = rows.flatMap((row) => {
+      const draft = driverMessage(
+        event,
+        { gate: queue.gate, gateName: queue.name, plate: row.plate, arriveBy: iso(row.arrive_by) ?? undefined, ...facts },
+        { phone: row.phone, nationality: row.nationality },
+        { messageId: `${idPrefix}:${row.crossing_id}`, crossingId: row.crossing_id },
+      );
+      return draft ? [draft] : [];
+    });
+    await enqueueNotifications(sql, drafts);
+  }
+
+  /** The queue's measures for a gate: trucks waiting and called now, and the wait from joining to the first call. */
+  async measures(gate: string, from: Date, to: Date): Promise<{ waiting: number; called: number; queueWait: { count: number; p50: number | null; p90: number | null } }> {
+    const [row] = await sqlOf(this.em)<{ waiting: number; called: number; count: number; p50: number | null; p90: number | null }>(
+      `select (select count(*) from queue_entry where gate_code = ? and status in ${WAITING})::int as waiting,
+              (select count(*) from queue_entry where gate_code = ? and status = 'CALLED')::int as called,
+              count(*)::int as count,
+              percentile_cont(0.5) within group (order by extract(epoch from first_called_at - joined_at)) as p50,
+              percentile_cont(0.9) within group (order by extract(epoch from first_called_at - joined_at)) as p90
+         from queue_entry where gate_code = ? and first_called_at >= ? and first_called_at < ?`,
+      [gate, gate, gate, from, to],
+    );
+    return { waiting: row.waiting, called: row.called, queueWait: { count: row.count, p50: row.p50, p90: row.p90 } };
+  }
+}
+
+async function gateQueueOf(sql: Sql, gate: string): Promise<GateQueue | undefined> {
+  const [row] = await sql<{
+    code: string;
+    name: string;
+    arrive_within_ms: number | null;
+    per_regular: number;
+    requeues: number;
+    max_wait_ms: number;
+    closure: { id: string; reason: string; expectedReopenAt: string | null; closedAt: string; closedBy: string } | null;
+  }>(
+    `select g.code, g.name, (extract(epoch from g.queue_arrive_within) * 1000)::bigint as arrive_within_ms,
+            g.queue_priority_per_regular as per_regular, g.queue_no_show_requeues as requeues,
+            (extract(epoch from g.queue_max_wait) * 1000)::bigint as max_wait_ms,
+            (select json_build_object('id', k.id, 'reason', k.reason, 'expectedReopenAt', k.expected_reopen_at,
+                                      'closedAt', k.closed_at, 'closedBy', k.closed_by)
+               from gate_closure k where k.gate_code = g.code and k.reopened_at is null) as closure
+       from gate g where g.code = ?`,
+    [gate],
+  );
+  if (!row) return undefined;
+  return {
+    gate: row.code,
+    name: row.name,
+    settings:
+      row.arrive_within_ms === null
+        ? null
+        : {
+            arriveWithinMs: Number(row.arrive_within_ms),
+            priorityPerRegular: row.per_regular,
+            noShowRequeues: row.requeues,
+            maxWaitMs: Number(row.max_wait_ms),
+          },
+    closure: row.closure && {
+      ...row.closure,
+      expectedReopenAt: iso(row.closure.expectedReopenAt),
+      closedAt: iso(row.closure.closedAt)!,
+    },
+  };
+}

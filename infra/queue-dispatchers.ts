@@ -1,0 +1,29 @@
+import type { Client } from '@temporalio/client';
+import { DIRECTIONS, type Direction } from '../domain/declaration';
+import { dispatcherIdOf } from '../domain/workflow-ids';
+import type { DispatcherInput } from '../workflows/queue-dispatcher';
+import { dispatcherWakeSignal } from '../workflows/messages';
+
+/**
+ * Wakes a gate's queue dispatchers (starting them when none runs): a place was freed, a truck joined or may now be
+ * called, the gate reopened or its settings changed. Each wake is a hint, not the work: the dispatcher reads the
+ * queue from PostgreSQL, and a round every 30 s catches whatever a lost wake missed.
+ */
+export async function wakeDispatchers(
+  client: Client,
+  taskQueue: string,
+  gate: string,
+  directions: readonly Direction[] = DIRECTIONS,
+): Promise<void> {
+  await Promise.all(
+    directions.map((direction) =>
+      client.workflow.signalWithStart('queueDispatcherWorkflow', {
+        workflowId: dispatcherIdOf(gate, direction),
+        taskQueue,
+        args: [{ gate, direction } satisfies DispatcherInput],
+        signal: dispatcherWakeSignal,
+        signalArgs: [],
+      }),
+    ),
+  );
+}
