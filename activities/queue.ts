@@ -39,7 +39,8 @@ export function createQueueDispatch(services: Services, temporal: Client) {
     async dispatchQueue({ gate, direction }: { gate: string; direction: Direction }) {
       const round = await services.stores().queue.dispatch(gate, direction);
       const pending = await tellCrossings(gate, direction);
-      return { keepsQueue: round.keepsQueue, nextDueAt: round.nextDueAt, pending, called: round.called.length };
+      // A no-show sent to the back may be called again at once: the next round comes soon rather than at the idle pace.
+      return { keepsQueue: round.keepsQueue, nextDueAt: round.nextDueAt, pending: pending || round.noShows.length > 0, called: round.called.length };
     },
   };
 }

@@ -195,6 +195,26 @@ const CASES: Case[] = [
     allowed: { ADMIN: 'ok' },
   },
   {
+    route: 'GET /v1/gates/{code}/queue',
+    send: (_c, t) => http('GET', '/v1/gates/HUU_NGHI/queue', { token: t }),
+    allowed: everyone('ok'),
+    otherGate: 404,
+  },
+  {
+    // An invalid body: past authorization the manager hears 400, and the gate stays open.
+    route: 'POST /v1/gates/{code}/closure',
+    send: (_c, t) => http('POST', '/v1/gates/HUU_NGHI/closure', { token: t, body: { reason: '' } }),
+    allowed: { MANAGER: 'ok' },
+    otherGate: 404,
+  },
+  {
+    // The gate is open: past authorization the manager hears 409, and nothing changes.
+    route: 'DELETE /v1/gates/{code}/closure',
+    send: (_c, t) => http('DELETE', '/v1/gates/HUU_NGHI/closure', { token: t }),
+    allowed: { MANAGER: 'ok' },
+    otherGate: 404,
+  },
+  {
     route: 'GET /v1/gate-events',
     send: (_c, t) => http('GET', '/v1/gate-events?unmatched=true', { token: t }),
     allowed: { BORDER_GUARD: 'ok', MANAGER: 'ok', ADMIN: 'ok' },

@@ -139,6 +139,11 @@ describe('hostile strings', () => {
     'GET /v1/gate-events/{eventId}/candidates': { role: 'guard', path: '/v1/gate-events/no-such-read/candidates' },
     'POST /v1/gate-events/{eventId}/match': { role: 'guard', path: '/v1/gate-events/no-such-read/match', body: { crossingId } },
     'PUT /v1/admin/gates/{code}': { role: 'admin', path: '/v1/admin/gates/NO_SUCH_GATE', body: { yards: [{ code: 'Y9', capacity: 1 }] } },
+    'POST /v1/gates/{code}/closure': {
+      role: 'manager',
+      path: '/v1/gates/NO_SUCH_GATE/closure',
+      body: { reason: 'Typhoon', expectedReopenAt: new Date(Date.now() + 86_400_000).toISOString() },
+    },
     'POST /v1/crossings/{id}/customs-channel': {
       role: 'customs',
       path: `/v1/crossings/${crossingId}/customs-channel`,

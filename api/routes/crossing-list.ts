@@ -3,6 +3,7 @@ import { CATEGORIES } from '../../domain/category';
 import { CROSSING_STATUSES, type CrossingStatus } from '../../domain/crossing-view';
 import { CUSTOMS_CHANNELS } from '../../domain/gate-points';
 import { GATE_CODE } from '../../domain/gates';
+import { QUEUE_STATUSES } from '../../domain/queue';
 import { AGENCY_ROLES, gateScope } from '../../domain/roles';
 import { DECISION_STEPS } from '../../domain/steps';
 import { text } from '../../domain/text';
@@ -13,7 +14,8 @@ import { forbidden } from '../problem';
 
 /**
  * `GET /v1/crossings`, served from the read model. Agency roles get their work queue: their steps at their gates,
- * waiting on them (not on a declarant's correction), priority first, then the longest waiting. Everyone else gets the
+ * waiting on them (not on a declarant's correction), trucks called forward or arrived first where the gate keeps a
+ * queue (API.md, "The virtual queue"), then priority first, then the longest waiting. Everyone else gets the
  * newest first. Paging is by keyset (an opaque cursor holding the last row's sort key), so a page never repeats or
  * skips a crossing as new ones arrive.
  */
@@ -43,6 +45,8 @@ const ItemSchema = z.object({
   declarationVersion: z.number().int(),
   /** Customs' channel (RED until set): a green crossing passes customs-inspection without an officer. */
   customsChannel: z.enum(CUSTOMS_CHANNELS),
+  /** Where the truck stands in its gate's queue (called and arrived trucks head agencies' work queues); null where the gate keeps none. */
+  queueStatus: z.enum(QUEUE_STATUSES).nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   incident: z.object({ at: z.string(), step: z.string().nullable(), message: z.string(), retries: z.number().int() }).nullable(),
@@ -52,9 +56,17 @@ export const CrossingListSchema = z.object({ items: z.array(ItemSchema), nextCur
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const isIso = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
-/** The two sort keys a cursor may hold: a work queue's (priority first, oldest wait, id) or a list's (newest, id). */
-const isQueueKey = (k: unknown[]): k is [boolean, string | null, string] =>
-  k.length === 3 && typeof k[0] === 'boolean' && (k[1] === null || isIso(k[1])) && typeof k[2] === 'string' && UUID.test(k[2]);
+/**
+ * The two sort keys a cursor may hold: a work queue's (called or arrived first, priority first, oldest wait, id) or a
+ * list's (newest, id).
+ */
+const isQueueKey = (k: unknown[]): k is [boolean, boolean, string | null, string] =>
+  k.length === 4 &&
+  typeof k[0] === 'boolean' &&
+  typeof k[1] === 'boolean' &&
+  (k[2] === null || isIso(k[2])) &&
+  typeof k[3] === 'string' &&
+  UUID.test(k[3]);
 const isListKey = (k: unknown[]): k is [string, string] => k.length === 2 && isIso(k[0]) && typeof k[1] === 'string' && UUID.test(k[1]);
 
 export async function listCrossings(ctx: ApiContext, caller: Account, query: z.output<typeof ListQuerySchema>) {

@@ -9,7 +9,7 @@ import { freeText } from '../../domain/text';
 import { isoDateTime } from '../../domain/time';
 import { storesOver } from '../../infra/db/stores';
 import type { ApiContext } from '../context';
-import { conflict, forbidden, notFound } from '../problem';
+import { conflict, notFound } from '../problem';
 import { wakeQueue } from '../queue-wake';
 import type { Api, Caller } from '../route';
 import { ClosureSchema, GateSchema, ProblemSchema } from '../schemas';
@@ -63,7 +63,7 @@ const ClosureRequestSchema = z
 
 const problems = {
   400: { description: 'invalid request', schema: ProblemSchema },
-  404: { description: 'no such gate', schema: ProblemSchema },
+  404: { description: 'no such gate among those the account serves', schema: ProblemSchema },
   409: { description: 'does not fit now', schema: ProblemSchema },
 };
 
@@ -78,9 +78,10 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
     query: z.object({ direction: z.enum(DIRECTIONS).optional() }),
     responses: { 200: { description: "the gate's queue (a declarant sees its own trucks only)", schema: GateQueueSchema }, ...problems },
     handler: async ({ params, query, caller }) => {
+      // A gate the account does not serve is, to it, no gate at all (like a crossing there).
+      if (!servesGate(caller, params.code)) throw notFound(`No gate ${params.code} among the gates you serve.`);
       const listed = await ctx.services.stores().queue.list(params.code, query.direction);
-      if (!listed) throw notFound(`There is no gate ${params.code}.`);
-      if (!servesGate(caller, params.code)) throw forbidden(`Your account does not serve gate ${params.code}.`);
+      if (!listed) throw notFound(`No gate ${params.code}.`);
       const { queue, entries } = listed;
       const seen = caller.role === 'DECLARANT' ? entries.filter((e) => e.companyTaxCode === caller.companyTaxCode) : entries;
       return {
@@ -155,7 +156,8 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
 }
 
 async function requireServedGate(ctx: ApiContext, caller: Caller, code: string): Promise<void> {
-  const [gate] = await ctx.services.stores().gates.list(code);
-  if (!gate) throw notFound(`There is no gate ${code}.`);
-  if (!servesGate(caller, code)) throw forbidden(`Your account does not serve gate ${code}.`);
+  if (!servesGate(caller, code)) throw notFound(`No gate ${code} among the gates you serve.`);
+  await ctx.services.stores().gates.requireGate(code).catch(() => {
+    throw notFound(`No gate ${code}.`);
+  });
 }

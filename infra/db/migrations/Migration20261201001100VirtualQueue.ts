@@ -96,6 +96,10 @@ export class Migration20261201001100VirtualQueue extends Migration {
     this.addSql(`create index notification_phone_idx on notification (phone, created_at desc)`);
     this.addSql(`create index notification_sent_idx on notification (created_at desc) where sent_at is not null`);
 
+    // Where its gate keeps a queue, whether the truck was called or has arrived (agencies' work queues list those
+    // first) and its queue status, for lists; true and null where the gate keeps no queue.
+    this.addSql(`alter table crossing add column at_gate boolean not null default true, add column queue_status text`);
+
     // A crossing that has ended holds no place, whether or not its reservation was released: a queue's call reserves
     // a place before the crossing has registered any undo for it.
     this.addSql(`
@@ -137,6 +141,7 @@ export class Migration20261201001100VirtualQueue extends Migration {
     for (const table of ['notification', 'queue_state', 'queue_entry', 'gate_closure']) this.addSql(`drop table if exists ${table}`);
     this.addSql('drop sequence if exists queue_order_seq');
     this.addSql('drop index if exists yard_reservation_open_idx');
+    this.addSql('alter table crossing drop column if exists at_gate, drop column if exists queue_status');
     this.addSql(`alter table gate drop column if exists queue_arrive_within, drop column if exists queue_priority_per_regular,
                  drop column if exists queue_no_show_requeues, drop column if exists queue_max_wait`);
   }

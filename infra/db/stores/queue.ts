@@ -193,7 +193,9 @@ export class QueueStore {
       tell('EXPIRED', waitedTooLong, { reason: QUEUE_EXPIRY_REASONS.MAX_WAIT });
       round.expired.push(...waitedTooLong.map((r) => r.crossing_id));
 
-      if (!closure) round.called = await this.callNext(sql, gate, direction, settings, (rows) => tell('CALLED', rows));
+      // A truck sent to the back this round is not called again in it: it is told first, and its next call, if the
+      // places allow, comes with the next round.
+      if (!closure) round.called = await this.callNext(sql, gate, direction, settings, round.noShows, (rows) => tell('CALLED', rows));
 
       await enqueueNotifications(sql, drafts);
       const [due] = await sql<{ arrive_by: string | null; joined_at: string | null }>(
@@ -216,6 +218,7 @@ export class QueueStore {
     gate: string,
     direction: Direction,
     settings: QueueSettings,
+    passedOver: string[],
     tell: (rows: DriverFacts[]) => void,
   ): Promise<string[]> {
     const [{ room }] = await sql<{ room: number }>(
@@ -228,8 +231,9 @@ export class QueueStore {
       sql<{ crossing_id: string }>(
         `select q.crossing_id from queue_entry q join crossing c on c.id = q.crossing_id
           where q.gate_code = ? and q.direction = ? and q.status in ${WAITING} and q.priority = ? and c.status = 'IN_PROGRESS'
+            and q.crossing_id not in (select value::uuid from jsonb_array_elements_text(?::jsonb))
           order by q.order_key limit ?`,
-        [gate, direction, priority, room],
+        [gate, direction, priority, JSON.stringify(passedOver), room],
       );
     const [priority, regular] = [await waiting(true), await waiting(false)];
     if (!priority.length && !regular.length) return [];

@@ -6,6 +6,7 @@ import { bareView, ENDED_STATUSES, type BareCrossingView, type CrossingStatus, t
 import { DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
 import { driverMessage, type NotificationDraft } from '../../../domain/notifications';
+import type { QueueStatus } from '../../../domain/queue';
 import type { Role } from '../../../domain/roles';
 import { auditEntriesJson, type AuditInput } from '../../audit';
 import { isTransientDatabaseError } from '../errors';
@@ -33,6 +34,8 @@ export interface ListItem {
   plate: string;
   declarationVersion: number;
   customsChannel: CustomsChannel;
+  /** Its queue entry's status where the gate keeps a queue. */
+  queueStatus: QueueStatus | null;
   createdAt: string;
   updatedAt: string;
   incident: Incident | null;
@@ -71,6 +74,8 @@ interface Row {
   created_at: Date | string;
   updated_at: Date | string;
   incident: Incident | null;
+  at_gate: boolean;
+  queue_status: QueueStatus | null;
 }
 
 const iso = (value: Date | string) => new Date(value).toISOString();
@@ -140,14 +145,15 @@ function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccou
   return {
     sql: `insert into crossing (id, gate_code, direction, category, status, current_step, step_started_at, overdue,
                                plate, declarant_account_id, company_tax_code, declaration_version, created_at, updated_at, view,
-                               incident, customs_channel)
-         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb, ?
+                               incident, customs_channel, at_gate, queue_status)
+         select ?, ?, ?, ?, ?, ?, ?, ?, ?, a.id, a.company_tax_code, ?, ?, ?, ?, ?::jsonb, ?, ?, ?
            from account a where a.id = ?
          on conflict (id) do update set
            status = excluded.status, category = excluded.category, current_step = excluded.current_step,
            step_started_at = excluded.step_started_at, overdue = excluded.overdue, plate = excluded.plate,
            declaration_version = excluded.declaration_version, updated_at = excluded.updated_at, view = excluded.view,
-           incident = excluded.incident, customs_channel = excluded.customs_channel
+           incident = excluded.incident, customs_channel = excluded.customs_channel, at_gate = excluded.at_gate,
+           queue_status = excluded.queue_status
          where crossing.updated_at <= excluded.updated_at`,
     params: [
       view.id,
@@ -165,6 +171,8 @@ function crossingRowUpsert(view: CrossingView | BareCrossingView, declarantAccou
       JSON.stringify(view),
       view.incident ? JSON.stringify(view.incident) : null,
       view.customsChannel ?? null,
+      !view.queue || view.queue.status === 'CALLED' || view.queue.status === 'ARRIVED',
+      view.queue?.status ?? null,
       declarantAccountId,
     ],
   };
@@ -285,18 +293,21 @@ export class CrossingReadModel {
     if (filter.plate) where.add('plate = ?', normalisePlate(filter.plate));
     if (filter.incident !== undefined) where.add(filter.incident ? 'incident is not null' : 'incident is null');
 
-    // Sort keys: a queue by (priority first, oldest wait, id); everything else by (newest, id).
+    // Sort keys: a work queue by (called or arrived first, priority first, oldest wait, id); everything else by
+    // (newest, id). The booleans sort true first, so a later page has a smaller one or the same and a later rest.
     const after = filter.after;
     let order: string;
     if (filter.queue) {
-      order = `(category = 'PRIORITY') desc, step_started_at asc, id asc`;
+      order = `at_gate desc, (category = 'PRIORITY') desc, step_started_at asc, id asc`;
       if (after)
         where.add(
-          `((category = 'PRIORITY') < ? or ((category = 'PRIORITY') = ? and (step_started_at, id) > (?, ?)))`,
+          `(at_gate < ? or (at_gate = ? and ((category = 'PRIORITY') < ? or ((category = 'PRIORITY') = ? and (step_started_at, id) > (?, ?)))))`,
           after[0],
           after[0],
           after[1],
+          after[1],
           after[2],
+          after[3],
         );
     } else {
       order = 'created_at desc, id desc';
@@ -304,7 +315,7 @@ export class CrossingReadModel {
     }
     const rows = await sqlOf(this.em)<Row>(
       `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version,
-              customs_channel, created_at, updated_at, incident
+              customs_channel, created_at, updated_at, incident, at_gate, queue_status
          from crossing where ${where.sql}
         order by ${order} limit ?`,
       [...where.params, filter.limit + 1],
@@ -314,7 +325,7 @@ export class CrossingReadModel {
     const nextKey =
       rows.length > filter.limit && last
         ? filter.queue
-          ? [last.category === 'PRIORITY', last.step_started_at && iso(last.step_started_at), last.id]
+          ? [last.at_gate, last.category === 'PRIORITY', last.step_started_at && iso(last.step_started_at), last.id]
           : [iso(last.created_at), last.id]
         : undefined;
     return {
@@ -330,6 +341,7 @@ export class CrossingReadModel {
         plate: r.plate,
         declarationVersion: r.declaration_version,
         customsChannel: r.customs_channel ?? DEFAULT_CUSTOMS_CHANNEL,
+        queueStatus: r.queue_status,
         createdAt: iso(r.created_at),
         updatedAt: iso(r.updated_at),
         incident: r.incident,
