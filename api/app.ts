@@ -27,6 +27,7 @@ import { gateRoutes } from './routes/gates';
 import { gateStatsRoutes } from './routes/gate-stats';
 import { gateFloorRoutes } from './routes/gate-floor';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
+import { devNotificationRoutes } from './routes/dev-notifications';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -132,7 +133,10 @@ export function createApp(ctx: ApiContext): express.Express {
   feeRateRoutes(api, ctx);
   documentRoutes(api, ctx);
   // Development only, and only when asked for (npm start asks): never mounted in production.
-  if (ctx.config.devRoutes) paymentSimulatorRoutes(api, ctx);
+  if (ctx.config.devRoutes) {
+    paymentSimulatorRoutes(api, ctx);
+    devNotificationRoutes(api, ctx);
+  }
   codecRoutes(api, ctx, ctx.codec);
   app.use(api.router);
 

@@ -66,6 +66,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Development only: the SMS messages to drivers, newest first
+         * @description Development only: the SMS messages to drivers, newest first. Roles: ADMIN.
+         */
+        get: operations["getDevNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dev/payment-provider/pay/{paymentId}": {
         parameters: {
             query?: never;
@@ -1333,6 +1353,21 @@ export interface components {
             point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
             yard?: string;
         };
+        OutboxMessage: {
+            attempts: number;
+            body: string;
+            createdAt: string;
+            crossingId: string | null;
+            /** @enum {string} */
+            event: "CALLED" | "NO_SHOW" | "EXPIRED" | "CLOSED" | "REOPENED" | "RETURNED" | "CLEARED";
+            gate: string;
+            /** @enum {string} */
+            language: "vi" | "zh";
+            messageId: string;
+            phone: string;
+            /** @description null while the message waits to be sent */
+            sentAt: string | null;
+        };
         PaymentCallback: {
             amountVnd: number;
             /** Format: uuid */
@@ -1512,6 +1547,40 @@ export interface operations {
                                 [key: string]: string;
                             } | null;
                         }[];
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevNotifications: {
+        parameters: {
+            query?: {
+                limit?: number;
+                phone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the messages, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messages: components["schemas"]["OutboxMessage"][];
                     };
                 };
             };
