@@ -7,7 +7,7 @@ import { gateLocalTime } from './local-time';
  * worker's sender (worker/notification-sender.ts) delivers them.
  *
  * A text names the gate and the plate only: no driver's name, ID number or company, since an SMS is read on a
- * shared phone and kept by the carrier. Each stays well under 300 characters (two or three SMS parts in Unicode).
+ * shared phone and kept by the carrier. Each stays under 300 characters (at most five parts of a Unicode SMS).
  */
 
 export const NOTIFICATION_EVENTS = ['CALLED', 'NO_SHOW', 'EXPIRED', 'CLOSED', 'REOPENED', 'RETURNED', 'CLEARED'] as const;
