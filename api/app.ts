@@ -28,6 +28,7 @@ import { gateStatsRoutes } from './routes/gate-stats';
 import { gateFloorRoutes } from './routes/gate-floor';
 import { queueRoutes } from './routes/queue';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
+import { devNotificationRoutes } from './routes/dev-notifications';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -134,7 +135,10 @@ export function createApp(ctx: ApiContext): express.Express {
   feeRateRoutes(api, ctx);
   documentRoutes(api, ctx);
   // Development only, and only when asked for (npm start asks): never mounted in production.
-  if (ctx.config.devRoutes) paymentSimulatorRoutes(api, ctx);
+  if (ctx.config.devRoutes) {
+    paymentSimulatorRoutes(api, ctx);
+    devNotificationRoutes(api, ctx);
+  }
   codecRoutes(api, ctx, ctx.codec);
   app.use(api.router);
 

@@ -61,6 +61,10 @@ export interface Config {
   /** Each call to Temporal (an Update, a query, a start) is given up after this long. */
   temporalCallTimeoutMs: number;
   database: DatabaseTimeouts;
+  /** Where the worker sends drivers' SMS (SMS_PROVIDER_URL); without it, the development outbox (infra/sms.ts). */
+  smsProviderUrl: string | undefined;
+  /** The provider's bearer token (SMS_PROVIDER_TOKEN): a secret, sent only in its Authorization header, never logged. */
+  smsProviderToken: string | undefined;
 }
 
 function int(name: string, fallback: number): number {
@@ -84,6 +88,15 @@ function publicUrl(production: boolean): string {
   const given = text('PUBLIC_URL');
   if (!given && production) throw new Error('PUBLIC_URL must be set in production: gate-pass QR codes and payment links point there');
   return (given ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/$/, '');
+}
+
+/** An http(s) address, or undefined when not set; anything else is a wrong setting, refused at start. */
+function httpUrl(name: string): string | undefined {
+  const raw = text(name);
+  if (raw === undefined) return undefined;
+  // The value is not repeated in the sentence: an address may carry credentials.
+  if (!URL.canParse(raw) || !['http:', 'https:'].includes(new URL(raw).protocol)) throw new Error(`${name} must be an http(s) address`);
+  return raw;
 }
 
 /** `TRUST_PROXY`: `false` (default), `true`, a hop count, or addresses/subnets as express takes them. */
@@ -151,6 +164,8 @@ export function loadConfig(): Config {
       acquireMs: int('DB_ACQUIRE_TIMEOUT_MS', 2000),
       queryMs: int('DB_QUERY_TIMEOUT_MS', 3000),
     },
+    smsProviderUrl: httpUrl('SMS_PROVIDER_URL'),
+    smsProviderToken: text('SMS_PROVIDER_TOKEN'),
   };
 }
 

@@ -259,7 +259,10 @@ async function main(): Promise<void> {
         `  First admin:      ${config.adminUsername}, password ${adminPassword}`,
         ...(config.production || config.devRoutesFlag === false
           ? []
-          : [`  Development:      payment simulator at ${apiUrl}/dev/payment-provider (ENABLE_DEV_ROUTES=false turns it off)`]),
+          : [
+              `  Development:      payment simulator at ${apiUrl}/dev/payment-provider (ENABLE_DEV_ROUTES=false turns it off)`,
+              `                    drivers' SMS at ${apiUrl}/dev/notifications (as an admin)${config.smsProviderUrl ? '' : ', sent nowhere else'}`,
+            ]),
         'Press Ctrl-C to stop.',
         '',
       ].join('\n'),

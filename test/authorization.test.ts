@@ -232,6 +232,12 @@ const CASES: Case[] = [
     allowed: { BORDER_GUARD: 'ok' },
   },
   {
+    // Development only: the test system, started as npm start starts it, mounts it.
+    route: 'GET /dev/notifications',
+    send: (_c, t) => http('GET', '/dev/notifications?limit=1', { token: t }),
+    allowed: { ADMIN: 'ok' },
+  },
+  {
     route: 'POST /codec/decode',
     send: (_c, t) => http('POST', '/codec/decode', { token: t, body: { payloads: [] } }),
     allowed: { ADMIN: 'ok' },

@@ -119,6 +119,7 @@ describe('hostile strings', () => {
       path: `/dev/payment-provider/payments/${randomUUID()}`,
       body: { status: 'SUCCEEDED' },
     },
+    'GET /dev/notifications': { role: 'admin' },
     'POST /codec/decode': { role: 'admin', body: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] } },
     'POST /codec/encode': { role: 'admin', body: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'e30=' }] } },
     'GET /v1/crossings': { role: 'manager' },

@@ -9,7 +9,9 @@ import { stopWhenParentGone } from '../infra/parent-watch';
 import { GatePassSigner } from '../infra/gate-pass-signature';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { retryUntil } from '../infra/retry-until';
+import { smsAdapterFromConfig } from '../infra/sms';
 import { startHeartbeat } from './heartbeat';
+import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
 import { registerSearchAttributes } from './register-search-attributes';
 
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
   if (!config.temporalAddress || !config.databaseUrl) {
     throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
   }
+  const smsAdapter = smsAdapterFromConfig(config);
 
   // The worker's own metrics (schedule-to-start latency, slots, polls) in Prometheus text, served by the SDK's core;
   // the API's /metrics folds them in when WORKER_METRICS_URL points here.
@@ -75,6 +78,9 @@ async function main(): Promise<void> {
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
   const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
+  // Drivers' SMS, from the outbox table; the sender's store keeps one fork of its own (raw SQL only, nothing cached).
+  const sms = new NotificationSender(services.stores().notifications, smsAdapter, log);
+  sms.start();
   const stop = (reason: string) => {
     log.info({ reason }, 'worker shutting down');
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -89,7 +95,7 @@ async function main(): Promise<void> {
   stopWhenParentGone(stop);
   await worker.run();
   queueKeeper.stop();
-  await heartbeat.stop();
+  await Promise.all([heartbeat.stop(), sms.stop()]);
   await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');
   process.exit(0);

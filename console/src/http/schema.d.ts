@@ -66,6 +66,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dev/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Development only: the SMS messages to drivers, newest first
+         * @description Development only: the SMS messages to drivers, newest first. Roles: ADMIN.
+         */
+        get: operations["getDevNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/dev/payment-provider/pay/{paymentId}": {
         parameters: {
             query?: never;
@@ -227,8 +247,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Change a gate: its yards' capacities (a new yard code adds a yard) and its plate-confidence threshold
-         * @description Change a gate: its yards' capacities (a new yard code adds a yard) and its plate-confidence threshold. Roles: ADMIN.
+         * Change a gate: its yards' capacities (a new yard code adds a yard), its plate-confidence threshold and its queue
+         * @description Change a gate: its yards' capacities (a new yard code adds a yard), its plate-confidence threshold and its queue. Roles: ADMIN.
          */
         put: operations["putAdminGatesCode"];
         post?: never;
@@ -730,6 +750,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/gates/{code}/closure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close a gate with a reason and an expected reopening: calls stop, and every truck queued or called is told by SMS
+         * @description Close a gate with a reason and an expected reopening: calls stop, and every truck queued or called is told by SMS. Roles: MANAGER.
+         */
+        post: operations["postGatesCodeClosure"];
+        /**
+         * Reopen a closed gate: calls resume in order, and everyone queued or called is told
+         * @description Reopen a closed gate: calls resume in order, and everyone queued or called is told. Roles: MANAGER.
+         */
+        delete: operations["deleteGatesCodeClosure"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gates/{code}/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A gate's queue in call order: called and arrived trucks first, then the waiting ones by position, with estimated calls
+         * @description A gate's queue in call order: called and arrived trucks first, then the waiting ones by position, with estimated calls. Roles: MANAGER, ADMIN, DECLARANT, HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR.
+         */
+        get: operations["getGatesCodeQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -845,6 +909,16 @@ export interface components {
         CancelRequest: {
             reason: string;
         };
+        Closure: {
+            closedAt: string;
+            expectedReopenAt: string | null;
+            reason: string;
+        } | null;
+        ClosureRequest: {
+            /** Format: date-time */
+            expectedReopenAt?: string | null;
+            reason: string;
+        };
         CrossingHistory: {
             declarationVersions: {
                 declaration: {
@@ -893,6 +967,8 @@ export interface components {
                 } | null;
                 overdue: boolean;
                 plate: string;
+                /** @enum {string|null} */
+                queueStatus: "WAITING" | "CALLED" | "ARRIVED" | "NO_SHOW" | null;
                 /** @enum {string} */
                 status: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
                 stepStartedAt: string | null;
@@ -949,6 +1025,7 @@ export interface components {
                 /** @enum {string|null} */
                 step: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
             } | null;
+            queue: components["schemas"]["QueuePlace"];
             returns: {
                 at: string;
                 changed?: string[];
@@ -1157,16 +1234,25 @@ export interface components {
             vehicleKind: "TRUCK_UNDER_2T" | "TRUCK_2_TO_10T" | "TRUCK_10_TO_30T" | "TRUCK_OVER_30T" | "CONTAINER_20FT" | "CONTAINER_40FT";
         };
         Gate: {
+            closure: components["schemas"]["Closure"];
             code: string;
             /** @enum {string} */
             feeCollector: "GATE_MANAGEMENT_CENTRE" | "TAX_AUTHORITY";
             name: string;
+            open: boolean;
             plateConfidence: number;
             province: string;
+            queue: {
+                arriveWithin: string;
+                maxWait: string;
+                noShowRequeues: number;
+                priorityPerRegular: number;
+            } | null;
             yards: components["schemas"]["YardLoad"][];
         };
         GateChange: {
             plateConfidence?: number;
+            queue?: components["schemas"]["QueueSettings"];
             yards?: {
                 capacity: number;
                 code: string;
@@ -1207,6 +1293,13 @@ export interface components {
         GateEventMatch: {
             /** Format: uuid */
             crossingId: string;
+        };
+        GateQueue: {
+            closure: components["schemas"]["Closure"];
+            entries: components["schemas"]["QueueEntry"][];
+            gate: string;
+            keepsQueue: boolean;
+            open: boolean;
         };
         GateStats: {
             cancelled: number;
@@ -1333,6 +1426,21 @@ export interface components {
             point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
             yard?: string;
         };
+        OutboxMessage: {
+            attempts: number;
+            body: string;
+            createdAt: string;
+            crossingId: string | null;
+            /** @enum {string} */
+            event: "CALLED" | "NO_SHOW" | "EXPIRED" | "CLOSED" | "REOPENED" | "RETURNED" | "CLEARED";
+            gate: string;
+            /** @enum {string} */
+            language: "vi" | "zh";
+            messageId: string;
+            phone: string;
+            /** @description null while the message waits to be sent */
+            sentAt: string | null;
+        };
         PaymentCallback: {
             amountVnd: number;
             /** Format: uuid */
@@ -1363,6 +1471,40 @@ export interface components {
             title: string;
             type: string;
         };
+        QueueEntry: {
+            arriveBy: string | null;
+            calledAt: string | null;
+            /** @enum {string} */
+            category: "PRIORITY" | "TRANSSHIPMENT" | "EXPORT" | "IMPORT";
+            crossingId: string;
+            /** @enum {string} */
+            direction: "EXPORT" | "IMPORT";
+            estimatedCallAt: string | null;
+            joinedAt: string;
+            noShows: number;
+            plate: string;
+            position: number | null;
+            priority: boolean;
+            /** @enum {string} */
+            status: "WAITING" | "CALLED" | "ARRIVED" | "NO_SHOW";
+        };
+        QueuePlace: {
+            arriveBy: string | null;
+            estimatedCallAt: string | null;
+            position: number | null;
+            /** @enum {string} */
+            status: "WAITING" | "CALLED" | "ARRIVED" | "NO_SHOW";
+        } | null;
+        QueueSettings: {
+            /** @default PT2H */
+            arriveWithin: string;
+            /** @default P30D */
+            maxWait: string;
+            /** @default 1 */
+            noShowRequeues: number;
+            /** @default 3 */
+            priorityPerRegular: number;
+        } | null;
         ReadAnswer: {
             /** @enum {string} */
             action: "OPEN" | "HOLD" | "NONE";
@@ -1512,6 +1654,40 @@ export interface operations {
                                 [key: string]: string;
                             } | null;
                         }[];
+                    };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDevNotifications: {
+        parameters: {
+            query?: {
+                limit?: number;
+                phone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the messages, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        messages: components["schemas"]["OutboxMessage"][];
                     };
                 };
             };
@@ -3490,6 +3666,186 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Gate"][];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postGatesCodeClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ClosureRequest"];
+            };
+        };
+        responses: {
+            /** @description the gate, closed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gate"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteGatesCodeClosure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the gate, open */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Gate"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getGatesCodeQueue: {
+        parameters: {
+            query?: {
+                direction?: "EXPORT" | "IMPORT";
+            };
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the gate's queue (a declarant sees its own trucks only) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateQueue"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description does not fit now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description an error, as application/problem+json */

@@ -11,6 +11,7 @@ import { GateReadStore } from './gate-reads';
 import { GateStore } from './gates';
 import { IdempotencyStore } from './idempotency';
 import { LoginFailureStore } from './login-failures';
+import { NotificationStore } from './notifications';
 import { QueueStore } from './queue';
 import { CrossingReadModel } from './read-model';
 import { TransshipmentBookingStore } from './transshipment-bookings';
@@ -41,6 +42,7 @@ export function storesOver(em: EntityManager) {
     accounts: new AccountStore(em),
     loginFailures: new LoginFailureStore(em),
     workerHeartbeats: new WorkerHeartbeatStore(em),
+    notifications: new NotificationStore(em),
   };
 }
 
