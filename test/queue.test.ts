@@ -212,13 +212,10 @@ describe('the virtual queue', () => {
 
     // Both are in the audit trail, with the manager's account.
     const { rows } = await db().query(
-      `select action, actor_account_id from audit_entry where action in ('GATE_CLOSED', 'GATE_REOPENED') and details->>'gate' = $1 order by at`,
-      [q.gate],
+      `select action from audit_entry where action in ('GATE_CLOSED', 'GATE_REOPENED') and actor = $1 order by seq`,
+      [q.staff.manager.id],
     );
-    expect(rows.map((r) => [r.action, r.actor_account_id])).toEqual([
-      ['GATE_CLOSED', q.staff.manager.id],
-      ['GATE_REOPENED', q.staff.manager.id],
-    ]);
+    expect(rows.map((r) => r.action)).toEqual(['GATE_CLOSED', 'GATE_REOPENED']);
   });
 
   it("writes a Chinese driver's messages in Chinese, a Vietnamese driver's in Vietnamese", async () => {

@@ -430,8 +430,8 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         await inTx.gates.update(params.code, body);
         if (body.queue !== undefined) {
           const after = (await inTx.gates.list(params.code))[0];
-          if (body.queue && !after.yards.some((y) => y.capacity > 0)) {
-            throw invalidFields([{ path: 'queue', message: 'needs a yard with places: the queue calls trucks as the yards have room' }]);
+          if (body.queue && !after.yards.length) {
+            throw invalidFields([{ path: 'queue', message: 'needs a yard: the queue calls trucks as the yards have room' }]);
           }
           const waiting = body.queue === null ? await inTx.queue.openCount(params.code) : 0;
           if (waiting > 0) throw conflict(`${waiting} trucks are in the gate's queue; it keeps its queue until they are called.`);
