@@ -1,10 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { log } from '@temporalio/activity';
 import type { Direction } from '../domain/declaration';
-import type { QueueNotice } from '../domain/queue';
+import { QUEUE_SIGNAL, type QueueNotice } from '../domain/queue';
 import { workflowIdOf } from '../domain/workflow-ids';
 import type { Services } from '../infra/db/orm';
-import { queueSignal } from '../workflows/messages';
 
 /** Told per round at most; more waits for the next round, half a second later. */
 const TELL_PER_ROUND = 200;
@@ -19,7 +18,7 @@ export function createQueueDispatch(services: Services, temporal: Client) {
     for (let i = 0; i < batch.length; i += PARALLEL_SIGNALS) {
       const slice = batch.slice(i, i + PARALLEL_SIGNALS);
       const results = await Promise.allSettled(
-        slice.map(({ crossingId, notice }) => temporal.workflow.getHandle(workflowIdOf(crossingId)).signal<[QueueNotice]>(queueSignal, notice)),
+        slice.map(({ crossingId, notice }) => temporal.workflow.getHandle(workflowIdOf(crossingId)).signal<[QueueNotice]>(QUEUE_SIGNAL, notice)),
       );
       results.forEach((r, j) => {
         // A crossing whose workflow is gone has nothing to be told.

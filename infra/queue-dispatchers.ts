@@ -1,8 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { DIRECTIONS, type Direction } from '../domain/declaration';
 import { dispatcherIdOf } from '../domain/workflow-ids';
-import type { DispatcherInput } from '../workflows/queue-dispatcher';
-import { dispatcherWakeSignal } from '../workflows/messages';
+import { DISPATCHER_WAKE_SIGNAL, type DispatcherInput } from '../domain/queue';
 
 /**
  * Wakes a gate's queue dispatchers (starting them when none runs): a place was freed, a truck joined or may now be
@@ -21,7 +20,7 @@ export async function wakeDispatchers(
         workflowId: dispatcherIdOf(gate, direction),
         taskQueue,
         args: [{ gate, direction } satisfies DispatcherInput],
-        signal: dispatcherWakeSignal,
+        signal: DISPATCHER_WAKE_SIGNAL,
         signalArgs: [],
       }),
     ),

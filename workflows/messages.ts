@@ -13,7 +13,7 @@ import type {
 } from '../domain/crossing-messages';
 import type { CrossingView } from '../domain/crossing-view';
 import { DEADLINE_POLICY_CHANGED_SIGNAL } from '../domain/deadline-policy';
-import type { QueueNotice } from '../domain/queue';
+import { DISPATCHER_WAKE_SIGNAL, QUEUE_SIGNAL, type QueueNotice } from '../domain/queue';
 
 /**
  * The crossing workflow's messages, shared by the workflow and the API's Temporal client; their arguments are the
@@ -63,7 +63,7 @@ export const viewQuery = defineQuery<CrossingView>('view.v1');
  * The gate's queue dispatcher tells the crossing where it stands in the queue: called (with its arrival deadline),
  * a no-show sent to the back, or expired. The entry's whole state, numbered: a repeat or an older one is ignored.
  */
-export const queueSignal = defineSignal<[QueueNotice]>('queue.v1');
+export const queueSignal = defineSignal<[QueueNotice]>(QUEUE_SIGNAL);
 
 /** Something changed that may let the dispatcher call a truck (a place freed, a truck joined, the gate reopened). */
-export const dispatcherWakeSignal = defineSignal<[]>('queueWake.v1');
+export const dispatcherWakeSignal = defineSignal<[]>(DISPATCHER_WAKE_SIGNAL);

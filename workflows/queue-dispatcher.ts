@@ -1,12 +1,7 @@
 import { condition, continueAsNew, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Direction } from '../domain/declaration';
+import type { DispatcherInput } from '../domain/queue';
 import { dispatcherWakeSignal } from './messages';
-
-export interface DispatcherInput {
-  gate: string;
-  direction: Direction;
-}
 
 // One round is two or three short PostgreSQL statements and a signal per truck told; as a local activity it runs
 // inside the workflow task, so a freed place calls the next truck in one task. Retried for as long as PostgreSQL is
