@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import { Context, log } from '@temporalio/activity';
-import { ENDED_STATUSES } from '../domain/crossing-view';
 import type { CrossingSnapshot } from '../domain/crossing-snapshot';
 import type { Services } from '../infra/db/orm';
 import { wakeDispatchers } from '../infra/queue-dispatchers';
@@ -11,7 +10,7 @@ export function createCrossingStore(services: Services, temporal: Client) {
     /** Returns the deadline-policy stamp as of this write, so the crossing learns of a rule change in the same round trip. */
     async recordCrossing(snapshot: CrossingSnapshot): Promise<{ policyStamp: string }> {
       const recorded = await services.stores().readModel.record(snapshot);
-      await wakeQueue(temporal, snapshot);
+      wakeQueue(temporal, snapshot);
       return recorded;
     },
 
@@ -22,22 +21,18 @@ export function createCrossingStore(services: Services, temporal: Client) {
 }
 
 /**
- * A write that may let the gate's dispatcher call someone wakes it: a truck joined, its form stands again, or it left
- * the queue (its place is free). Only a hint: when it fails the dispatcher's next round (30 s at most) finds the same.
+ * A write that may let the gate's dispatcher call someone wakes it: a truck joined, or its form stands again (its
+ * direction's dispatcher), or it left the queue (ended: its place is free to either direction, which share the yards).
+ * Only a hint, and not waited for: when it fails the dispatcher's next round (30 s at most) finds the same, and the
+ * crossing's write, which is what matters, has already succeeded.
  */
-async function wakeQueue(temporal: Client, { view, events }: CrossingSnapshot): Promise<void> {
+function wakeQueue(temporal: Client, { view, events }: CrossingSnapshot): void {
   if (!view.queue) return;
-  const wakes = events.some(
-    (e) =>
-      e.type === 'QUEUE_JOINED' ||
-      e.type === 'DECLARATION_RESUBMITTED' ||
-      (e.type === 'ENDED' && ENDED_STATUSES.includes(view.status)) ||
-      e.type === 'QUEUE_ARRIVED',
+  const left = events.some((e) => e.type === 'ENDED');
+  const callable = events.some((e) => e.type === 'QUEUE_JOINED' || e.type === 'DECLARATION_RESUBMITTED');
+  if (!left && !callable) return;
+  const taskQueue = Context.current().info.taskQueue;
+  wakeDispatchers(temporal, taskQueue, view.gate, left ? undefined : [view.direction]).catch((err) =>
+    log.warn('could not wake the queue dispatcher; its next round will find the change', { gate: view.gate, error: String(err) }),
   );
-  if (!wakes) return;
-  try {
-    await wakeDispatchers(temporal, Context.current().info.taskQueue, view.gate, [view.direction]);
-  } catch (err) {
-    log.warn('could not wake the queue dispatcher; its next round will find the change', { gate: view.gate, error: String(err) });
-  }
 }

@@ -8,7 +8,7 @@ import { createDeadlinePolicies } from './deadline-policy';
 import { createEscalations } from './escalations';
 import { createDeadlinePolicyFanOut } from './deadline-policy-fanout';
 import { createTransshipmentBookings } from './transshipment';
-import { createQueueDispatch } from './queue';
+import { createQueueArrival, createQueueDispatch } from './queue';
 import { createYard } from './yard';
 import { withClassifiedFailures } from './failures';
 
@@ -20,6 +20,7 @@ export function createActivities(services: Services, temporal: Client, opts: { p
       ...createCrossingStore(services, temporal),
       ...createDeadlinePolicies(services),
       ...createYard(services),
+      ...createQueueArrival(services),
       ...createTransshipmentBookings(services),
       ...createEscalations(services),
       ...createFees(services),

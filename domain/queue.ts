@@ -27,7 +27,8 @@ export const MAX_QUEUE_WAIT_MS = 90 * 24 * 3600_000;
 const duration = (maxMs: number, longest: string) =>
   z.string().superRefine((text, ctx) => {
     const ms = parseDuration(text);
-    if (ms === null || ms < 1000) ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 duration of at least a second, such as PT2H' });
+    if (ms === null || ms < 1000)
+      ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 duration of at least a second, such as PT2H' });
     else if (ms > maxMs) ctx.addIssue({ code: 'custom', message: `must be at most ${longest}` });
   });
 
@@ -81,6 +82,32 @@ export function pickCalls<T>(
 /** Every waiting crossing in the order it will be called, were the places there (the queue's positions). */
 export function callOrder<T>(priority: readonly T[], regular: readonly T[], streak: number, perRegular: number): T[] {
   return pickCalls(priority, regular, streak, perRegular, priority.length + regular.length).calls.map((c) => c.entry);
+}
+
+/**
+ * The same position as `callOrder` gives, counted instead of simulated, for one crossing: `before` is how many
+ * waiting crossings of its own kind (priority or regular) are ahead of it, `priority` and `regular` how many of each
+ * kind wait in all. The calls come in runs: first the priority crossings the streak leaves room for, then one regular,
+ * then `perRegular` priority, one regular, and so on; either kind, once the other has run out, follows all at once.
+ */
+export function positionOf(
+  entry: { priority: boolean; before: number },
+  waiting: { priority: number; regular: number },
+  streak: number,
+  perRegular: number,
+): number {
+  const firstRun = Math.max(0, perRegular - streak);
+  if (!entry.priority) {
+    const priorityAhead = Math.min(waiting.priority, firstRun + entry.before * perRegular);
+    return entry.before + priorityAhead + 1;
+  }
+  const regularAhead =
+    entry.before < firstRun
+      ? 0
+      : perRegular === 0
+        ? waiting.regular
+        : Math.min(waiting.regular, 1 + Math.floor((entry.before - firstRun) / perRegular));
+  return entry.before + regularAhead + 1;
 }
 
 /**

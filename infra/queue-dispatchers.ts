@@ -14,15 +14,20 @@ export async function wakeDispatchers(
   gate: string,
   directions: readonly Direction[] = DIRECTIONS,
 ): Promise<void> {
-  await Promise.all(
-    directions.map((direction) =>
-      client.workflow.signalWithStart('queueDispatcherWorkflow', {
-        workflowId: dispatcherIdOf(gate, direction),
-        taskQueue,
-        args: [{ gate, direction } satisfies DispatcherInput],
-        signal: DISPATCHER_WAKE_SIGNAL,
-        signalArgs: [],
-      }),
+  // A hint has a short budget: a Temporal server that does not answer must not hold up what caused the wake.
+  await client.withDeadline(Date.now() + WAKE_BUDGET_MS, () =>
+    Promise.all(
+      directions.map((direction) =>
+        client.workflow.signalWithStart('queueDispatcherWorkflow', {
+          workflowId: dispatcherIdOf(gate, direction),
+          taskQueue,
+          args: [{ gate, direction } satisfies DispatcherInput],
+          signal: DISPATCHER_WAKE_SIGNAL,
+          signalArgs: [],
+        }),
+      ),
     ),
   );
 }
+
+const WAKE_BUDGET_MS = 3000;

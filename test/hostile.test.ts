@@ -140,6 +140,7 @@ describe('hostile strings', () => {
     'GET /v1/gate-events/{eventId}/candidates': { role: 'guard', path: '/v1/gate-events/no-such-read/candidates' },
     'POST /v1/gate-events/{eventId}/match': { role: 'guard', path: '/v1/gate-events/no-such-read/match', body: { crossingId } },
     'PUT /v1/admin/gates/{code}': { role: 'admin', path: '/v1/admin/gates/NO_SUCH_GATE', body: { yards: [{ code: 'Y9', capacity: 1 }] } },
+    'GET /v1/gates/{code}/queue': { role: 'manager', path: '/v1/gates/HUU_NGHI/queue' },
     'POST /v1/gates/{code}/closure': {
       role: 'manager',
       path: '/v1/gates/NO_SUCH_GATE/closure',

@@ -104,9 +104,7 @@ describe('the virtual queue', () => {
 
     // No place: no one is called, and the queue shows the order it will call in, with positions from 1.
     const waiting = await queueOf(q);
-    expect(waiting.entries.map((e: any) => [e.crossingId, e.status, e.position])).toEqual(
-      expected.map((id, i) => [id, 'WAITING', i + 1]),
-    );
+    expect(waiting.entries.map((e: any) => [e.crossingId, e.status, e.position])).toEqual(expected.map((id, i) => [id, 'WAITING', i + 1]));
     // A truck waiting for its call is never overdue: its step has no deadline yet.
     const view = (await http('GET', `/v1/crossings/${r1.id}`, { token: q.company.token })).body;
     expect(view.queue).toMatchObject({ status: 'WAITING', position: 3, arriveBy: null });
@@ -187,27 +185,35 @@ describe('the virtual queue', () => {
     expect(closing.status).toBe(200);
     expect(closing.body).toMatchObject({ open: false, closure: { reason: 'Typhoon warning', expectedReopenAt: reopenAt } });
     // A second closure is a conflict; only a manager closes.
-    expect((await http('POST', `/v1/gates/${q.gate}/closure`, { token: q.staff.manager.token, body: { reason: 'again' } })).status).toBe(409);
+    expect((await http('POST', `/v1/gates/${q.gate}/closure`, { token: q.staff.manager.token, body: { reason: 'again' } })).status).toBe(
+      409,
+    );
     expect((await http('POST', `/v1/gates/${q.gate}/closure`, { token: q.staff.guard.token, body: { reason: 'x' } })).status).toBe(403);
 
     // Everyone queued or called is told at once.
     for (const t of [a, b, c]) expect((await outbox(t.phone, 1)).map((m) => m.event)).toContain('CLOSED');
 
-    // The called truck's crossing ends; its place is free, but no one is called while the gate is closed.
-    await http('POST', `/v1/crossings/${a.id}/cancel`, { token: q.company.token, body: { reason: 'Turned back' } });
-    await new Promise((r) => setTimeout(r, 1500));
-    const closed = await queueOf(q);
+    // The called truck has not come: its call is withdrawn (a closure is no truck's fault), and it keeps the head of
+    // the line, its step clock stopped. No one is called while the gate is closed.
+    const closed = await queueUntil(q, (s) => statusIn(s, a.id) === 'WAITING');
     expect(closed.open).toBe(false);
-    expect(called(closed)).toEqual([]);
+    expect(closed.entries.find((e: any) => e.crossingId === a.id).position).toBe(1);
+    const paused = await waitFor(q.company.token, a.id, (v) => v.queue?.status === 'WAITING');
+    expect(paused.steps.find((s: any) => s.step === 'health-check')).not.toHaveProperty('slaAt');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(called(await queueOf(q))).toEqual([]);
 
     const reopening = await http('DELETE', `/v1/gates/${q.gate}/closure`, { token: q.staff.manager.token });
     expect(reopening.status).toBe(200);
     expect(reopening.body).toMatchObject({ open: true, closure: null });
     expect((await http('DELETE', `/v1/gates/${q.gate}/closure`, { token: q.staff.manager.token })).status).toBe(409);
-    // In order: b first.
+    // In order: a again, then (its place freed) b.
     const resumed = await queueUntil(q, (s) => called(s).length === 1);
-    expect(called(resumed)).toEqual([b.id]);
-    expect(statusIn(resumed, c.id)).toBe('WAITING');
+    expect(called(resumed)).toEqual([a.id]);
+    expect(await historyTypes(q.company.token, a.id)).toEqual(expect.arrayContaining(['QUEUE_CALL_WITHDRAWN']));
+    await http('POST', `/v1/crossings/${a.id}/cancel`, { token: q.company.token, body: { reason: 'Turned back' } });
+    const next = await queueUntil(q, (s) => called(s).length === 1 && called(s)[0] === b.id);
+    expect(statusIn(next, c.id)).toBe('WAITING');
     expect((await outbox(c.phone, 2)).map((m) => m.event)).toEqual(['REOPENED', 'CLOSED']);
 
     // Both are in the audit trail, with the manager's account.
@@ -235,9 +241,17 @@ describe('the virtual queue', () => {
     await truck(q); // takes the one place
     const uncalled = await truck(q);
     const code = `D-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const reg = await http('POST', '/v1/admin/devices', { token: admin, body: { code, gate: q.gate, point: 'BARRIER_ENTRY', kind: 'BARRIER' } });
+    const reg = await http('POST', '/v1/admin/devices', {
+      token: admin,
+      body: { code, gate: q.gate, point: 'BARRIER_ENTRY', kind: 'BARRIER' },
+    });
     expect(reg.status).toBe(201);
-    const body = JSON.stringify({ eventId: randomUUID(), plate: uncalled.declared.declaration.vehicle.plate, at: new Date().toISOString(), confidence: 0.97 });
+    const body = JSON.stringify({
+      eventId: randomUUID(),
+      plate: uncalled.declared.declaration.vehicle.plate,
+      at: new Date().toISOString(),
+      confidence: 0.97,
+    });
     const answer = await http('POST', '/v1/gate-events', {
       body,
       headers: { 'content-type': 'application/json', 'X-Device': code, 'X-Signature': signDeviceRequest(reg.body.secret, body) },
@@ -250,6 +264,49 @@ describe('the virtual queue', () => {
     const admitted = await waitFor(q.company.token, uncalled.id, (v) => v.queue?.status === 'ARRIVED');
     expect(admitted.steps.find((s: any) => s.step === 'customs-inspection').slaAt).toBeDefined();
     await queueUntil(q, (s) => statusIn(s, uncalled.id) === 'ARRIVED');
+  });
+
+  it("counts the guard's border-entry decision as the arrival, even a return: no no-show follows", async () => {
+    const q = await queueGate(1, { arriveWithin: 'PT2S' });
+    const t = await truck(q);
+    await queueUntil(q, (s) => statusIn(s, t.id) === 'CALLED');
+    await approve(q.staff, t.id, ['health-check']);
+    const returned = await http('POST', `/v1/crossings/${t.id}/steps/border-entry/decision`, {
+      token: q.staff.guard.token,
+      body: { outcome: 'RETURN', reason: 'Trailer plate differs', fields: [{ path: 'vehicle.trailerPlate', message: 'check it' }] },
+    });
+    expect(returned.status).toBe(200);
+    expect(returned.body.queue.status).toBe('ARRIVED');
+    // Past its arrival deadline it is still there, waiting for the corrected form, not sent to the back.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(statusIn(await queueOf(q), t.id)).toBe('ARRIVED');
+    expect(await historyTypes(q.company.token, t.id)).not.toContain('QUEUE_NO_SHOW');
+  });
+
+  it('passes over a truck whose form was returned while it waited, keeping its place until the form stands', async () => {
+    const q = await queueGate(0);
+    const first = await truck(q);
+    const second = await truck(q);
+    const returned = await http('POST', `/v1/crossings/${first.id}/steps/health-check/decision`, {
+      token: q.staff.health.token,
+      body: { outcome: 'RETURN', reason: 'Temperature missing', fields: [{ path: 'health.temperatureC', message: 'measure again' }] },
+    });
+    expect(returned.status).toBe(200);
+    const held = await queueUntil(q, (s) => s.entries.find((e: any) => e.crossingId === first.id)?.position === null);
+    expect(held.entries.find((e: any) => e.crossingId === second.id).position).toBe(1);
+    await setGate(q.gate, { yards: [{ code: 'Y1', capacity: 1 }] });
+    await queueUntil(q, (s) => statusIn(s, second.id) === 'CALLED');
+    expect(statusIn(await queueOf(q), first.id)).toBe('WAITING');
+    // Corrected: it stands again, first in line, and is called with the next place.
+    const { declared } = first;
+    const resubmitted = await http('PUT', `/v1/crossings/${first.id}/declaration`, {
+      token: q.company.token,
+      body: { ...declared.declaration, health: { ...declared.declaration.health, temperatureC: 36.6 } },
+    });
+    expect(resubmitted.status).toBe(200);
+    await queueUntil(q, (s) => s.entries.find((e: any) => e.crossingId === first.id)?.position === 1);
+    await setGate(q.gate, { yards: [{ code: 'Y1', capacity: 2 }] });
+    await queueUntil(q, (s) => statusIn(s, first.id) === 'CALLED');
   });
 
   it('answers clearly for bad queue requests and leaves nothing changed', async () => {
@@ -291,4 +348,3 @@ describe('the virtual queue', () => {
     expect(all.entries).toHaveLength(2);
   });
 });
-

@@ -58,6 +58,7 @@ export type Effect =
   | { kind: 'ISSUE_INVOICE' }
   | { kind: 'ARM_DEADLINES'; step: DecisionStep; reason: 'STARTED' | 'POLICY_CHANGED' }
   | { kind: 'UNDO'; action: UndoAction }
+  | { kind: 'RECORD_QUEUE_ARRIVAL' }
   | { kind: 'PUBLISH' };
 
 /** A request the crossing cannot take now; the message says what it is waiting for instead (the API's 409). */
@@ -386,6 +387,14 @@ export class CrossingState {
   }
 
   decide(step: DecisionStep, decision: Decision, actor: Actor, now: Date): Effect[] {
+    const effects = this.applyDecision(step, decision, actor, now);
+    // The guard decided the truck at the border entry, whatever the outcome: it stands there, called or not, and the
+    // queue has no further say. The queue hears it before the read-model write, so no no-show can follow.
+    if (step === 'border-entry' && this.queueArrived(now, 'border-entry')) return [{ kind: 'RECORD_QUEUE_ARRIVAL' }, ...effects];
+    return effects;
+  }
+
+  private applyDecision(step: DecisionStep, decision: Decision, actor: Actor, now: Date): Effect[] {
     this.checkDecision(step, decision, actor);
     const view = this.step(step);
     const at = now.toISOString();
@@ -427,8 +436,6 @@ export class CrossingState {
       return [{ kind: 'RECORD_DIRECT_PAYMENT', receiptNo: decision.receiptNo! }, ...effects];
     }
     if (step === 'border-entry') {
-      // The guard admitted the truck: that is its arrival, called or not (it stands at the barrier).
-      this.queueArrived(now, 'border-entry');
       // Registered before the reservation runs: a crash between the two still releases whatever was reserved.
       this.compensation.register('RELEASE_YARD_PLACE', 'ISSUE_TURN_BACK_ORDER');
       this.openNextStep(now);
@@ -591,13 +598,21 @@ export class CrossingState {
         }
         Object.assign(entry, { status: 'CALLED', calledAt: notice.calledAt, arriveBy: notice.arriveBy, noShows: notice.noShows });
         this.event(now, 'QUEUE_CALLED', { step: current?.step, data: { calledAt: notice.calledAt, arriveBy: notice.arriveBy } });
-        // The waiting step's clock starts at the call; its deadlines are armed from it (`queue`).
-        if (current && notice.calledAt) {
-          current.startedAt = notice.calledAt;
+        // The waiting step's clock starts at the call (or when the step began, if later: the notice may come late);
+        // its deadlines are armed from then (`queue`). A returned form's clock is the declarant's, and stays as it is.
+        if (current && current.status !== 'RETURNED' && notice.calledAt) {
+          if (!current.startedAt || Date.parse(current.startedAt) < Date.parse(notice.calledAt)) current.startedAt = notice.calledAt;
           this.stopClock(current);
         }
         break;
       }
+      case 'WAITING':
+        // The gate closed before the truck came: its call is withdrawn, and it waits in its place, its clock stopped.
+        if (entry.status !== 'CALLED') return false;
+        Object.assign(entry, { status: 'WAITING', arriveBy: null });
+        this.event(now, 'QUEUE_CALL_WITHDRAWN', { step: current?.step });
+        if (current && current.status !== 'RETURNED') this.stopClock(current);
+        break;
       case 'NO_SHOW':
         Object.assign(entry, { status: 'NO_SHOW', arriveBy: null, noShows: notice.noShows });
         this.event(now, 'QUEUE_NO_SHOW', { step: current?.step, data: { noShows: notice.noShows } });
@@ -610,25 +625,27 @@ export class CrossingState {
       case 'ARRIVED':
         this.queueArrived(now, 'gate');
         break;
-      case 'WAITING':
-        return false;
     }
     this.touch(now);
     return true;
   }
 
-  /** The truck is at the gate: the queue has no further say, and the steps' clocks run from now if not already. */
-  private queueArrived(now: Date, by: string): void {
+  /**
+   * The truck is at the gate: the queue has no further say, and the steps' clocks run from now if not already.
+   * Answers whether it had not arrived before.
+   */
+  private queueArrived(now: Date, by: string): boolean {
     const entry = this.queueEntry;
-    if (!entry || entry.status === 'ARRIVED') return;
+    if (!entry || entry.status === 'ARRIVED') return false;
     const called = entry.status === 'CALLED';
     Object.assign(entry, { status: 'ARRIVED', arriveBy: null });
     this.event(now, 'QUEUE_ARRIVED', { step: this.current?.step, data: { by, called } });
     const current = this.current;
-    if (!called && current) {
+    if (!called && current && current.status !== 'RETURNED') {
       current.startedAt = now.toISOString();
       this.stopClock(current);
     }
+    return true;
   }
 
   /** Takes a waiting step's deadlines off, to be armed again when its clock (re)starts. */

@@ -213,6 +213,9 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
           crossing.recordCompensation(effect.action, now(), document);
         });
         return;
+      case 'RECORD_QUEUE_ARRIVAL':
+        await activities.recordQueueArrival(ref);
+        return;
       case 'PUBLISH':
         await publish();
         return;

@@ -16,6 +16,8 @@ const { dispatchQueue } = proxyLocalActivities<Activities>({
 const IDLE_ROUND_MS = 30_000;
 /** Told crossings are left over (more than a round tells, or a signal failed): the next round soon. */
 const PENDING_ROUND_MS = 500;
+/** A deadline already past is handled in the next round; rounds never come closer than this. */
+const MIN_ROUND_MS = 100;
 /** Each run's history stays short: a new run takes over after this many events. */
 const HISTORY_EVENTS_PER_RUN = 4_000;
 
@@ -38,12 +40,14 @@ export async function queueDispatcherWorkflow(input: DispatcherInput): Promise<v
   while (workflowInfo().historyLength < HISTORY_EVENTS_PER_RUN && !workflowInfo().continueAsNewSuggested) {
     woken = false;
     const round = await dispatchQueue(input);
-    // A gate that keeps no queue needs no dispatcher: it ends, and a wake starts it again if the gate takes one.
-    if (!round.keepsQueue && !woken) return;
+    // A gate that keeps no queue needs no dispatcher once nothing is left to tell: it ends, and a wake starts it
+    // again if the gate takes one.
+    if (!round.keepsQueue && !round.pending && !woken) return;
+    // Due times come from PostgreSQL's clock (the one that set them), as a wait from now: no two clocks compared.
     const wait = round.pending
       ? PENDING_ROUND_MS
-      : round.nextDueAt
-        ? Math.min(IDLE_ROUND_MS, Math.max(10, Date.parse(round.nextDueAt) - Date.now() + 50))
+      : round.dueInMs !== null
+        ? Math.min(IDLE_ROUND_MS, Math.max(MIN_ROUND_MS, round.dueInMs + 50))
         : IDLE_ROUND_MS;
     await condition(() => woken, wait);
   }

@@ -67,6 +67,11 @@ const isQueueKey = (k: unknown[]): k is [boolean, boolean, string | null, string
   (k[2] === null || isIso(k[2])) &&
   typeof k[3] === 'string' &&
   UUID.test(k[3]);
+/** A work-queue cursor handed out before queues existed has no `at_gate`: every truck was at the gate then. */
+const isOlderQueueKey = (k: unknown[]): k is [boolean, string | null, string] =>
+  k.length === 3 && typeof k[0] === 'boolean' && (k[1] === null || isIso(k[1])) && typeof k[2] === 'string' && UUID.test(k[2]);
+const isQueueKeyOrOlder = (k: unknown[]): k is unknown[] => isQueueKey(k) || isOlderQueueKey(k);
+const queueKey = (k: unknown[] | undefined) => (k && k.length === 3 ? [true, ...k] : k);
 const isListKey = (k: unknown[]): k is [string, string] => k.length === 2 && isIso(k[0]) && typeof k[1] === 'string' && UUID.test(k[1]);
 
 export async function listCrossings(ctx: ApiContext, caller: Account, query: z.output<typeof ListQuerySchema>) {
@@ -91,7 +96,7 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
     plate: query.plate,
     incident: query.incident === undefined ? undefined : query.incident === 'true',
     queue: isQueue,
-    after: isQueue ? ctx.cursors.decode(query.cursor, isQueueKey) : ctx.cursors.decode(query.cursor, isListKey),
+    after: isQueue ? queueKey(ctx.cursors.decode(query.cursor, isQueueKeyOrOlder)) : ctx.cursors.decode(query.cursor, isListKey),
     limit: query.limit,
   });
   return { items, nextCursor: nextKey ? ctx.cursors.encode(nextKey) : null };

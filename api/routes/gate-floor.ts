@@ -441,7 +441,7 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         return (await inTx.gates.list(params.code))[0];
       });
       // New settings or room may call trucks now.
-      if (body.queue || body.yards) await wakeQueue(ctx, params.code);
+      if (body.queue || body.yards) void wakeQueue(ctx, params.code);
       return { body: gate };
     },
   });

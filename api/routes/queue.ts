@@ -89,7 +89,11 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
           gate: queue.gate,
           keepsQueue: queue.settings !== null,
           open: queue.closure === null,
-          closure: queue.closure && { reason: queue.closure.reason, expectedReopenAt: queue.closure.expectedReopenAt, closedAt: queue.closure.closedAt },
+          closure: queue.closure && {
+            reason: queue.closure.reason,
+            expectedReopenAt: queue.closure.expectedReopenAt,
+            closedAt: queue.closure.closedAt,
+          },
           entries: seen.map(({ companyTaxCode: _company, ...entry }) => entry),
         },
       };
@@ -109,11 +113,8 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
       await requireServedGate(ctx, caller, params.code);
       const gate = await ctx.services.stores().em.transactional(async (tx) => {
         const inTx = storesOver(tx);
-        const closure = await inTx.queue.close(params.code, body, randomUUID(), caller.id);
-        if (!closure) {
-          const current = (await inTx.queue.gateQueue(params.code))?.closure;
-          throw conflict(`Gate ${params.code} is already closed, since ${current?.closedAt ?? 'earlier'}: ${current?.reason ?? ''}`.trim());
-        }
+        // The audit entry first: every writer takes the audit chain's lock before any queue entry's (a crossing's
+        // write, a guard's link), so none waits for another in a circle. A refusal rolls it back with the rest.
         await inTx.audit.append([
           {
             at: new Date(),
@@ -122,10 +123,15 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
             details: { gate: params.code, reason: body.reason, expectedReopenAt: body.expectedReopenAt ?? null },
           },
         ]);
+        const closure = await inTx.queue.close(params.code, body, randomUUID(), caller.id);
+        if (!closure) {
+          const current = (await inTx.queue.gateQueue(params.code))?.closure;
+          throw conflict(`Gate ${params.code} is already closed, since ${current?.closedAt ?? 'earlier'}: ${current?.reason ?? ''}`.trim());
+        }
         return (await inTx.gates.list(params.code))[0];
       });
-      // The dispatchers sleep until told; a closed gate makes their next round call no one.
-      await wakeQueue(ctx, params.code);
+      // The dispatchers sleep until told: they tell the trucks whose calls were withdrawn (not waited for).
+      void wakeQueue(ctx, params.code);
       return { body: gate };
     },
   });
@@ -142,14 +148,12 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
       await requireServedGate(ctx, caller, params.code);
       const gate = await ctx.services.stores().em.transactional(async (tx) => {
         const inTx = storesOver(tx);
+        await inTx.audit.append([{ at: new Date(), actor: caller.id, action: 'GATE_REOPENED', details: { gate: params.code } }]);
         const closure = await inTx.queue.reopen(params.code, caller.id);
         if (!closure) throw conflict(`Gate ${params.code} is not closed.`);
-        await inTx.audit.append([
-          { at: new Date(), actor: caller.id, action: 'GATE_REOPENED', details: { gate: params.code, closedAt: closure.closedAt } },
-        ]);
         return (await inTx.gates.list(params.code))[0];
       });
-      await wakeQueue(ctx, params.code);
+      void wakeQueue(ctx, params.code);
       return { body: gate };
     },
   });
@@ -157,7 +161,10 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
 
 async function requireServedGate(ctx: ApiContext, caller: Caller, code: string): Promise<void> {
   if (!servesGate(caller, code)) throw notFound(`No gate ${code} among the gates you serve.`);
-  await ctx.services.stores().gates.requireGate(code).catch(() => {
-    throw notFound(`No gate ${code}.`);
-  });
+  await ctx.services
+    .stores()
+    .gates.requireGate(code)
+    .catch(() => {
+      throw notFound(`No gate ${code}.`);
+    });
 }

@@ -153,7 +153,44 @@ const paths: Record<string, () => Promise<string>> = {
     await approve(staff, c.id, ['fee-payment', 'border-exit']);
     return c.id;
   },
+  /**
+   * The virtual queue: joined, called, not come in time (sent to the back), called again, read entering the yard, then
+   * cleared. Its gate's dispatcher, still running, is kept beside it (`queue-dispatcher`).
+   */
+  async queue() {
+    const gate = await gateWithDeadlines([]);
+    const admin = await asAdmin();
+    await http('PUT', `/v1/admin/gates/${gate}`, {
+      token: admin,
+      body: { yards: [{ code: 'Y1', capacity: 1 }], queue: { arriveWithin: 'PT3S', noShowRequeues: 2 } },
+    });
+    const staff = await staffOf(gate);
+    const company = await account('DECLARANT', [gate]);
+    const vehicle = { plate: '29B-135.79', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 };
+    const c = await declare(company, { gate, vehicle });
+    // Missed its first call (3 s), called again: then it comes.
+    const history = async () => (await http('GET', `/v1/crossings/${c.id}/history`, { token: company.token })).body.items as { type: string }[];
+    for (let deadline = Date.now() + 30_000; (await history()).filter((e) => e.type === 'QUEUE_CALLED').length < 2; ) {
+      if (Date.now() > deadline) throw new Error('the queue did not call the truck twice');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const code = `REPLAY-${randomUUID().slice(0, 8).toUpperCase()}`;
+    const secret = (await http('POST', '/v1/admin/devices', { token: admin, body: { code, gate, point: 'YARD_ENTRY', kind: 'CAMERA' } })).body
+      .secret as string;
+    const body = JSON.stringify({ eventId: randomUUID(), plate: vehicle.plate, at: new Date().toISOString(), confidence: 0.95 });
+    await http('POST', '/v1/gate-events', {
+      body,
+      headers: { 'content-type': 'application/json', 'X-Device': code, 'X-Signature': signDeviceRequest(secret, body) },
+    });
+    await waitFor(company.token, c.id, (v) => v.queue?.status === 'ARRIVED');
+    await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
+    running.push({ name: 'queue-dispatcher', workflowId: `queue-dispatcher-${gate}-EXPORT` });
+    return c.id;
+  },
 };
+
+/** Workflows that run for good (a gate's dispatcher), captured as they stand once the path that started them is done. */
+const running: { name: string; workflowId: string }[] = [];
 
 /** `npm run replay:capture -- --only <path>` captures one path. */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -181,6 +218,12 @@ async function main(): Promise<void> {
       // Protobuf binary, exactly as Temporal keeps it.
       fs.writeFileSync(path.join(OUT, `${name}.binpb`), temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
       process.stdout.write(`captured ${name}\n`);
+      for (const { name: also, workflowId } of running.splice(0)) {
+        const file = path.join(OUT, `${also}.binpb`);
+        if (fs.existsSync(file)) continue;
+        fs.writeFileSync(file, temporal.api.history.v1.History.encode(await client.workflow.getHandle(workflowId).fetchHistory()).finish());
+        process.stdout.write(`captured ${also}\n`);
+      }
     }
   } finally {
     await connection.close();

@@ -41,6 +41,10 @@ export class Migration20261201001100VirtualQueue extends Migration {
         gate_code text not null references gate (code),
         direction text not null check (direction in ('EXPORT', 'IMPORT')),
         priority boolean not null,
+        -- Waiting for a corrected form: it keeps its place but is not called (and has no position) until it stands.
+        held boolean not null default false,
+        -- The plate as declared, for the queue's list (read without the crossing's whole view).
+        plate text not null,
         status text not null check (status in ('WAITING', 'CALLED', 'ARRIVED', 'NO_SHOW', 'EXPIRING', 'DONE')),
         order_key bigint not null default nextval('queue_order_seq'),
         joined_at timestamptz not null,
@@ -56,7 +60,7 @@ export class Migration20261201001100VirtualQueue extends Migration {
       )`);
     this.addSql(`
       create index queue_entry_waiting_idx on queue_entry (gate_code, direction, priority, order_key)
-       where status in ('WAITING', 'NO_SHOW')`);
+       where status in ('WAITING', 'NO_SHOW') and not held`);
     this.addSql(`
       create index queue_entry_joined_idx on queue_entry (gate_code, direction, joined_at)
        where status in ('WAITING', 'NO_SHOW')`);
@@ -99,6 +103,9 @@ export class Migration20261201001100VirtualQueue extends Migration {
     // Where its gate keeps a queue, whether the truck was called or has arrived (agencies' work queues list those
     // first) and its queue status, for lists; true and null where the gate keeps no queue.
     this.addSql(`alter table crossing add column at_gate boolean not null default true, add column queue_status text`);
+    this.addSql(`drop index crossing_queue_idx`);
+    this.addSql(`
+      create index crossing_queue_idx on crossing (gate_code, current_step, at_gate desc, (category = 'PRIORITY') desc, step_started_at, id)`);
 
     // A crossing that has ended holds no place, whether or not its reservation was released: a queue's call reserves
     // a place before the crossing has registered any undo for it.
@@ -138,6 +145,36 @@ export class Migration20261201001100VirtualQueue extends Migration {
   }
 
   override async down(): Promise<void> {
+    this.addSql(`
+      create or replace view yard_load as
+      select y.gate_code, y.code as yard_code, y.capacity,
+             (select count(*) from yard_presence p join crossing c on c.id = p.crossing_id
+               where p.gate_code = y.gate_code and p.yard_code = y.code and p.exited_at is null
+                 and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION'))::int as occupied,
+             (select count(*) from yard_reservation r
+               where r.gate_code = y.gate_code and r.yard_code = y.code and r.released_at is null
+                 and not exists (select 1 from yard_presence p where p.crossing_id = r.crossing_id))::int as reserved
+        from yard y`);
+    this.addSql(`
+      create or replace function crossing_measure_of(e crossing_event) returns setof crossing_measure language sql stable as $$
+        select e.crossing_id, e.seq, c.gate_code,
+               case when e.type = 'ENDED' then 'END' else 'STEP' end,
+               case when e.type = 'ENDED' then null else e.step end,
+               case when e.type = 'ENDED' then e.data->>'status'
+                    when e.type = 'PAYMENT' then 'PAID'
+                    else e.data->>'outcome' end,
+               w.started_at, e.at, extract(epoch from e.at - w.started_at)
+          from crossing c
+          cross join lateral (
+            select case when e.type = 'ENDED' then c.created_at
+                        else (select max(s.at) from crossing_event s
+                               where s.crossing_id = e.crossing_id and s.step = e.step
+                                 and s.type = 'STEP_STARTED' and s.seq < e.seq) end as started_at
+          ) w
+         where c.id = e.crossing_id and w.started_at is not null
+      $$`);
+    this.addSql(`drop index if exists crossing_queue_idx`);
+    this.addSql(`create index crossing_queue_idx on crossing (gate_code, current_step, (category = 'PRIORITY') desc, step_started_at, id)`);
     for (const table of ['notification', 'queue_state', 'queue_entry', 'gate_closure']) this.addSql(`drop table if exists ${table}`);
     this.addSql('drop sequence if exists queue_order_seq');
     this.addSql('drop index if exists yard_reservation_open_idx');

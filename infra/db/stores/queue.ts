@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
-import type { Direction } from '../../../domain/declaration';
+import { DIRECTIONS, type Direction } from '../../../domain/declaration';
 import { driverMessage, type NotificationDraft, type NotificationEvent } from '../../../domain/notifications';
 import {
   callOrder,
   estimatedCallAt,
   pickCalls,
+  positionOf,
   QUEUE_EXPIRY_REASONS,
   type QueueExpiryReason,
   type QueueNotice,
@@ -60,7 +61,8 @@ export interface DispatchRound {
   called: string[];
   noShows: string[];
   expired: string[];
-  nextDueAt: string | null;
+  /** How long until the next thing falls due, by PostgreSQL's clock (the one `arriveBy` is set by); null: nothing. */
+  dueInMs: number | null;
 }
 
 /** The facts a message to a driver is made of, read from the crossing's view. */
@@ -97,6 +99,8 @@ export class QueueStore {
 
   /** Turns the gate's queue on with these settings (or off, with null: refused by the caller while trucks wait). */
   async setSettings(gate: string, settings: QueueSettingsText | null): Promise<void> {
+    // Under the gate's lock (inside the caller's transaction), so no round runs on half-changed settings.
+    await sqlOf(this.em)('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
     await sqlOf(this.em)(
       `update gate set queue_arrive_within = ?::interval,
                        queue_priority_per_regular = coalesce(?, queue_priority_per_regular),
@@ -133,7 +137,7 @@ export class QueueStore {
       const sql = sqlOf(tx);
       await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
       const queue = await gateQueueOf(sql, gate);
-      const round: DispatchRound = { keepsQueue: false, called: [], noShows: [], expired: [], nextDueAt: null };
+      const round: DispatchRound = { keepsQueue: false, called: [], noShows: [], expired: [], dueInMs: null };
       if (!queue?.settings) return round;
       round.keepsQueue = true;
       const { settings, closure } = queue;
@@ -183,7 +187,7 @@ export class QueueStore {
       const waitedTooLong = await sql<DriverFacts>(
         `with changed as (
            update queue_entry q set status = 'EXPIRING', expire_reason = 'MAX_WAIT', seq = q.seq + 1
-            where q.gate_code = ? and q.direction = ? and q.status in ${WAITING}
+            where q.gate_code = ? and q.direction = ? and q.status = 'WAITING' and q.first_called_at is null
               and q.joined_at <= now() - ? * interval '1 millisecond'
            returning q.crossing_id, q.seq, q.arrive_by, q.no_shows
          )
@@ -198,16 +202,16 @@ export class QueueStore {
       if (!closure) round.called = await this.callNext(sql, gate, direction, settings, round.noShows, (rows) => tell('CALLED', rows));
 
       await enqueueNotifications(sql, drafts);
-      const [due] = await sql<{ arrive_by: string | null; joined_at: string | null }>(
-        `select (select min(arrive_by) from queue_entry where gate_code = ? and direction = ? and status = 'CALLED') as arrive_by,
-                (select min(joined_at) from queue_entry where gate_code = ? and direction = ? and status in ${WAITING}) as joined_at`,
-        [gate, direction, gate, direction],
+      // The next arrival deadline (while open) and the next longest wait, as milliseconds from now on this clock.
+      const [due] = await sql<{ due_in_ms: number | null }>(
+        `select (extract(epoch from least(
+                   case when ?::boolean then (select min(arrive_by) from queue_entry
+                                               where gate_code = ? and direction = ? and status = 'CALLED') end,
+                   (select min(joined_at) from queue_entry where gate_code = ? and direction = ? and status = 'WAITING'
+                       and first_called_at is null) + ? * interval '1 millisecond') - now()) * 1000)::bigint as due_in_ms`,
+        [!closure, gate, direction, gate, direction, settings.maxWaitMs],
       );
-      const times = [
-        closure ? null : iso(due.arrive_by),
-        due.joined_at === null ? null : new Date(Date.parse(iso(due.joined_at)!) + settings.maxWaitMs).toISOString(),
-      ].filter((t): t is string => t !== null);
-      round.nextDueAt = times.length ? times.sort()[0] : null;
+      round.dueInMs = due.due_in_ms === null ? null : Number(due.due_in_ms);
       return round;
     });
   }
@@ -230,12 +234,13 @@ export class QueueStore {
     const waiting = (priority: boolean) =>
       sql<{ crossing_id: string }>(
         `select q.crossing_id from queue_entry q join crossing c on c.id = q.crossing_id
-          where q.gate_code = ? and q.direction = ? and q.status in ${WAITING} and q.priority = ? and c.status = 'IN_PROGRESS'
-            and q.crossing_id not in (select value::uuid from jsonb_array_elements_text(?::jsonb))
+          where q.gate_code = ? and q.direction = ? and q.status in ${WAITING} and not q.held and q.priority = ?
+            and c.status = 'IN_PROGRESS' and q.crossing_id not in (select value::uuid from jsonb_array_elements_text(?::jsonb))
           order by q.order_key limit ?`,
         [gate, direction, priority, JSON.stringify(passedOver), room],
       );
     const [priority, regular] = [await waiting(true), await waiting(false)];
+    const isPriority = new Set(priority.map((r) => r.crossing_id));
     if (!priority.length && !regular.length) return [];
     await sql('insert into queue_state (gate_code, direction) values (?, ?) on conflict do nothing', [gate, direction]);
     const [state] = await sql<{ priority_streak: number }>(
@@ -254,8 +259,13 @@ export class QueueStore {
        select ch.*, ${DRIVER_FACTS} from called ch join crossing c on c.id = ch.crossing_id`,
       [settings.arriveWithinMs, JSON.stringify(ids)],
     );
-    // In call order, each in the yard with the most room left (a no-show's released place is taken again).
-    for (const id of ids) {
+    // Only those the update did call (one that left the queue meanwhile is not), in call order, each in the yard with
+    // the most room left (a no-show's released place is taken again); the fairness counter follows those calls.
+    const calledIds = new Set(called.map((r) => r.crossing_id));
+    const done = ids.filter((id) => calledIds.has(id));
+    let streak = state.priority_streak;
+    for (const id of done) streak = isPriority.has(id) ? streak + 1 : 0;
+    for (const id of done) {
       await sql(
         `insert into yard_reservation (crossing_id, gate_code, yard_code, reserved_at)
          select ?, y.gate_code, y.yard_code, now() from yard_load y where y.gate_code = ?
@@ -266,13 +276,20 @@ export class QueueStore {
         [id, gate],
       );
     }
-    await sql('update queue_state set priority_streak = ? where gate_code = ? and direction = ?', [picked.streak, gate, direction]);
+    await sql('update queue_state set priority_streak = ? where gate_code = ? and direction = ?', [streak, gate, direction]);
     tell(called);
-    return ids;
+    return done;
   }
 
-  /** Changes committed and not yet told to their crossings, oldest change first. */
-  async undelivered(gate: string, direction: Direction, limit: number): Promise<{ crossingId: string; notice: QueueNotice }[]> {
+  /**
+   * Changes committed and not yet told to their crossings, oldest change first. An entry that has left the queue
+   * (DONE) needs telling nothing: `notice` is undefined, and it is marked told as it is.
+   */
+  async undelivered(
+    gate: string,
+    direction: Direction,
+    limit: number,
+  ): Promise<{ crossingId: string; seq: number; notice?: QueueNotice }[]> {
     const rows = await sqlOf(this.em)<{
       crossing_id: string;
       seq: number;
@@ -288,15 +305,19 @@ export class QueueStore {
     );
     return rows.map((r) => ({
       crossingId: r.crossing_id,
-      notice: {
-        seq: r.seq,
-        // A crossing that has left the queue since needs nothing: WAITING is ignored by every crossing.
-        status: r.status === 'EXPIRING' ? 'EXPIRED' : r.status === 'DONE' ? 'WAITING' : r.status,
-        calledAt: iso(r.called_at),
-        arriveBy: iso(r.arrive_by),
-        noShows: r.no_shows,
-        ...(r.expire_reason ? { reason: QUEUE_EXPIRY_REASONS[r.expire_reason] } : {}),
-      },
+      seq: r.seq,
+      ...(r.status === 'DONE'
+        ? {}
+        : {
+            notice: {
+              seq: r.seq,
+              status: r.status === 'EXPIRING' ? 'EXPIRED' : r.status,
+              calledAt: iso(r.called_at),
+              arriveBy: iso(r.arrive_by),
+              noShows: r.no_shows,
+              ...(r.expire_reason ? { reason: QUEUE_EXPIRY_REASONS[r.expire_reason] } : {}),
+            },
+          }),
     }));
   }
 
@@ -310,9 +331,36 @@ export class QueueStore {
     );
   }
 
+  /** Crossings whose workflows are gone (closed and past retention) leave the queue: no one is left to call. */
+  async leave(crossingIds: string[]): Promise<void> {
+    if (!crossingIds.length) return;
+    await sqlOf(this.em)(
+      `update queue_entry set status = 'DONE', left_at = coalesce(left_at, now()), delivered_seq = seq
+        where crossing_id in (select value::uuid from jsonb_array_elements_text(?::jsonb)) and status <> 'DONE'`,
+      [JSON.stringify(crossingIds)],
+    );
+  }
+
+  /**
+   * The guard decided a truck at the border entry: it is there, called or not, and the queue has no further say. Under
+   * the gate's lock, so a round deciding at that moment that the truck is a no-show waits, and then finds it arrived.
+   */
+  async arrived(crossingId: string, gate: string): Promise<void> {
+    await this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
+      await sql(
+        `update queue_entry set status = 'ARRIVED', arrived_at = coalesce(arrived_at, now())
+          where crossing_id = ? and status in ('WAITING', 'CALLED', 'NO_SHOW', 'EXPIRING')`,
+        [crossingId],
+      );
+    });
+  }
+
   /**
    * The gate's queue (one direction, or both), in call order: arrived and called trucks first (earliest call first),
-   * then the waiting ones by position with their estimated call. Positions count per direction, from 1.
+   * then the waiting ones by position with their estimated call, then those held for a corrected form (no position:
+   * they are called once their form stands, in their place). Positions count per direction, from 1.
    */
   async list(gate: string, direction?: Direction): Promise<{ queue: GateQueue; entries: QueueListEntry[] } | undefined> {
     const sql = sqlOf(this.em);
@@ -324,6 +372,7 @@ export class QueueStore {
       plate: string;
       category: Category;
       priority: boolean;
+      held: boolean;
       status: QueueStatus;
       joined_at: string;
       called_at: string | null;
@@ -331,19 +380,19 @@ export class QueueStore {
       no_shows: number;
       company_tax_code: string;
     }>(
-      `select q.crossing_id, q.direction, c.view->'declaration'->'vehicle'->>'plate' as plate, c.category, q.priority,
-              q.status, q.joined_at, q.called_at, q.arrive_by, q.no_shows, c.company_tax_code
+      `select q.crossing_id, q.direction, q.plate, c.category, q.priority, q.held, q.status, q.joined_at, q.called_at,
+              q.arrive_by, q.no_shows, c.company_tax_code
          from queue_entry q join crossing c on c.id = q.crossing_id
         where q.gate_code = ? and (?::text is null or q.direction = ?) and q.status in ('WAITING', 'CALLED', 'ARRIVED', 'NO_SHOW')
         order by q.order_key`,
       [gate, direction ?? null, direction ?? null],
     );
     const entries: QueueListEntry[] = [];
-    for (const dir of ['EXPORT', 'IMPORT'] as const) {
+    const now = new Date();
+    for (const dir of DIRECTIONS) {
       const mine = rows.filter((r) => r.direction === dir);
       if (!mine.length) continue;
       const { streak, callsLastHour } = await this.pace(sql, gate, dir);
-      const now = new Date();
       const out = (r: (typeof rows)[number], position: number | null): QueueListEntry => ({
         crossingId: r.crossing_id,
         direction: r.direction,
@@ -362,40 +411,53 @@ export class QueueStore {
       const atGate = mine
         .filter((r) => r.status === 'CALLED' || r.status === 'ARRIVED')
         .sort((a, b) => Date.parse(a.called_at ?? a.joined_at) - Date.parse(b.called_at ?? b.joined_at));
-      const waiting = mine.filter((r) => r.status === 'WAITING' || r.status === 'NO_SHOW');
+      const waiting = mine.filter((r) => (r.status === 'WAITING' || r.status === 'NO_SHOW') && !r.held);
+      const held = mine.filter((r) => (r.status === 'WAITING' || r.status === 'NO_SHOW') && r.held);
       const order = callOrder(
         waiting.filter((r) => r.priority),
         waiting.filter((r) => !r.priority),
         streak,
         queue.settings?.priorityPerRegular ?? 0,
       );
-      entries.push(...atGate.map((r) => out(r, null)), ...order.map((r, i) => out(r, i + 1)));
+      entries.push(...atGate.map((r) => out(r, null)), ...order.map((r, i) => out(r, i + 1)), ...held.map((r) => out(r, null)));
     }
     return { queue, entries };
   }
 
-  /** Where one crossing stands: its position and estimated call while it waits (the crossing view's `queue`). */
+  /**
+   * Where one crossing stands while it waits for its call (the crossing view's `queue`): its position, counted from
+   * the entries ahead of it of each kind (two index counts, not the whole line), and its estimated call. Undefined
+   * once called, and while held for a corrected form.
+   */
   async placeOf(crossingId: string): Promise<Pick<QueuePlace, 'position' | 'estimatedCallAt'> | undefined> {
     const sql = sqlOf(this.em);
-    const [entry] = await sql<{ gate_code: string; direction: Direction; status: string }>(
-      'select gate_code, direction, status from queue_entry where crossing_id = ?',
+    const [entry] = await sql<{
+      gate_code: string;
+      direction: Direction;
+      priority: boolean;
+      before: number;
+      priority_waiting: number;
+      regular_waiting: number;
+    }>(
+      `select e.gate_code, e.direction, e.priority,
+              (select count(*) from queue_entry q where q.gate_code = e.gate_code and q.direction = e.direction
+                  and q.status in ${WAITING} and not q.held and q.priority = e.priority and q.order_key < e.order_key)::int as before,
+              (select count(*) from queue_entry q where q.gate_code = e.gate_code and q.direction = e.direction
+                  and q.status in ${WAITING} and not q.held and q.priority)::int as priority_waiting,
+              (select count(*) from queue_entry q where q.gate_code = e.gate_code and q.direction = e.direction
+                  and q.status in ${WAITING} and not q.held and not q.priority)::int as regular_waiting
+         from queue_entry e where e.crossing_id = ? and e.status in ${WAITING} and not e.held`,
       [crossingId],
     );
-    if (!entry || (entry.status !== 'WAITING' && entry.status !== 'NO_SHOW')) return undefined;
+    if (!entry) return undefined;
     const queue = await gateQueueOf(sql, entry.gate_code);
-    const waiting = await sql<{ crossing_id: string; priority: boolean }>(
-      `select crossing_id, priority from queue_entry where gate_code = ? and direction = ? and status in ${WAITING} order by order_key`,
-      [entry.gate_code, entry.direction],
-    );
     const { streak, callsLastHour } = await this.pace(sql, entry.gate_code, entry.direction);
-    const order = callOrder(
-      waiting.filter((r) => r.priority),
-      waiting.filter((r) => !r.priority),
+    const position = positionOf(
+      { priority: entry.priority, before: entry.before },
+      { priority: entry.priority_waiting, regular: entry.regular_waiting },
       streak,
       queue?.settings?.priorityPerRegular ?? 0,
     );
-    const position = order.findIndex((r) => r.crossing_id === crossingId) + 1;
-    if (position === 0) return undefined;
     return { position, estimatedCallAt: estimatedCallAt(position, callsLastHour, new Date(), queue?.closure ?? null) };
   }
 
@@ -410,10 +472,18 @@ export class QueueStore {
   }
 
   /**
-   * Closes the gate: no truck is called until it reopens, and every truck queued or called is told at once (its SMS
-   * written with the closure). Undefined when the gate is closed already.
+   * Closes the gate (inside the caller's transaction, after its audit entry): no truck is called until it reopens, and
+   * every truck queued or called is told at once (its SMS written with the closure). A truck called and not yet come
+   * has its call withdrawn: it waits again in its own place, at the head of the line, its step clock stopped and its
+   * place in the yard given back, so a long closure neither expires it nor makes it a no-show. Undefined when the gate
+   * is closed already.
    */
-  async close(gate: string, change: { reason: string; expectedReopenAt?: string | null }, closureId: string, by: string): Promise<Closure | undefined> {
+  async close(
+    gate: string,
+    change: { reason: string; expectedReopenAt?: string | null },
+    closureId: string,
+    by: string,
+  ): Promise<Closure | undefined> {
     const sql = sqlOf(this.em);
     await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
     const [row] = await sql<{ id: string }>(
@@ -422,28 +492,29 @@ export class QueueStore {
       [closureId, gate, change.reason, change.expectedReopenAt ?? null, by],
     );
     if (!row) return undefined;
+    await sql(
+      `with withdrawn as (
+         update queue_entry set status = 'WAITING', arrive_by = null, seq = seq + 1
+          where gate_code = ? and status = 'CALLED' returning crossing_id
+       )
+       update yard_reservation r set released_at = now() from withdrawn w where r.crossing_id = w.crossing_id and r.released_at is null`,
+      [gate],
+    );
     const queue = (await gateQueueOf(sql, gate))!;
-    await this.tellEveryone(sql, queue, 'CLOSED', `closed:${closureId}`, { reason: change.reason, expectedReopenAt: change.expectedReopenAt ?? null });
+    await this.tellEveryone(sql, queue, 'CLOSED', `closed:${closureId}`, {
+      reason: change.reason,
+      expectedReopenAt: change.expectedReopenAt ?? null,
+    });
     return queue.closure!;
   }
 
-  /**
-   * Reopens the gate: calls resume in order, and a truck called before the closure has its full time to arrive again
-   * from now. Everyone queued or called is told. Undefined when the gate was not closed.
-   */
+  /** Reopens the gate: calls resume in order, and everyone queued is told. Undefined when the gate was not closed. */
   async reopen(gate: string, by: string): Promise<Closure | undefined> {
     const sql = sqlOf(this.em);
     await sql('select pg_advisory_xact_lock(hashtext(?))', [lockOf(gate)]);
     const before = await gateQueueOf(sql, gate);
     if (!before?.closure) return undefined;
     await sql('update gate_closure set reopened_at = now(), reopened_by = ? where id = ?', [by, before.closure.id]);
-    if (before.settings) {
-      await sql(
-        `update queue_entry set arrive_by = now() + ? * interval '1 millisecond', seq = seq + 1
-          where gate_code = ? and status = 'CALLED'`,
-        [before.settings.arriveWithinMs, gate],
-      );
-    }
     await this.tellEveryone(sql, { ...before, closure: null }, 'REOPENED', `reopened:${before.closure.id}`, {});
     return before.closure;
   }
@@ -474,7 +545,11 @@ export class QueueStore {
   }
 
   /** The queue's measures for a gate: trucks waiting and called now, and the wait from joining to the first call. */
-  async measures(gate: string, from: Date, to: Date): Promise<{ waiting: number; called: number; queueWait: { count: number; p50: number | null; p90: number | null } }> {
+  async measures(
+    gate: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ waiting: number; called: number; queueWait: { count: number; p50: number | null; p90: number | null } }> {
     const [row] = await sqlOf(this.em)<{ waiting: number; called: number; count: number; p50: number | null; p90: number | null }>(
       `select (select count(*) from queue_entry where gate_code = ? and status in ${WAITING})::int as waiting,
               (select count(*) from queue_entry where gate_code = ? and status = 'CALLED')::int as called,

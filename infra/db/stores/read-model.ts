@@ -2,7 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Category } from '../../../domain/category';
 import type { CrossingEvent } from '../../../domain/crossing-events';
 import type { CrossingSnapshot } from '../../../domain/crossing-snapshot';
-import { bareView, ENDED_STATUSES, type BareCrossingView, type CrossingStatus, type CrossingView, type Incident } from '../../../domain/crossing-view';
+import {
+  bareView,
+  ENDED_STATUSES,
+  type BareCrossingView,
+  type CrossingStatus,
+  type CrossingView,
+  type Incident,
+} from '../../../domain/crossing-view';
 import { DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
 import { driverMessage, type NotificationDraft } from '../../../domain/notifications';
@@ -103,17 +110,31 @@ function auditEntryOf(crossingId: string, e: CrossingEvent): AuditInput {
  * backwards, so a late or repeated write cannot undo a newer one.
  */
 /**
- * The queue entry's part of a crossing's write: it joins with its declaration, and leaves the waiting line when it
- * arrives (a guard admitted it: the queue then has no more say) or ends (DONE: its place is no one's any more).
+ * The queue entry's part of a crossing's write: it joins with its declaration (as it stands by then, should the first
+ * write come late), follows its priority and whether its form stands (`held` while a corrected form is awaited: it
+ * keeps its place, uncalled), leaves the waiting line when it arrives (the queue then has no more say), and leaves the
+ * queue when it ends (DONE), giving back the place a call reserved for it: its undos know only of places taken at
+ * border entry.
  */
 function queueParams(view: CrossingView, events: CrossingEvent[]): unknown[] {
   const joined = events.find((e) => e.type === 'QUEUE_JOINED');
-  const ended = view.queue != null && ENDED_STATUSES.includes(view.status);
+  const queued = view.queue != null;
+  const ended = queued && ENDED_STATUSES.includes(view.status);
   const arrived = view.queue?.status === 'ARRIVED';
-  return [
-    ...[view.id, view.gate, view.direction, view.declaration.priority !== null, joined?.at ?? null, joined !== undefined],
-    ...[ended, ended, ended, view.id, ended, arrived],
-  ];
+  const priority = view.declaration.priority !== null;
+  const held = view.status === 'AWAITING_CORRECTION';
+  const entry = joined && {
+    crossing_id: view.id,
+    gate_code: view.gate,
+    direction: view.direction,
+    priority,
+    held,
+    plate: view.declaration.vehicle.plate,
+    status: ended ? 'DONE' : arrived ? 'ARRIVED' : 'WAITING',
+    joined_at: joined.at,
+  };
+  const sync = queued ? { crossing_id: view.id, ended, arrived, priority, held } : { crossing_id: null };
+  return [JSON.stringify(entry ?? { crossing_id: null }), JSON.stringify(sync), view.id, ended];
 }
 
 /** The SMS a change sends from the crossing itself: a form returned to the declarant, the crossing cleared. */
@@ -207,16 +228,27 @@ export class CrossingReadModel {
                 as e(seq integer, at timestamptz, type text, step text, actor_account_id uuid, actor_role text, data jsonb)
          on conflict do nothing
        ), queue_joined as (
-         insert into queue_entry (crossing_id, gate_code, direction, priority, status, joined_at)
-         select ?, ?, ?, ?, 'WAITING', ?::timestamptz where ?::boolean
+         insert into queue_entry (crossing_id, gate_code, direction, priority, held, plate, status, joined_at, arrived_at, left_at)
+         select q.crossing_id, q.gate_code, q.direction, q.priority, q.held, q.plate, q.status, q.joined_at,
+                case when q.status = 'ARRIVED' then now() end, case when q.status = 'DONE' then now() end
+           from jsonb_to_record(?::jsonb) as q(crossing_id uuid, gate_code text, direction text, priority boolean, held boolean,
+                                               plate text, status text, joined_at timestamptz)
+          where q.crossing_id is not null
          on conflict do nothing
-       ), queue_left as (
-         update queue_entry
-            set status = case when ?::boolean then 'DONE' else 'ARRIVED' end,
-                arrived_at = case when ?::boolean then arrived_at else coalesce(arrived_at, now()) end,
-                left_at = case when ?::boolean then now() end
-          where crossing_id = ? and ((?::boolean and status <> 'DONE')
-                                     or (?::boolean and status in ('WAITING', 'CALLED', 'NO_SHOW', 'EXPIRING')))
+       ), queue_synced as (
+         update queue_entry e
+            set status = case when q.ended then 'DONE'
+                              when q.arrived and e.status in ('WAITING', 'CALLED', 'NO_SHOW', 'EXPIRING') then 'ARRIVED'
+                              else e.status end,
+                arrived_at = case when q.arrived and not q.ended then coalesce(e.arrived_at, now()) else e.arrived_at end,
+                left_at = case when q.ended then coalesce(e.left_at, now()) else e.left_at end,
+                priority = case when e.status in ('WAITING', 'NO_SHOW') then q.priority else e.priority end,
+                held = q.held
+           from jsonb_to_record(?::jsonb) as q(crossing_id uuid, ended boolean, arrived boolean, priority boolean, held boolean)
+          where e.crossing_id = q.crossing_id and e.status <> 'DONE'
+            and (q.ended or (q.arrived and e.status <> 'ARRIVED') or e.priority is distinct from q.priority or e.held is distinct from q.held)
+       ), place_freed as (
+         update yard_reservation set released_at = now() where crossing_id = ? and ?::boolean and released_at is null
        ), notified as (
          insert into notification (message_id, crossing_id, gate_code, event, phone, language, body)
          select n.message_id, n.crossing_id, n.gate_code, n.event, n.phone, n.language, n.body
