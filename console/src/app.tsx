@@ -9,6 +9,7 @@ import { BoardScreen } from './screens/board';
 import { CrossingScreen } from './screens/crossing';
 import { DeclareScreen } from './screens/declare';
 import { ExceptionsScreen } from './screens/exceptions';
+import { GateQueueScreen } from './screens/gate-queue';
 import { LoginScreen } from './screens/login';
 import { MyTrucksScreen } from './screens/my-trucks';
 import { QueueScreen } from './screens/queue';
@@ -55,6 +56,8 @@ export function App() {
         return <DeclareScreen account={account} />;
       case '/board':
         return <BoardScreen account={account} />;
+      case '/gate-queue':
+        return <GateQueueScreen account={account} />;
       case '/admin/accounts':
         return <AccountsScreen account={account} />;
       case '/admin/deadlines':

@@ -24,13 +24,17 @@ export function navFor(account: Account): NavItem[] {
         { path: '/declare', label: 'nav.declare' },
       ];
     case 'MANAGER':
-      return [{ path: '/board', label: 'nav.board' }];
+      return [
+        { path: '/board', label: 'nav.board' },
+        { path: '/gate-queue', label: 'nav.gateQueue' },
+      ];
     case 'ADMIN':
       return [
         { path: '/admin/accounts', label: 'nav.accounts' },
         { path: '/admin/deadlines', label: 'nav.deadlines' },
         { path: '/admin/fee-rates', label: 'nav.feeRates' },
         { path: '/board', label: 'nav.board' },
+        { path: '/gate-queue', label: 'nav.gateQueue' },
       ];
     default:
       return [];

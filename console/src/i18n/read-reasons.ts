@@ -19,6 +19,11 @@ const CAUSES: [RegExp, (m: RegExpExecArray) => string][] = [
   [/^(\d+) open crossings have plates that read like (.+)$/, (m) => `${m[1]} chuyến đang mở có biển số đọc giống ${m[2]}`],
   [/^No open crossing has the plate (.+) at this gate$/, (m) => `Không có chuyến nào đang mở mang biển ${m[1]} tại cửa khẩu này`],
   [/^The crossing was not found$/, () => 'Không tìm thấy chuyến xe'],
+  // A barrier's answer for a truck that came before its call (domain/gate-floor.ts `barrierAnswer`).
+  [
+    /^Not called yet: the truck waits in the queue until the border guard admits it$/,
+    () => 'Xe chưa được gọi: xe chờ trong hàng chờ gọi xe cho đến khi biên phòng cho vào',
+  ],
 ];
 
 const LISTED = "; the read is on the border guard's exception list";

@@ -16,7 +16,8 @@ type Stats = Schemas['GateStats'];
  */
 export function BoardScreen({ account }: { account: Account }) {
   const t = useT();
-  const gates = useLoad(() => ok(api.GET('/v1/gates')), []);
+  // Read again with the figures: a closure or a reopening shows on the board without a reload.
+  const gates = useLoad(() => ok(api.GET('/v1/gates')), [], 5000);
   const served = account.role === 'ADMIN' ? (gates.data ?? []).map((g) => g.code) : account.gates;
   const [gate, setGate] = useState<string | undefined>();
   const current = gate ?? served[0];
@@ -55,7 +56,10 @@ export function BoardScreen({ account }: { account: Account }) {
         ) : !stats.data ? (
           stats.loading && <Loading />
         ) : (
-          <Figures t={t} stats={stats.data} />
+          <>
+            <QueueLine t={t} stats={stats.data} gate={gates.data?.find((g) => g.code === current)} />
+            <Figures t={t} stats={stats.data} />
+          </>
         )}
         {stats.updatedAt && (
           <p class="updated" aria-live="polite">
@@ -64,6 +68,23 @@ export function BoardScreen({ account }: { account: Account }) {
         )}
       </section>
       <PlateSearch t={t} />
+    </div>
+  );
+}
+
+/**
+ * The gate's call-forward queue in one line (waiting, called), and its closure when it is closed, with the way to the
+ * queue screen, where the manager closes and reopens the gate.
+ */
+function QueueLine({ t, stats, gate }: { t: Translate; stats: Stats; gate: Schemas['Gate'] | undefined }) {
+  if (!stats.queue && !gate?.closure) return null;
+  return (
+    <div class={gate?.closure ? 'notice' : 'queue-line'} data-board="queue">
+      {gate?.closure && (
+        <strong>{t('board.closed', { time: localTime(gate.closure.closedAt, { seconds: false }), reason: gate.closure.reason })} </strong>
+      )}
+      {stats.queue && t('board.queue', { waiting: stats.queue.waiting, called: stats.queue.called })}{' '}
+      <a href={`#/gate-queue?gate=${encodeURIComponent(stats.gate)}`}>{t('board.queueLink')}</a>
     </div>
   );
 }

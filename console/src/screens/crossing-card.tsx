@@ -8,6 +8,7 @@ import { useAction, useLoad } from '../ui/hooks';
 import { Table } from '../ui/table';
 import { CategoryBadge, ChannelBadge, Loading, ProblemNote, StatusBadge, StepBadge } from '../ui/parts';
 import { homeOf } from '../roles';
+import { QueuePlaceText } from '../ui/queue-place';
 import { navigate } from '../ui/router';
 import { channelOpen, CustomsChannelPanel } from './customs-channel';
 import { DecisionPanel } from './decision-panel';
@@ -178,6 +179,15 @@ function Summary({ t, view }: { t: Translate; view: CrossingView }) {
         <div>
           <dt>{t('card.yard')}</dt>
           <dd>{view.yardCode}</dd>
+        </div>
+      )}
+      {/* The call-forward queue's place, on a line of its own below the facts: what a waiting company looks for. */}
+      {view.queue && (
+        <div class="wide" data-card="queue">
+          <dt>{t('card.queue')}</dt>
+          <dd>
+            <QueuePlaceText place={view.queue} />
+          </dd>
         </div>
       )}
     </dl>

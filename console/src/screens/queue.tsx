@@ -7,6 +7,7 @@ import { clockTime, localTime, since } from '../ui/format';
 import { Table } from '../ui/table';
 import { useLoad } from '../ui/hooks';
 import { CategoryBadge, ChannelBadge, Empty, Loading, ProblemNote } from '../ui/parts';
+import { QueueStatusBadge } from '../ui/queue-place';
 import { CrossingCard } from './crossing-card';
 
 /** How often the queue asks for new trucks: a declared truck is on screen within about this long. */
@@ -30,6 +31,10 @@ export function QueueScreen({ account }: { account: Account }) {
   // Customs works by channel (green passes inspection by itself): their queue shows it, after the columns a phone hides
   // (the 3rd and 4th) and before the age, so it stays in view beside an open card.
   const showsChannel = account.role === 'CUSTOMS_OFFICER';
+  // Where a gate keeps a call-forward queue, whether each truck was called (the API lists called and arrived trucks
+  // first): a truck not called yet may still stand at the booth, and the officer may decide it. Also after the columns
+  // a phone hides, so it stays in view.
+  const showsCall = items.some((item) => item.queueStatus !== null);
 
   const found = items.findIndex((item) => item.id === selectedId);
   const selected = found >= 0 ? found : 0;
@@ -60,12 +65,13 @@ export function QueueScreen({ account }: { account: Account }) {
         ) : (
           <Table
             class="queue-table"
-            caption={t('queue.caption', { gates: account.gates.join(', ') })}
+            caption={t(showsCall ? 'queue.captionCalled' : 'queue.caption', { gates: account.gates.join(', ') })}
             columns={[
               t('queue.plate'),
               t('queue.category'),
               t('queue.step'),
               t('queue.since'),
+              ...(showsCall ? [t('queue.call')] : []),
               ...(showsChannel ? [t('queue.channel')] : []),
               t('queue.age'),
               t('queue.state'),
@@ -90,6 +96,11 @@ export function QueueScreen({ account }: { account: Account }) {
                   </td>
                   <td>{label(t, 'step', item.currentStep)}</td>
                   <td class="nowrap">{localTime(item.stepStartedAt, { seconds: false }).slice(11)}</td>
+                  {showsCall && (
+                    <td data-queue-status={item.queueStatus ?? ''}>
+                      {item.queueStatus ? <QueueStatusBadge status={item.queueStatus} /> : t('app.none')}
+                    </td>
+                  )}
                   {showsChannel && (
                     <td data-channel={item.customsChannel}>
                       <ChannelBadge channel={item.customsChannel} />

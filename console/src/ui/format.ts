@@ -20,4 +20,20 @@ export function span(t: Translate, seconds: number | null | undefined): string {
 export const since = (t: Translate, iso: string | null | undefined, now = Date.now()) =>
   iso ? span(t, (now - Date.parse(iso)) / 1000) : t('app.none');
 
+/**
+ * A time in a list a person scans: the clock time when it falls on today at the gate (`14:05 UTC+7`), the date too
+ * when not (`2026-12-02 08:30 UTC+7`), so an estimate for tomorrow never reads as one for today.
+ */
+export function dayOrClock(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return '—';
+  const full = gateLocalTime(iso, { seconds: false });
+  return full.slice(0, 10) === gateLocalTime(now).slice(0, 10) ? full.slice(11) : full;
+}
+
+/** How far off a time is, in words: `in 25 min`, or `5 min ago` once it has passed. */
+export function fromNow(t: Translate, iso: string, now = Date.now()): string {
+  const seconds = (Date.parse(iso) - now) / 1000;
+  return seconds >= 0 ? t('age.in', { span: span(t, seconds) }) : t('age.ago', { span: span(t, -seconds) });
+}
+
 export const vnd = (amount: number) => `${amount.toLocaleString('vi-VN')} ₫`;
