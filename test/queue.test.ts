@@ -140,6 +140,12 @@ describe('the virtual queue', () => {
     expect(view.steps.find((s: any) => s.step === 'health-check').startedAt).toBe(entry.calledAt);
     expect(view.queue.arriveBy).toBe(entry.arriveBy);
     expect(await historyTypes(q.company.token, second.id)).toEqual(expect.arrayContaining(['QUEUE_JOINED', 'QUEUE_CALLED']));
+
+    // The measures: the queue now, and the wait from joining to the first call of the two called.
+    const stats = (await http('GET', `/v1/stats/gates/${q.gate}`, { token: q.staff.manager.token })).body;
+    expect(stats.queue).toEqual({ waiting: 0, called: 1 });
+    expect(stats.queueWait).toMatchObject({ count: 2 });
+    expect(stats.queueWait.p90).toBeGreaterThan(0.5);
   });
 
   it('sends a called truck that does not come to the back, then ends its crossing EXPIRED with its place released', async () => {
