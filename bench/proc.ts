@@ -81,3 +81,10 @@ export async function scheduleToStart(apiUrl: string): Promise<{ sum: number; co
     count: pick('temporal_workflow_task_schedule_to_start_latency_count'),
   };
 }
+
+/** CPU seconds the whole machine has been busy so far, every process counted (from /proc/stat). */
+export function machineCpuSeconds(): number {
+  const [, ...fields] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, , , irq, softirq, steal] = fields.map(Number);
+  return (user + nice + system + irq + softirq + steal) / 100; // USER_HZ
+}
