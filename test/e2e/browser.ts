@@ -82,3 +82,42 @@ export async function screenshot(page: Page, name: string, opts: { fullPage?: bo
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: opts.fullPage ?? false });
 }
+
+/**
+ * One browser for a test file, with a tab per person: `tab()` opens one, and after each test none of its tabs may have
+ * logged a script error, a `console.error` or an answer of 500 or more.
+ */
+export function browserSession(): { tab: (viewport?: { width: number; height: number }) => Promise<Tab> } {
+  let browser: Browser;
+  const tabs: Tab[] = [];
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(() => {
+    const errors = tabs.splice(0).flatMap((t) => t.errors);
+    expect(errors).toEqual([]);
+  });
+  return {
+    async tab(viewport) {
+      const opened = await openTab(browser, viewport);
+      tabs.push(opened);
+      return opened;
+    },
+  };
+}
+
+export async function expectAccessible(page: Page): Promise<void> {
+  expect(await accessibilityViolations(page)).toEqual([]);
+}
+
+/** Presses Tab until the focus is on an element matching `selector` (a person reaching it from the keyboard). */
+export async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
+  }
+  throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
+}

@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
 import { signDeviceRequest } from '../../api/device-signature';
 import { account, asAdmin, http, system, type TestAccount } from '../system/client';
 import { approve, decide, declare, staffOf, waitFor, type GateStaff } from '../system/crossing-flow';
 import { gateWithDeadlines } from '../system/test-gate';
-import { accessibilityViolations, launch, openTab, PHONE, screenshot, signIn, type Tab } from './browser';
+import { browserSession, expectAccessible, PHONE, screenshot, signIn, tabTo } from './browser';
 
 /**
  * The console, as the people at a gate use it: each test one person's story in a real browser (Debian's chromium),
@@ -13,38 +12,7 @@ import { accessibilityViolations, launch, openTab, PHONE, screenshot, signIn, ty
  * `console.error` and any answer of 500 or more.
  */
 const PLAIN = ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit'];
-let browser: Browser;
-const tabs: Tab[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(() => {
-  const errors = tabs.splice(0).flatMap((t) => t.errors);
-  expect(errors).toEqual([]);
-});
-
-async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
-  const opened = await openTab(browser, viewport);
-  tabs.push(opened);
-  return opened;
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
-
-/** Presses Tab until the focus is on an element matching `selector` (a person reaching it from the keyboard). */
-async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
-}
+const { tab } = browserSession();
 
 /** A camera or barrier controller registered by the admin, with the secret it signs its reads with. */
 async function device(gate: string, point: string, kind: string, extra: Record<string, unknown> = {}) {

@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import type { Browser, Page, Route } from 'playwright-core';
+import type { Page, Route } from 'playwright-core';
 import { gateLocalTime } from '../../domain/local-time';
 import { account, asAdmin, http, type TestAccount } from '../system/client';
 import { declare, staffOf, type GateStaff } from '../system/crossing-flow';
 import { gateWithDeadlines } from '../system/test-gate';
-import { accessibilityViolations, launch, openTab, PHONE, screenshot, signIn, type Tab } from './browser';
+import { browserSession, expectAccessible, PHONE, screenshot, signIn, tabTo } from './browser';
 
 /**
  * The call-forward queue (API.md, "The virtual queue") in the console: the manager reads a gate's call order, closes
@@ -12,38 +12,7 @@ import { accessibilityViolations, launch, openTab, PHONE, screenshot, signIn, ty
  * officer's work queue says which trucks were called. Each in a real browser, every screen scanned with axe-core, and
  * no script error, `console.error` or answer of 500 or more.
  */
-let browser: Browser;
-const tabs: Tab[] = [];
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(() => {
-  const errors = tabs.splice(0).flatMap((t) => t.errors);
-  expect(errors).toEqual([]);
-});
-
-async function tab(viewport?: { width: number; height: number }): Promise<Tab> {
-  const opened = await openTab(browser, viewport);
-  tabs.push(opened);
-  return opened;
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await accessibilityViolations(page)).toEqual([]);
-}
-
-/** Presses Tab until the focus is on an element matching `selector` (a person reaching it from the keyboard). */
-async function tabTo(page: Page, selector: string, limit = 40): Promise<void> {
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
-}
+const { tab } = browserSession();
 
 interface QueueGate {
   gate: string;

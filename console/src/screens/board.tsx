@@ -5,7 +5,7 @@ import { label, useT, type Translate } from '../i18n';
 import { clockTime, localTime, span } from '../ui/format';
 import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
-import { Empty, Field, Loading, ProblemNote, StatusBadge } from '../ui/parts';
+import { Empty, Field, GatePicker, Loading, ProblemNote, StatusBadge } from '../ui/parts';
 
 type Stats = Schemas['GateStats'];
 
@@ -33,17 +33,7 @@ export function BoardScreen({ account }: { account: Account }) {
       <section class="panel" aria-labelledby="board-title">
         <div class="card-head">
           <h1 id="board-title">{t('board.title', { gate: nameOf(current) })}</h1>
-          {served.length > 1 && (
-            <Field id="board-gate" label={t('board.gate')}>
-              <select id="board-gate" value={current} onChange={(e) => setGate(e.currentTarget.value)}>
-                {served.map((g) => (
-                  <option key={g} value={g}>
-                    {nameOf(g)}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
+          <GatePicker id="board-gate" gates={served} value={current} nameOf={nameOf} onChange={setGate} />
         </div>
         <p class="hint">{t('board.period')}</p>
         <ProblemNote problem={gates.problem ?? stats.problem} onRetry={() => void (gates.problem ? gates.reload() : stats.reload())} />

@@ -4,7 +4,7 @@ import { label, useT, type Translate } from '../i18n';
 import { parseDuration } from '../../../domain/durations';
 import { clockTime, dayOrClock, fromNow, localTime, since, span } from '../ui/format';
 import { useChange, useLoad } from '../ui/hooks';
-import { CategoryBadge, describedBy, Empty, Field, Loading, ProblemNote, useFieldErrors } from '../ui/parts';
+import { CategoryBadge, describedBy, Empty, Field, GatePicker, Loading, ProblemNote, useFieldErrors } from '../ui/parts';
 import { QueueStatusBadge } from '../ui/queue-place';
 import { useRoute } from '../ui/router';
 import { Table } from '../ui/table';
@@ -52,17 +52,7 @@ export function GateQueueScreen({ account }: { account: Account }) {
       <section class="panel" aria-labelledby="gate-queue-title">
         <div class="card-head">
           <h1 id="gate-queue-title">{t('gateQueue.title', { gate: nameOf(current) })}</h1>
-          {served.length > 1 && (
-            <Field id="gate-queue-gate" label={t('board.gate')}>
-              <select id="gate-queue-gate" value={current} onChange={(e) => setGate(e.currentTarget.value)}>
-                {served.map((g) => (
-                  <option key={g} value={g}>
-                    {nameOf(g)}
-                  </option>
-                ))}
-              </select>
-            </Field>
-          )}
+          <GatePicker id="gate-queue-gate" gates={served} value={current} nameOf={nameOf} onChange={setGate} />
         </div>
         <ProblemNote problem={gates.problem ?? queue.problem} onRetry={() => void (gates.problem ? gates.reload() : queue.reload())} />
         {!current ? (

@@ -97,6 +97,29 @@ export function Field(props: { id: string; label: string; error?: string; note?:
   );
 }
 
+/** The choice of gate on a screen of one gate, for an account serving several (none shown for one). */
+export function GatePicker(props: {
+  id: string;
+  gates: readonly string[];
+  value: string | undefined;
+  nameOf: (code: string) => string;
+  onChange: (code: string) => void;
+}) {
+  const t = useT();
+  if (props.gates.length <= 1) return null;
+  return (
+    <Field id={props.id} label={t('board.gate')}>
+      <select id={props.id} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
+        {props.gates.map((g) => (
+          <option key={g} value={g}>
+            {props.nameOf(g)}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
 /** The `aria-describedby` of an input that may carry a note and an error. */
 export const describedBy = (id: string, error?: string, note?: string) =>
   [note ? `${id}-note` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
