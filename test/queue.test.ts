@@ -199,8 +199,8 @@ describe('the virtual queue', () => {
     // Everyone queued or called is told at once.
     for (const t of [a, b, c]) expect((await outbox(t.phone, 1)).map((m) => m.event)).toContain('CLOSED');
 
-    // The called truck has not come: its call is withdrawn (a closure is no truck's fault), and it keeps the head of
-    // the line, its step clock stopped. No one is called while the gate is closed.
+    // The called truck has not come: its call is withdrawn (a closure is no truck's fault), and it keeps its place,
+    // first here (no priority truck waits), its step clock stopped. No one is called while the gate is closed.
     const closed = await queueUntil(q, (s) => statusIn(s, a.id) === 'WAITING');
     expect(closed.open).toBe(false);
     expect(closed.entries.find((e: any) => e.crossingId === a.id).position).toBe(1);

@@ -174,7 +174,7 @@ describe('the call-forward queue in the console', () => {
     const line = page.locator('[data-board="queue"]');
     await line.waitFor();
     expect(await line.textContent()).toContain('Phía bạn tạm dừng thông quan do mưa lớn');
-    // The closure withdrew the one call (that truck waits again at the head of the line): four wait, none called.
+    // The closure withdrew the one call (that truck waits again in its own place): four wait, none called.
     expect(await line.textContent()).toContain('4 xe chờ, 0 xe đã gọi');
     await line.locator('a').click();
     await page.waitForSelector('[data-gate-state="closed"]');

@@ -474,9 +474,9 @@ export class QueueStore {
   /**
    * Closes the gate (inside the caller's transaction, after its audit entry): no truck is called until it reopens, and
    * every truck queued or called is told at once (its SMS written with the closure). A truck called and not yet come
-   * has its call withdrawn: it waits again in its own place, at the head of the line, its step clock stopped and its
-   * place in the yard given back, so a long closure neither expires it nor makes it a no-show. Undefined when the gate
-   * is closed already.
+   * has its call withdrawn: it waits again in its own place (ahead of every truck of its kind that joined after it),
+   * its step clock stopped and its place in the yard given back, so a long closure neither expires it nor makes it a
+   * no-show. Undefined when the gate is closed already.
    */
   async close(
     gate: string,
