@@ -4,27 +4,13 @@ import type { Sql } from '../../audit';
 import { sqlOf } from '../orm';
 
 /** A message the sender has claimed: its lease runs until it is marked sent or failed, or for `CLAIM_LEASE_SECONDS`. */
-export interface DueNotification {
-  messageId: string;
-  crossingId: string | null;
-  gate: string;
-  event: NotificationEvent;
-  phone: string;
-  language: SmsLanguage;
-  body: string;
+export interface DueNotification extends NotificationDraft {
   /** Sends tried before this one. */
   attempts: number;
 }
 
 /** A message as the development outbox lists it. */
-export interface OutboxMessage {
-  messageId: string;
-  crossingId: string | null;
-  gate: string;
-  event: NotificationEvent;
-  phone: string;
-  language: SmsLanguage;
-  body: string;
+export interface OutboxMessage extends NotificationDraft {
   createdAt: string;
   sentAt: string | null;
   attempts: number;
