@@ -32,6 +32,8 @@ const DECLARATION_SECTIONS: Record<Role, Section[]> = {
   CUSTOMS_OFFICER: ['customsDeclarationNo', 'goods', 'containers'],
   YARD_OPERATOR: ['vehicle', 'containers'],
   FEE_COLLECTOR: ['vehicle'],
+  // The plate of a truck on the road; nothing of its papers or goods.
+  TRAFFIC_POLICE: ['vehicle'],
 };
 
 /** Who sees the fee in the crossing view. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../domain/roles';
+import { HoldingAreaSchema, SegmentSchema, TrafficThresholdsSchema } from '../domain/tracking';
 import { weakPasswordReason } from './auth/password-policy';
 import { freeText, text } from '../domain/text';
 import { TAX_CODE } from '../domain/identifiers';
@@ -94,6 +95,11 @@ export const GateSchema = z
     /** False while a manager has the gate closed: no truck is called. */
     open: z.boolean(),
     closure: ClosureSchema.nullable(),
+    /** The approach corridor's road segments (order 1 furthest from the gate), where positions are placed. */
+    corridor: z.array(SegmentSchema),
+    holdingAreas: z.array(HoldingAreaSchema),
+    /** The thresholds a segment's flow is judged by (SLOW, CONGESTED). */
+    traffic: TrafficThresholdsSchema,
   })
   .meta({ id: 'Gate' });
 

@@ -10,7 +10,18 @@ import { gateLocalTime } from './local-time';
  * shared phone and kept by the carrier. Each stays under 300 characters (at most five parts of a Unicode SMS).
  */
 
-export const NOTIFICATION_EVENTS = ['CALLED', 'NO_SHOW', 'EXPIRED', 'CLOSED', 'REOPENED', 'RETURNED', 'CLEARED'] as const;
+export const NOTIFICATION_EVENTS = [
+  'CALLED',
+  'NO_SHOW',
+  'EXPIRED',
+  'CLOSED',
+  'REOPENED',
+  'RETURNED',
+  'CLEARED',
+  'DRIVER_LINK',
+  'TRAFFIC_ORDER',
+  'ORDER_WITHDRAWN',
+] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export type SmsLanguage = 'vi' | 'zh';
@@ -38,6 +49,13 @@ export interface MessageFacts {
   expectedReopenAt?: string | null;
   step?: string;
   estimatedCallAt?: string | null;
+  /** The driver page's link (DRIVER_LINK). */
+  url?: string;
+  /** A traffic police order (TRAFFIC_ORDER, ORDER_WITHDRAWN): its action, the officer's words, where to wait, until when. */
+  action?: 'HOLD' | 'PROCEED' | 'DIVERT';
+  orderMessage?: string;
+  holdingAreaName?: string | null;
+  validUntil?: string;
 }
 
 /** Chinese for a Chinese driver, Vietnamese for everyone else. */
@@ -69,6 +87,11 @@ interface Told {
   expectedReopenAt: string | undefined;
   step: string | undefined;
   estimatedCallAt: string | undefined;
+  url: string;
+  action: 'HOLD' | 'PROCEED' | 'DIVERT' | undefined;
+  orderMessage: string | undefined;
+  holdingAreaName: string | undefined;
+  validUntil: string | undefined;
 }
 
 /** A manager's reason is free text: put on one line, its closing stop dropped (the text adds its own), and cut short. */
@@ -96,8 +119,17 @@ function told(facts: MessageFacts): Told {
     expectedReopenAt: time(facts.expectedReopenAt),
     step: facts.step,
     estimatedCallAt: time(facts.estimatedCallAt),
+    url: facts.url ?? '',
+    action: facts.action,
+    orderMessage: facts.orderMessage ? clip(oneLine(facts.orderMessage), ORDER_MAX) : undefined,
+    holdingAreaName: facts.holdingAreaName?.trim() || undefined,
+    validUntil: time(facts.validUntil),
   };
 }
+
+/** An officer's order, put on one line and cut short: the SMS carries its gist, the driver page the whole of it. */
+const ORDER_MAX = 120;
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 type Catalogue = Record<NotificationEvent, (f: Told) => string>;
 
@@ -134,6 +166,10 @@ const stepName = (language: SmsLanguage, step: string | undefined) => (step ? (S
 const vi = (f: Told) => f.gateName ?? `Cửa khẩu ${f.gate}`;
 const zh = (f: Told) => `【${f.gateName ?? `${f.gate}口岸`}】`;
 
+/** What a traffic order asks, as the driver reads it. */
+const VI_ACTIONS = { HOLD: 'Dừng chờ', PROCEED: 'Được đi tiếp', DIVERT: 'Đi đường khác' } as const;
+const ZH_ACTIONS = { HOLD: '原地等候', PROCEED: '继续前行', DIVERT: '绕行' } as const;
+
 const CATALOGUES: Record<SmsLanguage, Catalogue> = {
   vi: {
     CALLED: (f) =>
@@ -156,6 +192,13 @@ const CATALOGUES: Record<SmsLanguage, Catalogue> = {
       (f.step ? ` ở bước ${stepName('vi', f.step)}` : '') +
       '. Doanh nghiệp khai báo cần sửa và nộp lại.',
     CLEARED: (f) => `${vi(f)}: xe ${f.plate} đã hoàn thành thủ tục thông quan. Xe được phép rời khu vực qua barie cổng ra.`,
+    DRIVER_LINK: (f) => `${vi(f)}: theo dõi xe ${f.plate}, lượt gọi xe và lệnh điều tiết giao thông tại ${f.url} . Giữ trang mở và bật định vị suốt hành trình.`,
+    TRAFFIC_ORDER: (f) =>
+      `${vi(f)}: lệnh của CSGT cho xe ${f.plate}: ${VI_ACTIONS[f.action ?? 'HOLD']}` +
+      (f.holdingAreaName ? ` tại ${f.holdingAreaName}` : '') +
+      (f.orderMessage ? `. ${f.orderMessage}` : '') +
+      (f.validUntil ? `. Hiệu lực đến ${f.validUntil}.` : '.'),
+    ORDER_WITHDRAWN: (f) => `${vi(f)}: lệnh ${VI_ACTIONS[f.action ?? 'HOLD'].toLowerCase()} của CSGT cho xe ${f.plate} đã được hủy. Đi theo hướng dẫn trên trang theo dõi.`,
   },
   zh: {
     CALLED: (f) => `${zh(f)}已轮到车辆${f.plate}，` + (f.arriveBy ? `请于${f.arriveBy}前到达闸口。` : '请立即前往闸口。'),
@@ -172,5 +215,12 @@ const CATALOGUES: Record<SmsLanguage, Catalogue> = {
     RETURNED: (f) =>
       `${zh(f)}车辆${f.plate}的申报材料` + (f.step ? `在“${stepName('zh', f.step)}”环节` : '') + '被退回，需由申报企业更正后重新提交。',
     CLEARED: (f) => `${zh(f)}车辆${f.plate}已完成通关手续，可经出口道闸离开。`,
+    DRIVER_LINK: (f) => `${zh(f)}车辆${f.plate}的通关状态、叫号和交通指令请查看 ${f.url} 。请全程保持页面打开并开启定位。`,
+    TRAFFIC_ORDER: (f) =>
+      `${zh(f)}交警对车辆${f.plate}的指令：${ZH_ACTIONS[f.action ?? 'HOLD']}` +
+      (f.holdingAreaName ? `（${f.holdingAreaName}）` : '') +
+      (f.orderMessage ? `。${f.orderMessage}` : '') +
+      (f.validUntil ? `。有效至${f.validUntil}。` : '。'),
+    ORDER_WITHDRAWN: (f) => `${zh(f)}交警对车辆${f.plate}的“${ZH_ACTIONS[f.action ?? 'HOLD']}”指令已撤销，请按跟踪页面的提示行驶。`,
   },
 };

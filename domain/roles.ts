@@ -8,6 +8,8 @@ export const ROLES = [
   'FEE_COLLECTOR',
   'MANAGER',
   'ADMIN',
+  /** Provincial traffic police: read the approach roads of their gates, send orders to drivers en route (v2). */
+  'TRAFFIC_POLICE',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

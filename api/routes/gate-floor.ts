@@ -13,6 +13,7 @@ import {
 } from '../../domain/gate-floor';
 import { GATE_CODE } from '../../domain/gates';
 import { QueueSettingsSchema } from '../../domain/queue';
+import { corridorProblems, HoldingAreaSchema, SegmentSchema, TrafficThresholdsSchema } from '../../domain/tracking';
 import { gateScope, servesGate } from '../../domain/roles';
 import { text } from '../../domain/text';
 import { isoDateTime } from '../../domain/time';
@@ -122,8 +123,18 @@ const GateChangeSchema = z
     plateConfidence: z.number().min(0).max(1).optional(),
     /** The gate keeps a queue with these settings (each has a default); null stops keeping one, once no truck waits. */
     queue: QueueSettingsSchema.nullable().optional(),
+    /** The approach corridor, replaced whole: its road segments, order 1 furthest from the gate. */
+    corridor: z.array(SegmentSchema).max(100).optional(),
+    /** Where trucks wait when the road or the yards are full, replaced whole. */
+    holdingAreas: z.array(HoldingAreaSchema).max(50).optional(),
+    traffic: TrafficThresholdsSchema.optional(),
   })
   .strict()
+  .superRefine((change, ctx) => {
+    for (const problem of corridorProblems(change.corridor, change.holdingAreas)) {
+      ctx.addIssue({ code: 'custom', path: problem.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: problem.message });
+    }
+  })
   .meta({ id: 'GateChange' });
 
 const EventParams = z.object({
@@ -428,6 +439,7 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         const [before] = await inTx.gates.list(params.code);
         if (!before) throw notFound(`There is no gate ${params.code}.`);
         await inTx.gates.update(params.code, body);
+        await inTx.tracking.setApproach(params.code, body);
         if (body.queue !== undefined) {
           const after = (await inTx.gates.list(params.code))[0];
           if (body.queue && !after.yards.length) {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { UnknownReference } from '../../../domain/errors';
 import type { FeeCollector } from '../../../domain/gates';
 import { formatDuration } from '../../../domain/durations';
+import type { HoldingArea, Segment, TrafficThresholds } from '../../../domain/tracking';
 import { sqlOf } from '../orm';
 import { sqlIn } from './sql-where';
 
@@ -17,6 +18,10 @@ export interface GateRow {
   /** False while a manager has the gate closed. */
   open: boolean;
   closure: { reason: string; expectedReopenAt: string | null; closedAt: string } | null;
+  /** The approach roads (order 1 furthest from the gate), where trucks wait, and the thresholds of their flow. */
+  corridor: Segment[];
+  holdingAreas: HoldingArea[];
+  traffic: TrafficThresholds;
 }
 
 /** A yard's places: occupied as the yard cameras saw trucks enter and leave, reserved for admitted trucks on their way. */
@@ -45,8 +50,11 @@ export class GateStore {
       queue_no_show_requeues: number;
       max_wait_ms: number;
       closure: { reason: string; expectedReopenAt: string | null; closedAt: string } | null;
+      corridor: Segment[];
+      holding_areas: HoldingArea[];
+      traffic_thresholds: TrafficThresholds;
     }>(
-      `select g.code, g.name, g.province, g.fee_collector, g.plate_confidence,
+      `select g.code, g.name, g.province, g.fee_collector, g.plate_confidence, g.corridor, g.holding_areas, g.traffic_thresholds,
               (extract(epoch from g.queue_arrive_within) * 1000)::bigint as arrive_within_ms,
               g.queue_priority_per_regular, g.queue_no_show_requeues,
               (extract(epoch from g.queue_max_wait) * 1000)::bigint as max_wait_ms,
@@ -82,6 +90,9 @@ export class GateStore {
         expectedReopenAt: r.closure.expectedReopenAt && new Date(r.closure.expectedReopenAt).toISOString(),
         closedAt: new Date(r.closure.closedAt).toISOString(),
       },
+      corridor: r.corridor,
+      holdingAreas: r.holding_areas,
+      traffic: r.traffic_thresholds,
     }));
   }
 

@@ -14,6 +14,8 @@ import { LoginFailureStore } from './login-failures';
 import { NotificationStore } from './notifications';
 import { QueueStore } from './queue';
 import { CrossingReadModel } from './read-model';
+import { TrackingStore } from './tracking';
+import { TrafficStore } from './traffic';
 import { TransshipmentBookingStore } from './transshipment-bookings';
 import { WorkerHeartbeatStore } from './worker-heartbeats';
 
@@ -43,6 +45,8 @@ export function storesOver(em: EntityManager) {
     loginFailures: new LoginFailureStore(em),
     workerHeartbeats: new WorkerHeartbeatStore(em),
     notifications: new NotificationStore(em),
+    tracking: new TrackingStore(em),
+    traffic: new TrafficStore(em),
   };
 }
 

@@ -461,6 +461,24 @@ export class QueueStore {
     return { position, estimatedCallAt: estimatedCallAt(position, callsLastHour, new Date(), queue?.closure ?? null) };
   }
 
+  /**
+   * When the gate's next call is expected (the earlier of its two directions), from the calls of the last hour: how
+   * long the traffic advisory asks trucks to wait. Null where the gate keeps no queue or no call gives a pace.
+   */
+  async nextCallAt(gate: string): Promise<string | null> {
+    const sql = sqlOf(this.em);
+    const queue = await gateQueueOf(sql, gate);
+    if (!queue?.settings) return null;
+    const now = new Date();
+    const estimates: string[] = [];
+    for (const direction of DIRECTIONS) {
+      const { callsLastHour } = await this.pace(sql, gate, direction);
+      const at = estimatedCallAt(1, callsLastHour, now, queue.closure);
+      if (at) estimates.push(at);
+    }
+    return estimates.sort()[0] ?? null;
+  }
+
   /** The fairness counter and the calls of the last hour, for positions and estimates. */
   private async pace(sql: Sql, gate: string, direction: Direction): Promise<{ streak: number; callsLastHour: number }> {
     const [row] = await sql<{ streak: number; calls: number }>(

@@ -1,0 +1,290 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { NotificationDraft } from '../../../domain/notifications';
+import type { Advisory, FlowStatus, SegmentFlow, TrafficAction, TrafficOrder } from '../../../domain/tracking';
+import { enqueueNotifications } from './notifications';
+import { sqlOf } from '../orm';
+
+/** A driver en route at a gate, as an order reaches them. */
+export interface DriverEnRoute {
+  crossingId: string;
+  plate: string;
+  nationality: string;
+  phone: string | null;
+  segment: string | null;
+}
+
+/** A truck on the police map: where its latest fix put it. */
+export interface TruckOnRoad {
+  crossingId: string;
+  plate: string;
+  lat: number;
+  lon: number;
+  speedKmh: number | null;
+  segment: string | null;
+  holdingArea: string | null;
+  lastAt: string;
+}
+
+/** A driver whose last fix is older than this is no longer counted en route: the phone is off or the trip over. */
+export const EN_ROUTE_WINDOW_MS = 30 * 60_000;
+
+const ORDER_COLUMNS = `o.id, o.gate_code, o.action, o.message, o.segments, o.holding_area, o.valid_until, o.issued_at, o.recipients, o.withdrawn_at`;
+
+interface OrderRow {
+  id: string;
+  gate_code: string;
+  action: TrafficAction;
+  message: string;
+  segments: string[] | null;
+  holding_area: string | null;
+  valid_until: Date;
+  issued_at: Date;
+  recipients: number;
+  withdrawn_at: Date | null;
+}
+
+const orderOf = (r: OrderRow): TrafficOrder => ({
+  id: r.id,
+  gate: r.gate_code,
+  action: r.action,
+  message: r.message,
+  segments: r.segments,
+  holdingArea: r.holding_area,
+  validUntil: r.valid_until.toISOString(),
+  issuedAt: r.issued_at.toISOString(),
+  recipients: r.recipients,
+  withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
+});
+
+/**
+ * The road at each gate: the flow per segment and the advisory (computed by the worker, worker/traffic-keeper.ts, from
+ * the latest fix of each open crossing), and the traffic police's orders with who was sent each.
+ */
+export class TrafficStore {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * Trucks per segment and their mean speed, over the latest fixes of the last `windowMs` of the gate's open
+   * crossings: one aggregate over `crossing_track` (one row per truck), so it costs the trucks en route, not their points.
+   */
+  async segmentCounts(gate: string, windowMs: number): Promise<Map<string, { trucks: number; meanSpeedKmh: number | null }>> {
+    const rows = await sqlOf(this.em)<{ segment_code: string; trucks: number; mean_speed: number | null }>(
+      `select t.segment_code, count(*)::int as trucks, avg(t.speed_kmh)::float8 as mean_speed
+         from crossing_track t join crossing c on c.id = t.crossing_id
+        where t.gate_code = ? and t.last_at > now() - make_interval(secs => ?) and t.segment_code is not null
+          and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
+        group by t.segment_code`,
+      [gate, windowMs / 1000],
+    );
+    return new Map(rows.map((r) => [r.segment_code, { trucks: r.trucks, meanSpeedKmh: r.mean_speed === null ? null : Math.round(r.mean_speed * 10) / 10 }]));
+  }
+
+  /** The worker's latest reckoning of a gate: its segments replaced whole, and the advisory. */
+  async writeFlow(gate: string, segments: readonly SegmentFlow[], advisory: Advisory, at: Date): Promise<void> {
+    const sql = sqlOf(this.em);
+    await sql(
+      `with gone as (
+         delete from segment_flow where gate_code = ? and segment_code <> all(?::text[])
+       ), flow as (
+         insert into segment_flow (gate_code, segment_code, trucks, mean_speed_kmh, status, computed_at)
+         select ?, s.code, s.trucks, s."meanSpeedKmh", s.status, ?::timestamptz
+           from jsonb_to_recordset(?::jsonb) as s(code text, trucks int, "meanSpeedKmh" real, status text)
+         on conflict (gate_code, segment_code) do update
+           set trucks = excluded.trucks, mean_speed_kmh = excluded.mean_speed_kmh, status = excluded.status, computed_at = excluded.computed_at
+       )
+       insert into traffic_advisory (gate_code, advisory, computed_at) values (?, ?::jsonb, ?::timestamptz)
+       on conflict (gate_code) do update set advisory = excluded.advisory, computed_at = excluded.computed_at`,
+      [
+        gate,
+        segments.map((s) => s.code),
+        gate,
+        at.toISOString(),
+        JSON.stringify(segments),
+        gate,
+        JSON.stringify(advisory),
+        at.toISOString(),
+      ],
+    );
+  }
+
+  /** The last reckoning of a gate: when, each segment's flow, and the advisory; undefined before the first. */
+  async flowOf(gate: string): Promise<
+    { at: string; segments: Map<string, { trucks: number; meanSpeedKmh: number | null; status: FlowStatus }>; advisory: Advisory } | undefined
+  > {
+    const sql = sqlOf(this.em);
+    const [advisory] = await sql<{ advisory: Advisory; computed_at: Date }>('select advisory, computed_at from traffic_advisory where gate_code = ?', [gate]);
+    if (!advisory) return undefined;
+    const rows = await sql<{ segment_code: string; trucks: number; mean_speed_kmh: number | null; status: FlowStatus }>(
+      'select segment_code, trucks, mean_speed_kmh, status from segment_flow where gate_code = ?',
+      [gate],
+    );
+    return {
+      at: advisory.computed_at.toISOString(),
+      advisory: advisory.advisory,
+      segments: new Map(rows.map((r) => [r.segment_code, { trucks: r.trucks, meanSpeedKmh: r.mean_speed_kmh, status: r.status }])),
+    };
+  }
+
+  /** Every gate's segment statuses and advisory level at once (the public page). */
+  async flowOfAll(): Promise<Map<string, { segment: string; status: FlowStatus }[]>> {
+    const rows = await sqlOf(this.em)<{ gate_code: string; segment_code: string; status: FlowStatus }>(
+      'select gate_code, segment_code, status from segment_flow order by gate_code, segment_code',
+    );
+    const byGate = new Map<string, { segment: string; status: FlowStatus }[]>();
+    for (const r of rows) byGate.set(r.gate_code, [...(byGate.get(r.gate_code) ?? []), { segment: r.segment_code, status: r.status }]);
+    return byGate;
+  }
+
+  /** The trucks of open crossings seen on the gate's approach within `windowMs`, for the police map. */
+  async trucksOnRoad(gate: string, windowMs: number): Promise<TruckOnRoad[]> {
+    const rows = await sqlOf(this.em)<{
+      crossing_id: string;
+      plate: string;
+      lat: number;
+      lon: number;
+      speed_kmh: number | null;
+      segment_code: string | null;
+      holding_area: string | null;
+      last_at: Date;
+    }>(
+      `select t.crossing_id, c.view->'declaration'->'vehicle'->>'plate' as plate, t.lat, t.lon, t.speed_kmh, t.segment_code,
+              t.holding_area, t.last_at
+         from crossing_track t join crossing c on c.id = t.crossing_id
+        where t.gate_code = ? and t.last_at > now() - make_interval(secs => ?) and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
+        order by t.last_at desc limit 5000`,
+      [gate, windowMs / 1000],
+    );
+    return rows.map((r) => ({
+      crossingId: r.crossing_id,
+      plate: r.plate,
+      lat: r.lat,
+      lon: r.lon,
+      speedKmh: r.speed_kmh,
+      segment: r.segment_code,
+      holdingArea: r.holding_area,
+      lastAt: r.last_at.toISOString(),
+    }));
+  }
+
+  /**
+   * The drivers an order reaches: open crossings at the gate whose latest fix, within the en-route window, lies on
+   * one of the segments (on any segment or holding area of the approach when the order names none).
+   */
+  async driversEnRoute(gate: string, segments: readonly string[] | null): Promise<DriverEnRoute[]> {
+    const rows = await sqlOf(this.em)<{ crossing_id: string; plate: string; nationality: string | null; phone: string | null; segment_code: string | null }>(
+      `select t.crossing_id, c.view->'declaration'->'vehicle'->>'plate' as plate,
+              c.view->'declaration'->'driver'->>'nationality' as nationality, c.view->'declaration'->'driver'->>'phone' as phone,
+              t.segment_code
+         from crossing_track t join crossing c on c.id = t.crossing_id
+        where t.gate_code = ? and t.last_at > now() - make_interval(secs => ?) and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
+          and (case when ?::text[] is null then t.segment_code is not null or t.holding_area is not null
+                    else t.segment_code = any(?::text[]) end)`,
+      [gate, EN_ROUTE_WINDOW_MS / 1000, segments, segments],
+    );
+    return rows.map((r) => ({ crossingId: r.crossing_id, plate: r.plate, nationality: r.nationality ?? '', phone: r.phone, segment: r.segment_code }));
+  }
+
+  /** Stores an order, the drivers it reached and their SMS, in the caller's transaction. */
+  async createOrder(
+    order: { id: string; gate: string; action: TrafficAction; message: string; segments: string[] | null; holdingArea: string | null; validUntil: string },
+    issuedBy: string,
+    recipients: readonly string[],
+    sms: NotificationDraft[],
+  ): Promise<TrafficOrder> {
+    const sql = sqlOf(this.em);
+    const [row] = await sql<OrderRow>(
+      `with o as (
+         insert into traffic_order (id, gate_code, action, message, segments, holding_area, valid_until, issued_by, issued_at, recipients)
+         values (?, ?, ?, ?, ?::text[], ?, ?::timestamptz, ?, now(), ?)
+         returning *
+       ), r as (
+         insert into traffic_order_recipient (order_id, crossing_id) select ?, unnest(?::uuid[])
+       )
+       select ${ORDER_COLUMNS} from o`,
+      [
+        order.id,
+        order.gate,
+        order.action,
+        order.message,
+        order.segments,
+        order.holdingArea,
+        order.validUntil,
+        issuedBy,
+        recipients.length,
+        order.id,
+        recipients,
+      ],
+    );
+    await enqueueNotifications(sql, sms);
+    return orderOf(row);
+  }
+
+  /** Withdraws a standing order; answers it with the drivers it had reached, or undefined when none stands by that id. */
+  async withdrawOrder(gate: string, id: string, by: string): Promise<{ order: TrafficOrder; reached: DriverEnRoute[] } | undefined> {
+    const sql = sqlOf(this.em);
+    const [row] = await sql<OrderRow>(
+      `update traffic_order o set withdrawn_at = now(), withdrawn_by = ?
+        where o.id = ? and o.gate_code = ? and o.withdrawn_at is null and o.valid_until > now()
+        returning ${ORDER_COLUMNS}`,
+      [by, id, gate],
+    );
+    if (!row) return undefined;
+    const reached = await sql<{ crossing_id: string; plate: string; nationality: string | null; phone: string | null }>(
+      `select c.id as crossing_id, c.view->'declaration'->'vehicle'->>'plate' as plate,
+              c.view->'declaration'->'driver'->>'nationality' as nationality, c.view->'declaration'->'driver'->>'phone' as phone
+         from traffic_order_recipient r join crossing c on c.id = r.crossing_id
+        where r.order_id = ? and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`,
+      [id],
+    );
+    return {
+      order: orderOf(row),
+      reached: reached.map((r) => ({ crossingId: r.crossing_id, plate: r.plate, nationality: r.nationality ?? '', phone: r.phone, segment: null })),
+    };
+  }
+
+  async order(gate: string, id: string): Promise<TrafficOrder | undefined> {
+    const [row] = await sqlOf(this.em)<OrderRow>(`select ${ORDER_COLUMNS} from traffic_order o where o.id = ? and o.gate_code = ?`, [id, gate]);
+    return row && orderOf(row);
+  }
+
+  /** The orders standing now at the gate (or every gate), newest first. */
+  async activeOrders(gate?: string): Promise<TrafficOrder[]> {
+    const rows = await sqlOf(this.em)<OrderRow>(
+      `select ${ORDER_COLUMNS} from traffic_order o
+        where (?::text is null or o.gate_code = ?) and o.withdrawn_at is null and o.valid_until > now()
+        order by o.issued_at desc`,
+      [gate ?? null, gate ?? null],
+    );
+    return rows.map(orderOf);
+  }
+
+  /**
+   * The standing orders meant for one crossing's driver: those sent to it, and those that cover where its latest fix
+   * is now (a truck that entered an ordered segment after the order was sent is bound by it too).
+   */
+  async ordersFor(crossingId: string, gate: string): Promise<TrafficOrder[]> {
+    const rows = await sqlOf(this.em)<OrderRow>(
+      `select ${ORDER_COLUMNS} from traffic_order o
+         left join crossing_track t on t.crossing_id = ?
+        where o.gate_code = ? and o.withdrawn_at is null and o.valid_until > now()
+          and (exists (select 1 from traffic_order_recipient r where r.order_id = o.id and r.crossing_id = ?)
+               or (t.segment_code is not null and (o.segments is null or t.segment_code = any(o.segments))))
+        order by o.issued_at desc`,
+      [crossingId, gate, crossingId],
+    );
+    return rows.map(orderOf);
+  }
+
+  /** Waiting and called trucks per gate, for gates that keep a queue. */
+  async queueCounts(): Promise<Map<string, { waiting: number; called: number }>> {
+    const rows = await sqlOf(this.em)<{ gate_code: string; waiting: number; called: number }>(
+      `select g.code as gate_code,
+              count(e.*) filter (where e.status in ('WAITING', 'NO_SHOW'))::int as waiting,
+              count(e.*) filter (where e.status = 'CALLED')::int as called
+         from gate g left join queue_entry e on e.gate_code = g.code and e.status <> 'DONE'
+        where g.queue_arrive_within is not null
+        group by g.code`,
+    );
+    return new Map(rows.map((r) => [r.gate_code, { waiting: r.waiting, called: r.called }]));
+  }
+}
