@@ -2,14 +2,32 @@ import type { Client } from '@temporalio/client';
 import { Context, log } from '@temporalio/activity';
 import type { CrossingSnapshot } from '../domain/crossing-snapshot';
 import type { Services } from '../infra/db/orm';
+import { driverLinkSms, newDriverLink } from '../infra/driver-links';
 import { wakeDispatchers } from '../infra/queue-dispatchers';
 
 /** The crossing's read model, history and audit (infra/db/stores/read-model.ts), written after every change. */
-export function createCrossingStore(services: Services, temporal: Client) {
+export function createCrossingStore(services: Services, temporal: Client, publicUrl: string) {
   return {
-    /** Returns the deadline-policy stamp as of this write, so the crossing learns of a rule change in the same round trip. */
+    /**
+     * Returns the deadline-policy stamp as of this write, so the crossing learns of a rule change in the same round trip.
+     * The write of the declaration also gives the driver a link, sent by SMS: made here, never in the workflow, so the
+     * token stays out of the history (a retry makes another token, which the store keeps only if none was kept yet).
+     */
     async recordCrossing(snapshot: CrossingSnapshot): Promise<{ policyStamp: string }> {
-      const recorded = await services.stores().readModel.record(snapshot);
+      const declared = snapshot.events.some((e) => e.type === 'DECLARATION_SUBMITTED');
+      const { view } = snapshot;
+      const link = declared ? newDriverLink(publicUrl) : undefined;
+      const recorded = await services.stores().readModel.record(
+        snapshot,
+        link && {
+          tokenHash: link.tokenHash,
+          sms: driverLinkSms(
+            { id: view.id, gate: view.gate, plate: view.declaration.vehicle.plate, driver: view.declaration.driver },
+            link.url,
+            new Date(snapshot.submission.at),
+          ),
+        },
+      );
       wakeQueue(temporal, snapshot);
       return recorded;
     },

@@ -17,7 +17,7 @@ export function createActivities(services: Services, temporal: Client, opts: { p
   return {
     // A crossing's own side effects: a failure that retrying cannot cure becomes the crossing's incident.
     ...withClassifiedFailures({
-      ...createCrossingStore(services, temporal),
+      ...createCrossingStore(services, temporal, opts.publicUrl),
       ...createDeadlinePolicies(services),
       ...createYard(services),
       ...createQueueArrival(services),

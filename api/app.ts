@@ -27,6 +27,8 @@ import { gateRoutes } from './routes/gates';
 import { gateStatsRoutes } from './routes/gate-stats';
 import { gateFloorRoutes } from './routes/gate-floor';
 import { queueRoutes } from './routes/queue';
+import { trackingRoutes } from './routes/tracking';
+import { trafficRoutes } from './routes/traffic';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
 import { devNotificationRoutes } from './routes/dev-notifications';
 
@@ -125,6 +127,8 @@ export function createApp(ctx: ApiContext): express.Express {
   gateStatsRoutes(api, ctx);
   gateFloorRoutes(api, ctx);
   queueRoutes(api, ctx);
+  trackingRoutes(api, ctx);
+  trafficRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
   deadlinePolicyRoutes(api, ctx);

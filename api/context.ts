@@ -4,7 +4,9 @@ import type { Services } from '../infra/db/orm';
 import type { Logger } from '../infra/logger';
 import type { EncryptionCodec } from '../infra/payload-codec';
 import type { TokenService } from './auth/tokens';
+import type { ApproachDelivery } from './approach-delivery';
 import type { ArrivalDelivery } from './arrival-delivery';
+import type { CorridorCache } from './corridor-cache';
 import type { Cursors } from './cursor';
 import type { DeviceSecretSeal } from './device-signature';
 import type { DependencyHealth } from './dependencies';
@@ -24,4 +26,8 @@ export interface ApiContext {
   deviceSecrets: DeviceSecretSeal;
   /** Tells crossings' workflows of arrivals after the devices had their answers. */
   arrivals: ArrivalDelivery;
+  /** Tells crossings' workflows of their first position in the approach corridor. */
+  approaches: ApproachDelivery;
+  /** Each gate's approach as geometry, for placing positions (kept per process, 30 s at most stale). */
+  corridors: CorridorCache;
 }

@@ -8,6 +8,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { ApproachingSignal } from '../domain/crossing-messages';
 import type { Actor, CrossingView } from '../domain/crossing-view';
 import type { Decision } from '../domain/decision';
 import type { Declaration } from '../domain/declaration';
@@ -15,6 +16,7 @@ import type { DecisionStep } from '../domain/steps';
 import type { crossingWorkflow } from '../workflows/crossing';
 import type { TransferVehicle } from '../domain/transshipment';
 import {
+  approachingSignal,
   arrivalSignal,
   cancelUpdate,
   completeTransshipmentUpdate,
@@ -268,8 +270,17 @@ export class CrossingClient {
    * the caller then writes the arrival to the read model itself.
    */
   async signalArrival(crossingId: string, arrival: Arrival): Promise<boolean> {
+    return this.signalFact(crossingId, () => this.handle(crossingId).signal(arrivalSignal, arrival));
+  }
+
+  /** Tells a crossing's workflow of its first position in the corridor. False when the workflow has closed. */
+  async signalApproaching(crossingId: string, approach: ApproachingSignal): Promise<boolean> {
+    return this.signalFact(crossingId, () => this.handle(crossingId).signal(approachingSignal, approach));
+  }
+
+  private async signalFact(crossingId: string, send: () => Promise<void>): Promise<boolean> {
     try {
-      await this.client.withDeadline(Date.now() + this.timeoutMs, () => this.handle(crossingId).signal(arrivalSignal, arrival));
+      await this.client.withDeadline(Date.now() + this.timeoutMs, send);
       return true;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) return false;

@@ -36,6 +36,9 @@ const DECLARATION_SECTIONS: Record<Role, Section[]> = {
   TRAFFIC_POLICE: ['vehicle'],
 };
 
+/** Who reads where a truck is (a track, the view's `tracking`): location is personal data (API.md). */
+export const TRACK_READERS: readonly Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'BORDER_GUARD', 'TRAFFIC_POLICE'];
+
 /** Who sees the fee in the crossing view. */
 const SEES_FEE: Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'FEE_COLLECTOR'];
 /** Who reads the invoice and its receipt (`GET …/fee` and the fee-receipt PDF): the payer, the collector, managers. */
@@ -103,6 +106,7 @@ export function crossingViewFor(role: Role, view: CrossingView | BareCrossingVie
     customsChannel: rest.customsChannel ?? DEFAULT_CUSTOMS_CHANNEL,
     arrivals: rest.arrivals ?? [],
     queue: rest.queue ?? null,
+    tracking: TRACK_READERS.includes(role) ? (rest.tracking ?? null) : null,
     declaration: declarationFor(role, declaration),
     ...(SEES_FEE.includes(role) ? { fee } : {}),
     ...(transshipment && SEES_TRANSSHIPMENT.includes(role) ? { transshipment } : {}),

@@ -11,7 +11,9 @@ import { createApp } from './app';
 import { TokenService } from './auth/tokens';
 import { ensureFirstAdmin } from './bootstrap-admin';
 import { Cursors } from './cursor';
+import { ApproachDelivery } from './approach-delivery';
 import { ArrivalDelivery } from './arrival-delivery';
+import { CorridorCache } from './corridor-cache';
 import { CrossingClient } from './crossing-client';
 import { DeviceSecretSeal } from './device-signature';
 import { DependencyHealth } from './dependencies';
@@ -52,8 +54,11 @@ async function main(): Promise<void> {
   });
 
   const health = new DependencyHealth({ config, services, temporal });
-  const arrivals = new ArrivalDelivery(new CrossingClient(temporal, config.taskQueue, config.temporalCallTimeoutMs), services, log);
+  const crossings = new CrossingClient(temporal, config.taskQueue, config.temporalCallTimeoutMs);
+  const arrivals = new ArrivalDelivery(crossings, services, log);
   arrivals.start();
+  const approaches = new ApproachDelivery(crossings, services, log);
+  approaches.start();
   const app = createApp({
     config,
     services,
@@ -66,6 +71,8 @@ async function main(): Promise<void> {
     secrets,
     deviceSecrets: new DeviceSecretSeal(secrets.deviceSecretKey),
     arrivals,
+    approaches,
+    corridors: new CorridorCache(services),
   });
   // Request lines up to 256 kB (Node's default is 16 kB), the size of the body limit: a long query is then a 400 naming
   // the field at fault rather than a bare 431.
@@ -80,6 +87,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'API shutting down');
     arrivals.stop();
+    approaches.stop();
     // Stop accepting connections, let requests in flight finish, then close the pools.
     server.close(async () => {
       await Promise.allSettled([services.orm.close(), connection.close()]);

@@ -33,6 +33,8 @@ export const RetryIncidentMessageSchema = withActor({});
 export const CustomsChannelMessageSchema = withActor(CustomsChannelRequestSchema.shape);
 /** A matched plate read (sent by the API after it answered the device): the truck is at that point. */
 export const ArrivalSignalSchema = ArrivalSchema;
+/** The truck's first position in its gate's approach corridor (sent by the API once; repeats are ignored). */
+export const ApproachingSignalSchema = z.object({ at: z.string(), segment: z.string().nullable() });
 export const DeadlinePolicyChangedSignalSchema = z.object({ policyVersion: z.number().int(), changedBy: z.string() });
 
 export type Submission = z.infer<typeof SubmissionSchema>;
@@ -44,4 +46,5 @@ export type CancelMessage = z.infer<typeof CancelMessageSchema>;
 export type RetryIncidentMessage = z.infer<typeof RetryIncidentMessageSchema>;
 export type CustomsChannelMessage = z.infer<typeof CustomsChannelMessageSchema>;
 export type ArrivalSignal = z.infer<typeof ArrivalSignalSchema>;
+export type ApproachingSignal = z.infer<typeof ApproachingSignalSchema>;
 export type DeadlinePolicyChangedSignal = z.infer<typeof DeadlinePolicyChangedSignalSchema>;

@@ -102,6 +102,15 @@ export const CrossingViewSchema = z.object({
   /** Where the truck stands in its gate's queue; null where the gate keeps no queue. */
   queue: QueuePlaceSchema.nullable(),
   incident: IncidentSchema.nullable(),
+  /**
+   * Where the driver's phone last placed the truck on the approach (API.md "Driver tracking and traffic flow"): read
+   * from the positions' store by the API, never kept by the workflow. Null before the first position, and for roles
+   * that may not read a track.
+   */
+  tracking: z
+    .object({ lastAt: z.string(), segment: z.string().nullable(), holdingArea: z.string().nullable(), speedKmh: z.number().nullable() })
+    .nullable()
+    .optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/orm';
+import { parseDuration } from '../domain/durations';
 import { secretOrGenerated } from './secrets';
 
 /**
@@ -65,6 +66,10 @@ export interface Config {
   smsProviderUrl: string | undefined;
   /** The provider's bearer token (SMS_PROVIDER_TOKEN): a secret, sent only in its Authorization header, never logged. */
   smsProviderToken: string | undefined;
+  /** How long drivers' positions are kept (TRACK_RETENTION, an ISO duration, default P30D); then deleted. */
+  trackRetentionMs: number;
+  /** How often the worker recomputes the flow on every gate's approach (TRAFFIC_FLOW_EVERY_MS, default 15 s). */
+  trafficFlowEveryMs: number;
 }
 
 function int(name: string, fallback: number): number {
@@ -88,6 +93,14 @@ function publicUrl(production: boolean): string {
   const given = text('PUBLIC_URL');
   if (!given && production) throw new Error('PUBLIC_URL must be set in production: gate-pass QR codes and payment links point there');
   return (given ?? `http://127.0.0.1:${int('PORT', 3000)}`).replace(/\/$/, '');
+}
+
+/** An ISO 8601 duration of at least a minute, in milliseconds. */
+function isoDurationMs(name: string, fallback: string): number {
+  const raw = text(name) ?? fallback;
+  const ms = parseDuration(raw);
+  if (ms === null || ms < 60_000) throw new Error(`${name} must be an ISO 8601 duration of at least a minute, such as P30D; got "${raw}"`);
+  return ms;
 }
 
 /** An http(s) address, or undefined when not set; anything else is a wrong setting, refused at start. */
@@ -166,6 +179,8 @@ export function loadConfig(): Config {
     },
     smsProviderUrl: httpUrl('SMS_PROVIDER_URL'),
     smsProviderToken: text('SMS_PROVIDER_TOKEN'),
+    trackRetentionMs: isoDurationMs('TRACK_RETENTION', 'P30D'),
+    trafficFlowEveryMs: Math.max(1000, int('TRAFFIC_FLOW_EVERY_MS', 15_000)),
   };
 }
 

@@ -13,6 +13,7 @@ import { smsAdapterFromConfig } from '../infra/sms';
 import { startHeartbeat } from './heartbeat';
 import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
+import { startTrafficKeeper } from './traffic-keeper';
 import { registerSearchAttributes } from './register-search-attributes';
 
 /** How long a shutdown may take before the process exits anyway (the API allows as long: api/main.ts). */
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
   const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
+  const trafficKeeper = startTrafficKeeper(services, { flowEveryMs: config.trafficFlowEveryMs, retentionMs: config.trackRetentionMs, log });
   // Drivers' SMS, from the outbox table; the sender's store keeps one fork of its own (raw SQL only, nothing cached).
   const sms = new NotificationSender(services.stores().notifications, smsAdapter, log);
   sms.start();
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
   stopWhenParentGone(stop);
   await worker.run();
   queueKeeper.stop();
+  trafficKeeper.stop();
   await Promise.all([heartbeat.stop(), sms.stop()]);
   await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');

@@ -1,6 +1,7 @@
 import { categoryOf, type Category } from '../domain/category';
 import { UNDO_STEP, type UndoAction } from '../domain/compensation';
 import type { CrossingEvent } from '../domain/crossing-events';
+import type { ApproachingSignal } from '../domain/crossing-messages';
 import {
   ENDED_STATUSES,
   type Actor,
@@ -99,6 +100,8 @@ export class CrossingState {
   customsChannel: { channel: CustomsChannel; setBy: string } | undefined;
   /** Where the gate's devices saw the truck, one entry per arrival (the API collapses repeated reads). */
   arrivals: Arrival[] = [];
+  /** When the truck first entered its gate's approach corridor (its driver's phone said so). */
+  approachedAt: string | undefined;
   /** Its place in the gate's queue; undefined where the gate keeps none. */
   queueEntry: QueueEntry | undefined;
   private readonly queued: boolean;
@@ -569,6 +572,19 @@ export class CrossingState {
     if (this.queueEntry?.status === 'CALLED' && (arrival.point === 'YARD_ENTRY' || arrival.point === 'BARRIER_ENTRY')) {
       this.queueArrived(now, arrival.point);
     }
+    this.touch(now);
+    return true;
+  }
+
+  /**
+   * The truck's first position in the approach corridor: one history line, `APPROACHING`, however many positions
+   * follow. It changes nothing else: the queue and the steps go by calls and arrivals at the gate. Answers whether
+   * anything changed.
+   */
+  recordApproaching(approach: ApproachingSignal, now: Date): boolean {
+    if (!this.submitted || this.ended || this.approachedAt !== undefined) return false;
+    this.approachedAt = approach.at;
+    this.event(now, 'APPROACHING', { step: this.current?.step, data: { at: approach.at, segment: approach.segment } });
     this.touch(now);
     return true;
   }

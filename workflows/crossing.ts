@@ -19,6 +19,7 @@ import type { CrossingView } from '../domain/crossing-view';
 import { CrossingState, Rejection, type CrossingStart, type Effect } from './crossing-state';
 import { DeadlineAlarm } from './deadline-alarm';
 import {
+  approachingSignal,
   arrivalSignal,
   cancelUpdate,
   completeTransshipmentUpdate,
@@ -123,6 +124,16 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
       if (!crossing.recordArrival(arrival, now())) return;
       // Held by an incident, the crossing's pending work waits for the admin's retry: the arrival is written with the
       // incident's row now, and to the history with the next successful write.
+      if (crossing.incident) return recordIncident();
+      crossing.queue([]);
+      await settle();
+    }),
+  );
+
+  // So is the truck's first position in the corridor; the positions themselves never reach the workflow.
+  setHandler(approachingSignal, (approach) =>
+    serial.run(async () => {
+      if (!crossing.recordApproaching(approach, now())) return;
       if (crossing.incident) return recordIncident();
       crossing.queue([]);
       await settle();

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  ApproachingSignal,
   ArrivalSignal,
   CancelMessage,
   CustomsChannelMessage,
@@ -52,6 +53,12 @@ export const setCustomsChannelUpdate = defineUpdate<CrossingView, [CustomsChanne
  * (the crossing keeps each eventId once).
  */
 export const arrivalSignal = defineSignal<[ArrivalSignal]>('arrival.v1');
+
+/**
+ * The truck entered its gate's approach corridor: the first position there, once (the driver's positions themselves
+ * stay in PostgreSQL, never in the history). Delivered like an arrival, again until taken; a repeat changes nothing.
+ */
+export const approachingSignal = defineSignal<[ApproachingSignal]>('approaching.v1');
 
 /** The admin changed a deadline policy: reload the policy of the waiting step and re-arm its deadlines. */
 export const deadlinePolicyChangedSignal = defineSignal<[DeadlinePolicyChangedSignal]>(DEADLINE_POLICY_CHANGED_SIGNAL);

@@ -6,10 +6,10 @@ import { CustomsChannelRequestSchema } from '../../domain/gate-floor';
 import { decisionProblem } from '../../domain/decision-rules';
 import { TransshipmentRegistrationSchema } from '../../domain/transshipment';
 import { DeclarationSchema } from '../../domain/declaration';
-import { AGENCY_ROLES, ROLES, servesGate } from '../../domain/roles';
+import { AGENCY_ROLES, ROLES, servesGate, type Role } from '../../domain/roles';
 import { DECISION_STEPS, STEP_OWNER } from '../../domain/steps';
 import type { ApiContext } from '../context';
-import { CrossingViewSchema, crossingViewFor } from '../data-views';
+import { CrossingViewSchema, crossingViewFor, TRACK_READERS } from '../data-views';
 import type { QueuePlace } from '../../domain/queue';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
@@ -121,7 +121,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       const row = await crossingFor(ctx, caller, params.id);
       // The workflow's own view when asked for; one whose history Temporal has let go answers from the read model.
       const view = (query.consistent === 'true' && (await crossings.view(params.id))) || row.view;
-      return { body: crossingViewFor(caller.role, await withQueuePlace(ctx, view)) };
+      return { body: crossingViewFor(caller.role, await withTracking(ctx, caller.role, await withQueuePlace(ctx, view))) };
     },
   });
 
@@ -283,4 +283,10 @@ async function withQueuePlace<V extends { id: string; queue?: QueuePlace | null 
   if (view.queue?.status !== 'WAITING' && view.queue?.status !== 'NO_SHOW') return view;
   const place = await ctx.services.stores().queue.placeOf(view.id);
   return place ? { ...view, queue: { ...view.queue, ...place } } : view;
+}
+
+/** The truck's latest position on the approach, for the roles that may read it (the phone's, never the workflow's). */
+async function withTracking<V extends { id: string; tracking?: unknown }>(ctx: ApiContext, role: Role, view: V): Promise<V> {
+  if (!TRACK_READERS.includes(role)) return view;
+  return { ...view, tracking: (await ctx.services.stores().tracking.summaryOf(view.id)) ?? null };
 }

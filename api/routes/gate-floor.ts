@@ -452,6 +452,8 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         await inTx.audit.append([{ at: new Date(), actor: caller.id, action: 'GATE_CHANGED', details: { gate: params.code, ...body } }]);
         return (await inTx.gates.list(params.code))[0];
       });
+      // Placed afresh by this process at once, by the others within the cache's 30 s.
+      ctx.corridors.forget(params.code);
       // New settings or room may call trucks now.
       if (body.queue || body.yards) void wakeQueue(ctx, params.code);
       return { body: gate };

@@ -53,6 +53,11 @@ export async function enqueueNotifications(sql: Sql, drafts: NotificationDraft[]
 export class NotificationStore {
   constructor(private readonly em: EntityManager) {}
 
+  /** `enqueueNotifications` in this store's transaction. */
+  enqueue(drafts: NotificationDraft[]): Promise<void> {
+    return enqueueNotifications(sqlOf(this.em), drafts);
+  }
+
   /**
    * Up to `limit` messages due now, each leased to this sender: one statement, so the rows are locked and leased in one
    * transaction. `skip locked` passes over rows another sender is claiming at this moment, and the lease (a later

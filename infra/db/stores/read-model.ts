@@ -214,7 +214,14 @@ export class CrossingReadModel {
    * atomically with the audit append in the final select). Returns the deadline-policy stamp of the crossing's gate and
    * category as of this write, so the workflow learns in the same round trip whether the policies it keeps still hold.
    */
-  async record({ view, declarantAccountId, submission, events }: CrossingSnapshot): Promise<{ policyStamp: string }> {
+  /**
+   * `driverLink`, with the declaration: the driver's link (its token's hash) and the SMS that carries it, written only
+   * when the crossing has no link yet, so that a retried write neither replaces the link nor sends a second SMS.
+   */
+  async record(
+    { view, declarantAccountId, submission, events }: CrossingSnapshot,
+    driverLink?: { tokenHash: string; sms: NotificationDraft | undefined },
+  ): Promise<{ policyStamp: string }> {
     const crossingRow = crossingRowUpsert(view, declarantAccountId);
     const [row] = await sqlOf(this.em)<{ policy_stamp: string }>(
       `with crossing_row as (${crossingRow.sql}
@@ -255,6 +262,17 @@ export class CrossingReadModel {
            from jsonb_to_recordset(?::jsonb)
                 as n(message_id text, crossing_id uuid, gate_code text, event text, phone text, language text, body text)
          on conflict do nothing
+       ), link_issued as (
+         insert into driver_link (crossing_id, token_hash, issued_at)
+         select ?::uuid, ?::text, now() where ?::text is not null
+         on conflict do nothing returning crossing_id
+       ), link_sent as (
+         insert into notification (message_id, crossing_id, gate_code, event, phone, language, body)
+         select n.message_id, n.crossing_id, n.gate_code, n.event, n.phone, n.language, n.body
+           from jsonb_to_recordset(?::jsonb)
+                as n(message_id text, crossing_id uuid, gate_code text, event text, phone text, language text, body text)
+          where exists (select 1 from link_issued)
+         on conflict do nothing
        )
        select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp`,
       [
@@ -278,6 +296,10 @@ export class CrossingReadModel {
         ),
         ...queueParams(view, events),
         JSON.stringify(crossingMessages(view, events).map(notificationRow)),
+        view.id,
+        driverLink?.tokenHash ?? null,
+        driverLink?.tokenHash ?? null,
+        JSON.stringify(driverLink?.sms ? [notificationRow(driverLink.sms)] : []),
         JSON.stringify(auditEntriesJson(events.filter((e) => !NOT_AUDITED.has(e.type)).map((e) => auditEntryOf(view.id, e)))),
         view.gate,
         view.category,

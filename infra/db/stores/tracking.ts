@@ -28,8 +28,8 @@ export interface DriverLinkHolder {
   updatedAt: string;
   queue: QueuePlace | null;
   driver: { nationality: string; phone: string | null };
-  /** The crossing's latest fix, for the speed of a first point that carries none. */
-  lastFix: { at: string; lat: number; lon: number } | null;
+  /** The crossing's latest fix (the speed of a first point that carries none is taken from it), and where it lay. */
+  lastFix: { at: string; lat: number; lon: number; speedKmh: number | null; segment: string | null; holdingArea: string | null } | null;
 }
 
 /** A point as it is stored: placed, and with the speed the phone gave or the one derived from the fix before it. */
@@ -130,11 +130,14 @@ export class TrackingStore {
       last_at: Date | null;
       lat: number | null;
       lon: number | null;
+      speed_kmh: number | null;
+      segment_code: string | null;
+      holding_area: string | null;
     }>(
       `select c.id as crossing_id, c.gate_code, c.view->'declaration'->'vehicle'->>'plate' as plate, c.direction, c.status,
               c.current_step, c.updated_at, c.view->'queue' as queue,
               c.view->'declaration'->'driver'->>'nationality' as nationality, c.view->'declaration'->'driver'->>'phone' as phone,
-              t.last_at, t.lat, t.lon
+              t.last_at, t.lat, t.lon, t.speed_kmh, t.segment_code, t.holding_area
          from driver_link l join crossing c on c.id = l.crossing_id
          left join crossing_track t on t.crossing_id = l.crossing_id
         where l.token_hash = ?`,
@@ -151,7 +154,17 @@ export class TrackingStore {
       updatedAt: row.updated_at.toISOString(),
       queue: row.queue,
       driver: { nationality: row.nationality ?? '', phone: row.phone },
-      lastFix: row.last_at && row.lat !== null && row.lon !== null ? { at: row.last_at.toISOString(), lat: row.lat, lon: row.lon } : null,
+      lastFix:
+        row.last_at && row.lat !== null && row.lon !== null
+          ? {
+              at: row.last_at.toISOString(),
+              lat: row.lat,
+              lon: row.lon,
+              speedKmh: row.speed_kmh,
+              segment: row.segment_code,
+              holdingArea: row.holding_area,
+            }
+          : null,
     };
   }
 

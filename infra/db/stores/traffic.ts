@@ -125,7 +125,13 @@ export class TrafficStore {
     };
   }
 
-  /** Every gate's segment statuses and advisory level at once (the public page). */
+  /** Every gate's advisory (the public page). */
+  async advisories(): Promise<Map<string, Advisory>> {
+    const rows = await sqlOf(this.em)<{ gate_code: string; advisory: Advisory }>('select gate_code, advisory from traffic_advisory');
+    return new Map(rows.map((r) => [r.gate_code, r.advisory]));
+  }
+
+  /** Every gate's segment statuses at once (the public page). */
   async flowOfAll(): Promise<Map<string, { segment: string; status: FlowStatus }[]>> {
     const rows = await sqlOf(this.em)<{ gate_code: string; segment_code: string; status: FlowStatus }>(
       'select gate_code, segment_code, status from segment_flow order by gate_code, segment_code',
