@@ -28,7 +28,7 @@ export default async function globalSetup(): Promise<void> {
   }
 
   // TRUST_PROXY=loopback: the tests stand in for an ingress and name each request's address in X-Forwarded-For.
-  const { system, process: child } = await launchSystem({ dataDir, databaseUrl, env: { TRUST_PROXY: 'loopback' } });
+  const { system, process: child } = await launchSystem({ dataDir, databaseUrl, env: { TRUST_PROXY: 'loopback', TRAFFIC_FLOW_EVERY_MS: '1000' } });
   (globalThis as Record<string, unknown>).__TEST_SYSTEM__ = child;
   const file = path.join(dataDir, 'system.json');
   fs.writeFileSync(file, JSON.stringify(system, null, 2));
