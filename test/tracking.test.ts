@@ -23,11 +23,49 @@ beforeAll(async () => {
  */
 const LON = 106.0;
 const CORRIDOR = [
-  { code: 'S1', name: 'Đoạn 1', order: 1, widthM: 100, path: [[21.0, LON], [21.01, LON]] },
-  { code: 'S2', name: 'Đoạn 2', order: 2, widthM: 100, path: [[21.01, LON], [21.02, LON]] },
-  { code: 'S3', name: 'Đoạn 3 (cổng)', order: 3, widthM: 100, path: [[21.02, LON], [21.03, LON]] },
+  {
+    code: 'S1',
+    name: 'Đoạn 1',
+    order: 1,
+    widthM: 100,
+    path: [
+      [21.0, LON],
+      [21.01, LON],
+    ],
+  },
+  {
+    code: 'S2',
+    name: 'Đoạn 2',
+    order: 2,
+    widthM: 100,
+    path: [
+      [21.01, LON],
+      [21.02, LON],
+    ],
+  },
+  {
+    code: 'S3',
+    name: 'Đoạn 3 (cổng)',
+    order: 3,
+    widthM: 100,
+    path: [
+      [21.02, LON],
+      [21.03, LON],
+    ],
+  },
 ];
-const HOLDING = [{ code: 'H1', name: 'Bãi chờ 1', polygon: [[21.004, 106.004], [21.006, 106.004], [21.006, 106.006], [21.004, 106.006]] }];
+const HOLDING = [
+  {
+    code: 'H1',
+    name: 'Bãi chờ 1',
+    polygon: [
+      [21.004, 106.004],
+      [21.006, 106.004],
+      [21.006, 106.006],
+      [21.004, 106.006],
+    ],
+  },
+];
 const ON = { S1: 21.005, S2: 21.015, S3: 21.025 } as const;
 const OFF_ROAD = { lat: 21.015, lon: 106.02 };
 
@@ -40,7 +78,10 @@ interface RoadGate {
 
 async function roadGate(change: Record<string, unknown> = {}): Promise<RoadGate> {
   const gate = await gateWithDeadlines([]);
-  const res = await http('PUT', `/v1/admin/gates/${gate}`, { token: admin, body: { corridor: CORRIDOR, holdingAreas: HOLDING, ...change } });
+  const res = await http('PUT', `/v1/admin/gates/${gate}`, {
+    token: admin,
+    body: { corridor: CORRIDOR, holdingAreas: HOLDING, ...change },
+  });
   if (res.status !== 200) throw new Error(`setting the corridor failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { gate, staff: await staffOf(gate), company: await account('DECLARANT', [gate]), police: await account('TRAFFIC_POLICE', [gate]) };
 }
@@ -60,10 +101,19 @@ async function truck(g: RoadGate, nationality = 'VN') {
     nationality === 'CN'
       ? { fullName: 'Li Wei', idNumber: 'E12345678', nationality: 'CN', phone: driverPhone }
       : { fullName: 'Tran Van B', idNumber: '001090012345', nationality: 'VN', phone: driverPhone };
-  const crossing = await declare(g.company, { gate: g.gate, vehicle: { plate: plate(), trailerPlate: null, country: 'VN', grossWeightKg: 30000 }, driver });
+  const crossing = await declare(g.company, {
+    gate: g.gate,
+    vehicle: { plate: plate(), trailerPlate: null, country: 'VN', grossWeightKg: 30000 },
+    driver,
+  });
   const link = await http('POST', `/v1/crossings/${crossing.id}/driver-link`, { token: g.company.token });
   if (link.status !== 201) throw new Error(`issuing the link failed: ${link.status} ${JSON.stringify(link.body)}`);
-  return { id: crossing.id as string, plate: crossing.declaration.vehicle.plate as string, phone: driverPhone, token: link.body.token as string };
+  return {
+    id: crossing.id as string,
+    plate: crossing.declaration.vehicle.plate as string,
+    phone: driverPhone,
+    token: link.body.token as string,
+  };
 }
 
 const point = (lat: number, lon = LON, extra: Record<string, unknown> = {}, agoMs = 0) => ({
@@ -116,7 +166,13 @@ describe("the driver's link", () => {
 
     const own = await http('GET', '/v1/driver/crossing', { token: fromSms });
     expect(own.status).toBe(200);
-    expect(own.body).toMatchObject({ gate: g.gate, plate: crossing.declaration.vehicle.plate, status: 'IN_PROGRESS', language: 'vi', sending: true });
+    expect(own.body).toMatchObject({
+      gate: g.gate,
+      plate: crossing.declaration.vehicle.plate,
+      status: 'IN_PROGRESS',
+      language: 'vi',
+      sending: true,
+    });
     expect(JSON.stringify(own.body)).not.toContain('001090012345');
 
     // Nothing else: no account route takes the token, and its positions go to its own crossing only.
@@ -132,7 +188,11 @@ describe("the driver's link", () => {
       ['POST', `/v1/crossings/${crossing.id}/cancel`],
       ['POST', `/v1/crossings/${crossing.id}/driver-link`],
     ]) {
-      expect([method, path, (await http(method, path, { token: fromSms, body: method === 'POST' ? { reason: 'x' } : undefined })).status]).toEqual([method, path, 401]);
+      expect([
+        method,
+        path,
+        (await http(method, path, { token: fromSms, body: method === 'POST' ? { reason: 'x' } : undefined })).status,
+      ]).toEqual([method, path, 401]);
     }
     expect((await post(other.id, fromSms, [point(ON.S1)])).status).toBe(404);
     expect((await http('GET', '/v1/driver/crossing', { token: other.token })).body.plate).toBe(other.plate);
@@ -184,11 +244,26 @@ describe('positions', () => {
     expect(bad.status).toBe(400);
     const paths = (bad.body.errors as any[]).map((e) => e.path).sort();
     expect(paths).toEqual(
-      expect.arrayContaining(['positions.1.lat', 'positions.1.lon', 'positions.2.at', 'positions.3.at', 'positions.4.at', 'positions.4.speedKmh']),
+      expect.arrayContaining([
+        'positions.1.lat',
+        'positions.1.lon',
+        'positions.2.at',
+        'positions.3.at',
+        'positions.4.at',
+        'positions.4.speedKmh',
+      ]),
     );
     expect(paths.some((p) => p.startsWith('positions.0'))).toBe(false);
     expect((await post(t.id, t.token, [])).status).toBe(400);
-    expect((await post(t.id, t.token, Array.from({ length: 101 }, () => point(ON.S1)))).status).toBe(400);
+    expect(
+      (
+        await post(
+          t.id,
+          t.token,
+          Array.from({ length: 101 }, () => point(ON.S1)),
+        )
+      ).status,
+    ).toBe(400);
     const stored = await db().query('select count(*)::int as n from track_point where crossing_id = $1', [t.id]);
     expect(stored.rows[0].n).toBe(0);
   });
@@ -279,17 +354,28 @@ describe('the flow on the approach', () => {
     // Crawling at 3 km/h: congested, and trucks not yet on S3 are asked to wait at the holding area.
     for (const t of trucks) await post(t.id, t.token, [point(ON.S3, LON, { speedKmh: 3 })]);
     traffic = await trafficUntil(g, (tr) => statusOf(tr, 'S3') === 'CONGESTED');
-    expect(traffic.advisory).toMatchObject({ level: 'HOLD_UPSTREAM', holdingArea: 'H1', cause: 'CONGESTED_AT_GATE', segments: ['S1', 'S2'] });
+    expect(traffic.advisory).toMatchObject({
+      level: 'HOLD_UPSTREAM',
+      holdingArea: 'H1',
+      cause: 'CONGESTED_AT_GATE',
+      segments: ['S1', 'S2'],
+    });
     expect(traffic.trucks.map((t: any) => t.plate).sort()).toEqual(trucks.map((t) => t.plate).sort());
 
     // A truck further out sees the advisory on its page; one on S3 does not.
     const upstream = await truck(g);
     await post(upstream.id, upstream.token, [point(ON.S1, LON, { speedKmh: 50 })]);
-    expect((await http('GET', '/v1/driver/crossing', { token: upstream.token })).body.advisory).toMatchObject({ level: 'HOLD_UPSTREAM', holdingArea: 'H1' });
+    expect((await http('GET', '/v1/driver/crossing', { token: upstream.token })).body.advisory).toMatchObject({
+      level: 'HOLD_UPSTREAM',
+      holdingArea: 'H1',
+    });
     expect((await http('GET', '/v1/driver/crossing', { token: trucks[0].token })).body.advisory.level).toBe('NONE');
 
     // Above the density limit a segment is congested however fast its trucks go.
-    await http('PUT', `/v1/admin/gates/${g.gate}`, { token: admin, body: { traffic: { slowBelowKmh: 20, congestedBelowKmh: 8, densityPerKm: 1 } } });
+    await http('PUT', `/v1/admin/gates/${g.gate}`, {
+      token: admin,
+      body: { traffic: { slowBelowKmh: 20, congestedBelowKmh: 8, densityPerKm: 1 } },
+    });
     for (const t of trucks) await post(t.id, t.token, [point(ON.S2, LON, { speedKmh: 60 })]);
     traffic = await trafficUntil(g, (tr) => statusOf(tr, 'S2') === 'CONGESTED' && statusOf(tr, 'S3') === 'FREE');
     expect(traffic.segments.find((s: any) => s.code === 'S2')).toMatchObject({ trucks: 3, meanSpeedKmh: 60 });
@@ -322,7 +408,13 @@ describe("the traffic police's orders", () => {
     const validUntil = new Date(Date.now() + 3600_000).toISOString();
     const refused = await http('POST', `/v1/gates/${g.gate}/traffic-orders`, {
       token: g.police.token,
-      body: { action: 'HOLD', message: 'x', segments: ['S2', 'NOPE'], holdingArea: 'NOWHERE', validUntil: new Date(Date.now() - 1000).toISOString() },
+      body: {
+        action: 'HOLD',
+        message: 'x',
+        segments: ['S2', 'NOPE'],
+        holdingArea: 'NOWHERE',
+        validUntil: new Date(Date.now() - 1000).toISOString(),
+      },
     });
     expect(refused.status).toBe(400);
     expect((refused.body.errors as any[]).map((e) => e.path).sort()).toEqual(['validUntil']);
@@ -361,7 +453,6 @@ describe("the traffic police's orders", () => {
     expect(await orderIds(elsewhere.token)).toEqual([issued.body.id]);
     expect((await trafficUntil(g, () => true)).orders.map((o: any) => o.id)).toEqual([issued.body.id]);
 
-
     const withdrawn = await http('DELETE', `/v1/gates/${g.gate}/traffic-orders/${issued.body.id}`, { token: g.police.token });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body.withdrawnAt).not.toBeNull();
@@ -372,7 +463,9 @@ describe("the traffic police's orders", () => {
     const again = await http('DELETE', `/v1/gates/${g.gate}/traffic-orders/${issued.body.id}`, { token: g.police.token });
     expect(again.body.withdrawnAt).toBe(withdrawn.body.withdrawnAt);
     // Both in the audit trail, attributed to the officer; the repeated withdrawal added nothing.
-    const audit = await db().query(`select action from audit_entry where actor = $1 and action like 'TRAFFIC_%' order by seq`, [g.police.id]);
+    const audit = await db().query(`select action from audit_entry where actor = $1 and action like 'TRAFFIC_%' order by seq`, [
+      g.police.id,
+    ]);
     expect(audit.rows.map((r) => r.action)).toEqual(['TRAFFIC_ORDER_ISSUED', 'TRAFFIC_ORDER_WITHDRAWN']);
     const sent = await db().query(`select count(*)::int as n from notification where event = 'ORDER_WITHDRAWN' and crossing_id = any($1)`, [
       [vietnamese.id, chinese.id],
@@ -396,7 +489,10 @@ describe('the public gate page', () => {
     expect(res.status).toBe(200);
     const gates = (await res.json()) as any[];
     const mine = gates.find((x) => x.code === g.gate);
-    expect(mine).toMatchObject({ open: true, traffic: expect.arrayContaining([{ segment: 'S3', name: 'Đoạn 3 (cổng)', status: 'CONGESTED' }]) });
+    expect(mine).toMatchObject({
+      open: true,
+      traffic: expect.arrayContaining([{ segment: 'S3', name: 'Đoạn 3 (cổng)', status: 'CONGESTED' }]),
+    });
     expect(mine.orders).toEqual([expect.objectContaining({ action: 'DIVERT', message: 'Đi đường tránh QL4A' })]);
     expect(gates.map((x) => x.code)).toEqual(expect.arrayContaining(['HUU_NGHI', 'TAN_THANH', 'BAC_LUAN_II', 'KIM_THANH']));
     const text = JSON.stringify(gates);
