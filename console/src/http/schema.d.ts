@@ -506,6 +506,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/crossings/{id}/driver-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue the crossing's driver link (a new one ends the earlier one at once) and send it to the driver by SMS
+         * @description Issue the crossing's driver link (a new one ends the earlier one at once) and send it to the driver by SMS. Roles: DECLARANT, ADMIN.
+         */
+        post: operations["postCrossingsIdDriverLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/crossings/{id}/fee": {
         parameters: {
             query?: never;
@@ -586,6 +606,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/crossings/{id}/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Positions from the driver's phone (1–100 points), placed on the gate's approach corridor; never in the workflow history
+         * @description Positions from the driver's phone (1–100 points), placed on the gate's approach corridor; never in the workflow history.
+         */
+        post: operations["postCrossingsIdPositions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/crossings/{id}/steps/{step}/decision": {
         parameters: {
             query?: never;
@@ -600,6 +640,26 @@ export interface paths {
          * @description An agency's decision on the step it owns: APPROVE, RETURN (reason and fields) or DENY (reason). Roles: HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR.
          */
         post: operations["postCrossingsIdStepsStepDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/crossings/{id}/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only)
+         * @description A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only). Roles: DECLARANT, MANAGER, ADMIN, BORDER_GUARD, TRAFFIC_POLICE.
+         */
+        get: operations["getCrossingsIdTrack"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -640,6 +700,26 @@ export interface paths {
          * @description The yard operator confirms the transfer was carried out as approved. Roles: YARD_OPERATOR.
          */
         post: operations["postCrossingsIdTransshipmentComplete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/driver/crossing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The driver's own crossing: status, queue call, standing orders and the advisory, in the driver's language
+         * @description The driver's own crossing: status, queue call, standing orders and the advisory, in the driver's language.
+         */
+        get: operations["getDriverCrossing"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -794,6 +874,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/gates/{code}/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A gate's approach: trucks and mean speed per segment with FREE/SLOW/CONGESTED, the advisory, standing orders
+         * @description A gate's approach: trucks and mean speed per segment with FREE/SLOW/CONGESTED, the advisory, standing orders. Roles: MANAGER, TRAFFIC_POLICE, ADMIN, HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR.
+         */
+        get: operations["getGatesCodeTraffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gates/{code}/traffic-orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A traffic police order (HOLD, PROCEED, DIVERT) sent at once by SMS to every driver en route on its segments, in their language
+         * @description A traffic police order (HOLD, PROCEED, DIVERT) sent at once by SMS to every driver en route on its segments, in their language. Roles: TRAFFIC_POLICE.
+         */
+        post: operations["postGatesCodeTrafficOrders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gates/{code}/traffic-orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw a standing order; the drivers it reached are told by SMS and on their page
+         * @description Withdraw a standing order; the drivers it reached are told by SMS and on their page. Roles: TRAFFIC_POLICE.
+         */
+        delete: operations["deleteGatesCodeTrafficOrdersId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -828,6 +968,26 @@ export interface paths {
          * @description The payment provider's callback, signed: X-Signature: sha256=<hex HMAC of the raw body>.
          */
         post: operations["postPaymentsCallback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/gates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every gate for the public: open or closed, yard places, queue length, traffic and standing orders; no personal data
+         * @description Every gate for the public: open or closed, yard places, queue length, traffic and standing orders; no personal data.
+         */
+        get: operations["getPublicGates"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -887,7 +1047,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN";
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE";
             updatedAt: string;
             username: string;
         };
@@ -919,6 +1079,16 @@ export interface components {
             expectedReopenAt?: string | null;
             reason: string;
         };
+        CorridorSegment: {
+            code: string;
+            name: string;
+            order: number;
+            path: [
+                number,
+                number
+            ][];
+            widthM: number;
+        };
         CrossingHistory: {
             declarationVersions: {
                 declaration: {
@@ -935,7 +1105,7 @@ export interface components {
                 actor: {
                     accountId: string;
                     /** @enum {string|null} */
-                    role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | null;
+                    role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | null;
                     username: string | null;
                 } | null;
                 at: string;
@@ -1059,6 +1229,12 @@ export interface components {
                 /** @enum {string} */
                 step: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
             }[];
+            tracking?: {
+                holdingArea: string | null;
+                lastAt: string;
+                segment: string | null;
+                speedKmh: number | null;
+            } | null;
             transshipment?: {
                 approvedAt?: string;
                 approvedBy?: string;
@@ -1223,6 +1399,35 @@ export interface components {
             /** @description shown once: at registration and at each rotation */
             secret?: string;
         };
+        DriverCrossing: {
+            advisory: components["schemas"]["TrafficAdvisory"];
+            /** @enum {string|null} */
+            currentStep: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
+            /** @enum {string} */
+            direction: "EXPORT" | "IMPORT";
+            gate: string;
+            gateName: string;
+            /** @enum {string} */
+            language: "vi" | "zh";
+            orders: components["schemas"]["TrafficOrder"][];
+            plate: string;
+            queue: components["schemas"]["QueuePlace"];
+            sending: boolean;
+            /** @enum {string} */
+            status: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
+            tracking: {
+                holdingArea: string | null;
+                lastAt: string;
+                segment: string | null;
+                speedKmh: number | null;
+            } | null;
+            updatedAt: string;
+        };
+        DriverLink: {
+            expiresAt: string | null;
+            token: string | null;
+            url: string | null;
+        };
         FeeRate: {
             amountVnd: number;
             /** @enum {string} */
@@ -1236,8 +1441,10 @@ export interface components {
         Gate: {
             closure: components["schemas"]["Closure"];
             code: string;
+            corridor: components["schemas"]["CorridorSegment"][];
             /** @enum {string} */
             feeCollector: "GATE_MANAGEMENT_CENTRE" | "TAX_AUTHORITY";
+            holdingAreas: components["schemas"]["HoldingArea"][];
             name: string;
             open: boolean;
             plateConfidence: number;
@@ -1248,11 +1455,15 @@ export interface components {
                 noShowRequeues: number;
                 priorityPerRegular: number;
             } | null;
+            traffic: components["schemas"]["TrafficThresholds"];
             yards: components["schemas"]["YardLoad"][];
         };
         GateChange: {
+            corridor?: components["schemas"]["CorridorSegment"][];
+            holdingAreas?: components["schemas"]["HoldingArea"][];
             plateConfidence?: number;
             queue?: components["schemas"]["QueueSettings"];
+            traffic?: components["schemas"]["TrafficThresholds"];
             yards?: {
                 capacity: number;
                 code: string;
@@ -1391,6 +1602,30 @@ export interface components {
             to: string;
             yards: components["schemas"]["YardLoad"][];
         };
+        GateTraffic: {
+            advisory: components["schemas"]["TrafficAdvisory"];
+            at: string | null;
+            gate: string;
+            holdingAreas: {
+                code: string;
+                name: string;
+                polygon: [
+                    number,
+                    number
+                ][];
+            }[];
+            orders: components["schemas"]["TrafficOrder"][];
+            segments: components["schemas"]["SegmentTraffic"][];
+            trucks: components["schemas"]["TruckOnRoad"][];
+        };
+        HoldingArea: {
+            code: string;
+            name: string;
+            polygon: [
+                number,
+                number
+            ][];
+        };
         LinkCandidates: {
             category: string;
             crossingId: string;
@@ -1414,7 +1649,7 @@ export interface components {
             gates: string[];
             password: string;
             /** @enum {string} */
-            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN";
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE";
             username: string;
         };
         NewDevice: {
@@ -1432,7 +1667,7 @@ export interface components {
             createdAt: string;
             crossingId: string | null;
             /** @enum {string} */
-            event: "CALLED" | "NO_SHOW" | "EXPIRED" | "CLOSED" | "REOPENED" | "RETURNED" | "CLEARED";
+            event: "CALLED" | "NO_SHOW" | "EXPIRED" | "CLOSED" | "REOPENED" | "RETURNED" | "CLEARED" | "DRIVER_LINK" | "TRAFFIC_ORDER" | "ORDER_WITHDRAWN";
             gate: string;
             /** @enum {string} */
             language: "vi" | "zh";
@@ -1457,6 +1692,21 @@ export interface components {
             imageRef?: string;
             plate: string;
         };
+        PositionBatch: {
+            positions: {
+                accuracyM?: number;
+                /** Format: date-time */
+                at: string;
+                headingDeg?: number;
+                lat: number;
+                lon: number;
+                speedKmh?: number;
+            }[];
+        };
+        PositionsAccepted: {
+            accepted: number;
+            segment: string | null;
+        };
         Problem: {
             /** @enum {string} */
             dependency?: "postgres" | "temporal" | "worker";
@@ -1470,6 +1720,39 @@ export interface components {
             status: number;
             title: string;
             type: string;
+        };
+        PublicGate: {
+            advisory: {
+                holdingArea: string | null;
+                /** @enum {string} */
+                level: "NONE" | "HOLD_UPSTREAM";
+                message: string;
+            };
+            closure: components["schemas"]["Closure"];
+            code: string;
+            name: string;
+            open: boolean;
+            orders: {
+                /** @enum {string} */
+                action: "HOLD" | "PROCEED" | "DIVERT";
+                message: string;
+                validUntil: string;
+            }[];
+            queue: {
+                called: number;
+                waiting: number;
+            } | null;
+            traffic: {
+                name: string;
+                segment: string;
+                /** @enum {string} */
+                status: "FREE" | "SLOW" | "CONGESTED";
+            }[];
+            yards: {
+                capacity: number;
+                code: string;
+                occupied: number;
+            }[];
         };
         QueueEntry: {
             arriveBy: string | null;
@@ -1512,6 +1795,68 @@ export interface components {
             eventId: string;
             reason: string;
         };
+        SegmentTraffic: {
+            code: string;
+            meanSpeedKmh: number | null;
+            name: string;
+            order: number;
+            path: [
+                number,
+                number
+            ][];
+            /** @enum {string} */
+            status: "FREE" | "SLOW" | "CONGESTED";
+            trucks: number;
+            widthM: number;
+        };
+        Track: {
+            points: {
+                at: string;
+                lat: number;
+                lon: number;
+                speedKmh: number | null;
+            }[];
+        };
+        TrafficAdvisory: {
+            /** @enum {string|null} */
+            cause: "CONGESTED_AT_GATE" | "YARDS_FULL" | null;
+            holdingArea: string | null;
+            /** @enum {string} */
+            level: "NONE" | "HOLD_UPSTREAM";
+            message: string;
+            segments: string[];
+            waitUntil: string | null;
+        };
+        TrafficOrder: {
+            /** @enum {string} */
+            action: "HOLD" | "PROCEED" | "DIVERT";
+            gate: string;
+            holdingArea: string | null;
+            id: string;
+            issuedAt: string;
+            message: string;
+            recipients: number;
+            segments: string[] | null;
+            validUntil: string;
+            withdrawnAt: string | null;
+        };
+        TrafficOrderRequest: {
+            /** @enum {string} */
+            action: "HOLD" | "PROCEED" | "DIVERT";
+            holdingArea?: string;
+            message: string;
+            segments?: string[];
+            /** Format: date-time */
+            validUntil: string;
+        };
+        TrafficThresholds: {
+            /** @default 8 */
+            congestedBelowKmh: number;
+            /** @default 40 */
+            densityPerKm: number;
+            /** @default 20 */
+            slowBelowKmh: number;
+        };
         TransshipmentCompletion: {
             note?: string;
         };
@@ -1521,6 +1866,16 @@ export interface components {
                 plate: string;
             };
             yardCode: string;
+        };
+        TruckOnRoad: {
+            crossingId: string;
+            holdingArea: string | null;
+            lastAt: string;
+            lat: number;
+            lon: number;
+            plate: string;
+            segment: string | null;
+            speedKmh: number | null;
         };
         YardLoad: {
             capacity: number;
@@ -2929,6 +3284,55 @@ export interface operations {
             };
         };
     };
+    postCrossingsIdDriverLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the link, shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverLink"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the crossing has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCrossingsIdFee: {
         parameters: {
             query?: never;
@@ -3151,6 +3555,86 @@ export interface operations {
             };
         };
     };
+    postCrossingsIdPositions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PositionBatch"];
+            };
+        };
+        responses: {
+            /** @description stored (or, for a repeated Idempotency-Key, stored before) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PositionsAccepted"];
+                };
+            };
+            /** @description every bad point, by its index (positions.3.lat) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no driver token, or one not valid (replaced by a newer link, or 24 h past the end) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not the crossing of this link */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the crossing has ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the Idempotency-Key was used for another batch */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     postCrossingsIdStepsStepDecision: {
         parameters: {
             query?: never;
@@ -3205,6 +3689,58 @@ export interface operations {
             };
             /** @description does not fit the crossing now */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCrossingsIdTrack: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the points, oldest first (at most 10000) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Track"];
+                };
+            };
+            /** @description the role may not read tracks */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such crossing */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3347,6 +3883,53 @@ export interface operations {
             };
             /** @description does not fit the crossing now */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDriverCrossing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the crossing as its driver sees it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverCrossing"];
+                };
+            };
+            /** @description no driver token, or one not valid (replaced by a newer link, or 24 h past the end) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description not the crossing of this link */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3859,6 +4442,158 @@ export interface operations {
             };
         };
     };
+    getGatesCodeTraffic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the gate's traffic */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GateTraffic"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postGatesCodeTrafficOrders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TrafficOrderRequest"];
+            };
+        };
+        responses: {
+            /** @description the order, with how many drivers it reached */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficOrder"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteGatesCodeTrafficOrdersId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the order, withdrawn */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrafficOrder"];
+                };
+            };
+            /** @description invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such gate among those the account serves */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -3921,6 +4656,35 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicGates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the gates */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicGate"][];
                 };
             };
             /** @description an error, as application/problem+json */
