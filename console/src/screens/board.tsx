@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, ok, type Account, type Schemas } from '../http/client';
+import { api, ok, type Account, type Read, type Schemas } from '../http/client';
 import { DECISION_STEPS } from '../../../domain/steps';
 import { label, useT, type Translate } from '../i18n';
 import { clockTime, localTime, span } from '../ui/format';
@@ -66,7 +66,7 @@ export function BoardScreen({ account }: { account: Account }) {
  * The gate's call-forward queue in one line (waiting, called), and its closure when it is closed, with the way to the
  * queue screen, where the manager closes and reopens the gate.
  */
-function QueueLine({ t, stats, gate }: { t: Translate; stats: Stats; gate: Schemas['Gate'] | undefined }) {
+function QueueLine({ t, stats, gate }: { t: Translate; stats: Stats; gate: Read<'Gate'> | undefined }) {
   if (!stats.queue && !gate?.closure) return null;
   return (
     <div class={gate?.closure ? 'notice' : 'queue-line'} data-board="queue">

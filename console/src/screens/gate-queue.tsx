@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ok, Problem, type Account, type Schemas } from '../http/client';
+import { api, ok, Problem, type Account, type Read, type Schemas } from '../http/client';
 import { label, useT, type Translate } from '../i18n';
 import { parseDuration } from '../../../domain/durations';
 import { clockTime, dayOrClock, fromNow, localTime, since, span } from '../ui/format';
@@ -9,7 +9,7 @@ import { QueueStatusBadge } from '../ui/queue-place';
 import { useRoute } from '../ui/router';
 import { Table } from '../ui/table';
 
-type Gate = Schemas['Gate'];
+type Gate = Read<'Gate'>;
 type GateQueue = Schemas['GateQueue'];
 type Entry = Schemas['QueueEntry'];
 type Direction = Entry['direction'];
