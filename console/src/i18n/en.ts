@@ -561,6 +561,7 @@ export const en: Record<MessageKey, string> = {
   'driver.queueNoShow': 'The truck did not arrive when called; it is back at the end of the queue.',
   'driver.queueNone': 'This gate does not call trucks in turn: drive straight to the gate.',
   'driver.inMinutes': 'in about {n} min',
+  'driver.inHours': 'in about {h} h {m} min',
   'driver.orders': 'Traffic police orders',
   'driver.noOrders': 'No order for your truck.',
   'driver.action.HOLD': 'Hold',

@@ -564,6 +564,7 @@ export const vi = {
   'driver.queueNoShow': 'Xe không đến khi được gọi; đã xếp lại cuối hàng.',
   'driver.queueNone': 'Cửa khẩu này không gọi xe theo lượt: đến thẳng cửa khẩu.',
   'driver.inMinutes': 'còn khoảng {n} phút',
+  'driver.inHours': 'còn khoảng {h} giờ {m} phút',
   'driver.orders': 'Lệnh của cảnh sát giao thông',
   'driver.noOrders': 'Không có lệnh nào cho xe của bạn.',
   'driver.action.HOLD': 'Dừng chờ',

@@ -39,6 +39,7 @@ export const zh: Record<DriverKey, string> = {
   'driver.queueNoShow': '叫号后车辆未到达，已重新排至队尾。',
   'driver.queueNone': '本口岸不按号叫车：请直接前往口岸。',
   'driver.inMinutes': '约 {n} 分钟后',
+  'driver.inHours': '约 {h} 小时 {m} 分钟后',
   'driver.orders': '交警指令',
   'driver.noOrders': '暂无针对您车辆的指令。',
   'driver.action.HOLD': '原地等候',

@@ -107,26 +107,28 @@ function InvalidLink({ problem }: { problem?: Problem }) {
   );
 }
 
-/** A time as the driver reads it: the gate's clock (date too when not today), and how far off it is when ahead. */
-function When({ t, iso }: { t: DriverTranslate; iso: string }) {
+/** How far ahead a time is, on a line of its own under the sentence: `in about 25 min`, `in about 2 h 5 min`. */
+function Ahead({ t, iso }: { t: DriverTranslate; iso: string }) {
   const minutes = Math.round((Date.parse(iso) - Date.now()) / 60_000);
+  if (minutes <= 0) return null;
   return (
-    <>
-      <time dateTime={iso} class="nowrap">
-        {dayOrClock(iso)}
-      </time>
-      {minutes > 0 && <span class="sub">{t('driver.inMinutes', { n: minutes })}</span>}
-    </>
+    <span class="sub">
+      {minutes < 60 ? t('driver.inMinutes', { n: minutes }) : t('driver.inHours', { h: Math.floor(minutes / 60), m: minutes % 60 })}
+    </span>
   );
 }
 
-const fill = (t: DriverTranslate, key: DriverKey, iso: string) => {
+/** A sentence with a time in it, as the driver reads it: the gate's clock (the date too when not today), zone shown. */
+const sentence = (t: DriverTranslate, key: DriverKey, iso: string) => {
   const [before, after] = t(key, { time: '\u0000' }).split('\u0000');
   return (
     <>
       {before}
-      <When t={t} iso={iso} />
+      <time dateTime={iso} class="nowrap">
+        {dayOrClock(iso)}
+      </time>
       {after}
+      <Ahead t={t} iso={iso} />
     </>
   );
 };
@@ -152,7 +154,7 @@ function Orders({ t, orders }: { t: DriverTranslate; orders: Order[] }) {
             <p class="order-action">{t(`driver.action.${o.action}`)}</p>
             <p class="order-message">{o.message}</p>
             {o.holdingArea && <p>{t('driver.orderArea', { area: o.holdingArea })}</p>}
-            <p class="sub">{fill(t, 'driver.orderUntil', o.validUntil)}</p>
+            <p class="sub">{sentence(t, 'driver.orderUntil', o.validUntil)}</p>
           </li>
         ))}
       </ul>
@@ -169,7 +171,7 @@ function AdvisoryNote({ t, crossing }: { t: DriverTranslate; crossing: DriverCro
       <h2 id="driver-advisory-title">{t('driver.advisory')}</h2>
       {a.cause && <p>{t(`driver.advisory.${a.cause}`)}</p>}
       <p class="order-action">{a.holdingArea ? t('driver.advisoryWait', { area: a.holdingArea }) : t('driver.advisoryWaitSafe')}</p>
-      {a.waitUntil && <p>{fill(t, 'driver.advisoryUntil', a.waitUntil)}</p>}
+      {a.waitUntil && <p>{sentence(t, 'driver.advisoryUntil', a.waitUntil)}</p>}
     </section>
   );
 }
@@ -182,7 +184,7 @@ function QueueCall({ t, crossing }: { t: DriverTranslate; crossing: DriverCrossi
     if (!q) return <p>{t('driver.queueNone')}</p>;
     switch (q.status) {
       case 'CALLED':
-        return <p class="call is-called">{q.arriveBy ? fill(t, 'driver.queueCalled', q.arriveBy) : t('driver.queueCalledNow')}</p>;
+        return <p class="call is-called">{q.arriveBy ? sentence(t, 'driver.queueCalled', q.arriveBy) : t('driver.queueCalledNow')}</p>;
       case 'ARRIVED':
         return <p class="call">{t('driver.queueArrived')}</p>;
       default:
@@ -192,7 +194,7 @@ function QueueCall({ t, crossing }: { t: DriverTranslate; crossing: DriverCrossi
             <p class="call" data-position={q.position ?? ''}>
               {q.position !== null ? t('driver.queueWaiting', { n: q.position }) : t('driver.queueWaitingNoPosition')}
             </p>
-            <p>{q.estimatedCallAt ? fill(t, 'driver.queueExpected', q.estimatedCallAt) : t('driver.queueNoEstimate')}</p>
+            <p>{q.estimatedCallAt ? sentence(t, 'driver.queueExpected', q.estimatedCallAt) : t('driver.queueNoEstimate')}</p>
           </>
         );
     }

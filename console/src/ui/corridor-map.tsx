@@ -35,11 +35,14 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
         <title id="map-title">{t('traffic.map', { gate: gateName })}</title>
         <desc id="map-desc">{summary}</desc>
         {traffic.holdingAreas.map((h) => {
-          const [x, y] = centre(h.polygon.map(at));
+          const corners = h.polygon.map(at);
+          // The name stands left of the area: the roads' labels are on their right.
+          const left = Math.min(...corners.map((c) => c[0]));
+          const [, y] = centre(corners);
           return (
             <g key={h.code} class="holding-area" data-holding-area={h.code}>
               <polygon points={points(h.polygon)} />
-              <text x={x} y={y} class="map-label area-label" text-anchor="middle">
+              <text x={left - 8} y={y + 6} class="map-label area-label" text-anchor="end">
                 {h.name}
               </text>
             </g>
@@ -69,9 +72,9 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
           const [x, y] = at(s.path[Math.floor((s.path.length - 1) / 2)]);
           const mid = s.path.length % 2 === 0 ? midpoint(at(s.path[s.path.length / 2 - 1]), at(s.path[s.path.length / 2])) : [x, y];
           return (
-            <text key={s.code} x={mid[0] + 14} y={mid[1]} class={`map-label segment-label flow-text-${s.status.toLowerCase()}`}>
-              <tspan x={mid[0] + 14}>{`${s.order}. ${s.code}`}</tspan>
-              <tspan x={mid[0] + 14} dy="1.15em" class="segment-status">
+            <text key={s.code} x={mid[0] + 18} y={mid[1]} class={`map-label segment-label flow-text-${s.status.toLowerCase()}`}>
+              <tspan x={mid[0] + 18}>{`${s.order}. ${s.code}`}</tspan>
+              <tspan x={mid[0] + 18} dy="1.15em" class="segment-status">
                 {label(t, 'flow', s.status)}
               </tspan>
             </text>
@@ -79,8 +82,8 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
         })}
         {gatePoint && (
           <g class="gate-end">
-            <rect x={gatePoint[0] - 9} y={gatePoint[1] - 9} width={18} height={18} />
-            <text x={gatePoint[0] + 14} y={gatePoint[1] + 5} class="map-label">
+            <rect x={gatePoint[0] - 10} y={gatePoint[1] - 10} width={20} height={20} />
+            <text x={gatePoint[0] + 16} y={gatePoint[1] + 7} class="map-label">
               {t('traffic.gateEnd')}
             </text>
           </g>
@@ -113,7 +116,7 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
   );
 }
 
-const PAD = 60;
+const PAD = 50;
 const WIDTH = 640;
 
 /** Fits the points into a box `WIDTH` wide (taller or flatter as the corridor runs), with room for the labels. */
@@ -127,7 +130,7 @@ function projection(all: LatLon[]): { width: number; height: number; at: (p: Lat
   const dy = Math.max(maxLat - minLat, 1e-6);
   // The labels stand to the right of the roads: a wider right margin.
   const inner = WIDTH - PAD - PAD * 3;
-  const height = Math.round(Math.min(900, Math.max(280, (inner * dy) / dx + 2 * PAD)));
+  const height = Math.round(Math.min(720, Math.max(300, (inner * dy) / dx + 2 * PAD)));
   const scale = Math.min(inner / dx, (height - 2 * PAD) / dy);
   const offsetX = PAD + (inner - dx * scale) / 2;
   const offsetY = PAD + (height - 2 * PAD - dy * scale) / 2;
