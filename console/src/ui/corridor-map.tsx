@@ -34,20 +34,9 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
       <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="map-title map-desc" data-map={traffic.gate}>
         <title id="map-title">{t('traffic.map', { gate: gateName })}</title>
         <desc id="map-desc">{summary}</desc>
-        {traffic.holdingAreas.map((h) => {
-          const corners = h.polygon.map(at);
-          // The name stands left of the area: the roads' labels are on their right.
-          const left = Math.min(...corners.map((c) => c[0]));
-          const [, y] = centre(corners);
-          return (
-            <g key={h.code} class="holding-area" data-holding-area={h.code}>
-              <polygon points={points(h.polygon)} />
-              <text x={left - 8} y={y + 6} class="map-label area-label" text-anchor="end">
-                {h.name}
-              </text>
-            </g>
-          );
-        })}
+        {traffic.holdingAreas.map((h) => (
+          <polygon key={h.code} points={points(h.polygon)} class="holding-area" data-holding-area={h.code} />
+        ))}
         {segments.map((s) => (
           <polyline key={s.code} points={points(s.path)} class={`road flow-${s.status.toLowerCase()}`} data-segment={s.code} data-status={s.status}>
             <title>{`${s.name}: ${label(t, 'flow', s.status)}`}</title>
@@ -72,11 +61,19 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
           const [x, y] = at(s.path[Math.floor((s.path.length - 1) / 2)]);
           const mid = s.path.length % 2 === 0 ? midpoint(at(s.path[s.path.length / 2 - 1]), at(s.path[s.path.length / 2])) : [x, y];
           return (
-            <text key={s.code} x={mid[0] + 18} y={mid[1]} class={`map-label segment-label flow-text-${s.status.toLowerCase()}`}>
-              <tspan x={mid[0] + 18}>{`${s.order}. ${s.code}`}</tspan>
-              <tspan x={mid[0] + 18} dy="1.15em" class="segment-status">
-                {label(t, 'flow', s.status)}
-              </tspan>
+            <text key={s.code} x={mid[0] + 18} y={mid[1] + 7} class={`map-label segment-label flow-text-${s.status.toLowerCase()}`}>
+              {s.order}. <tspan class="segment-status">{label(t, 'flow', s.status)}</tspan>
+            </text>
+          );
+        })}
+        {traffic.holdingAreas.map((h) => {
+          const corners = h.polygon.map(at);
+          // The name stands left of the area: the roads' labels are on their right.
+          const left = Math.min(...corners.map((c) => c[0]));
+          const [, y] = centre(corners);
+          return (
+            <text key={h.code} x={left - 8} y={y + 6} class="map-label area-label" text-anchor="end">
+              {h.name}
             </text>
           );
         })}
@@ -129,7 +126,7 @@ function projection(all: LatLon[]): { width: number; height: number; at: (p: Lat
   const dx = Math.max((maxLon - minLon) * shrink, 1e-6);
   const dy = Math.max(maxLat - minLat, 1e-6);
   // The labels stand to the right of the roads: a wider right margin.
-  const inner = WIDTH - PAD - PAD * 3;
+  const inner = WIDTH - PAD - PAD * 4;
   const height = Math.round(Math.min(720, Math.max(300, (inner * dy) / dx + 2 * PAD)));
   const scale = Math.min(inner / dx, (height - 2 * PAD) / dy);
   const offsetX = PAD + (inner - dx * scale) / 2;
