@@ -32,8 +32,8 @@ const DECLARATION_SECTIONS: Record<Role, Section[]> = {
   CUSTOMS_OFFICER: ['customsDeclarationNo', 'goods', 'containers'],
   YARD_OPERATOR: ['vehicle', 'containers'],
   FEE_COLLECTOR: ['vehicle'],
-  // The plate of a truck on the road; nothing of its papers or goods.
-  TRAFFIC_POLICE: ['vehicle'],
+  // A truck on the road by its plate (every role sees it), and nothing of its papers, driver or goods.
+  TRAFFIC_POLICE: [],
 };
 
 /** Who reads where a truck is (a track, the view's `tracking`): location is personal data (API.md). */

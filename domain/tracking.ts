@@ -11,8 +11,17 @@ import { isoDateTime } from './time';
 
 const latitude = z.number().min(-90, 'must be a latitude (−90 to 90)').max(90, 'must be a latitude (−90 to 90)');
 const longitude = z.number().min(-180, 'must be a longitude (−180 to 180)').max(180, 'must be a longitude (−180 to 180)');
-/** `[lat, lon]`, in that order (API.md), as people read coordinates; GeoJSON's `[lon, lat]` stays inside the geometry. */
-export const LatLonSchema = z.tuple([latitude, longitude]);
+/**
+ * `[lat, lon]`, in that order (API.md), as people read coordinates; GeoJSON's `[lon, lat]` stays inside the geometry.
+ * A pair rather than a tuple type: a typed client (openapi-fetch's inference in the console) widens tuples anyway.
+ */
+export const LatLonSchema = z
+  .array(z.number())
+  .length(2, 'must be [lat, lon]')
+  .superRefine(([lat, lon], ctx) => {
+    if (!latitude.safeParse(lat).success) ctx.addIssue({ code: 'custom', path: [0], message: 'must be a latitude (−90 to 90)' });
+    if (!longitude.safeParse(lon).success) ctx.addIssue({ code: 'custom', path: [1], message: 'must be a longitude (−180 to 180)' });
+  });
 export type LatLon = z.infer<typeof LatLonSchema>;
 
 const CODE = /^[A-Z0-9][A-Z0-9_-]{0,39}$/;

@@ -197,7 +197,8 @@ const CASES: Case[] = [
   {
     route: 'GET /v1/gates/{code}/queue',
     send: (_c, t) => http('GET', '/v1/gates/HUU_NGHI/queue', { token: t }),
-    allowed: everyone('ok'),
+    // The police read the road, not the queue's plates (its lengths are on the public page).
+    allowed: { ...everyone('ok'), TRAFFIC_POLICE: 403 },
     otherGate: 404,
   },
   {
@@ -230,6 +231,48 @@ const CASES: Case[] = [
     route: 'POST /v1/gate-events/{eventId}/match',
     send: (_c, t) => http('POST', '/v1/gate-events/no-such-read/match', { token: t, body: { crossingId: 'x' } }),
     allowed: { BORDER_GUARD: 'ok' },
+  },
+  {
+    // The fixture crossing is cancelled: past authorization the declarant and the admin hear 409, and no link is made.
+    route: 'POST /v1/crossings/{id}/driver-link',
+    send: (c, t) => http('POST', `/v1/crossings/${c.crossingId}/driver-link`, { token: t }),
+    allowed: { DECLARANT: 'ok', ADMIN: 'ok', OTHER_DECLARANT: 404 },
+    otherGate: 404,
+  },
+  {
+    // Location is personal data: the roles API.md lists, at their gates, and the declarant of its own crossing.
+    route: 'GET /v1/crossings/{id}/track',
+    send: (c, t) => http('GET', `/v1/crossings/${c.crossingId}/track`, { token: t }),
+    allowed: { DECLARANT: 'ok', MANAGER: 'ok', ADMIN: 'ok', BORDER_GUARD: 'ok', TRAFFIC_POLICE: 'ok', OTHER_DECLARANT: 404 },
+    otherGate: 404,
+  },
+  {
+    route: 'GET /v1/gates/{code}/traffic',
+    send: (_c, t) => http('GET', '/v1/gates/HUU_NGHI/traffic', { token: t }),
+    allowed: {
+      MANAGER: 'ok',
+      ADMIN: 'ok',
+      TRAFFIC_POLICE: 'ok',
+      HEALTH_OFFICER: 'ok',
+      BORDER_GUARD: 'ok',
+      QUARANTINE_OFFICER: 'ok',
+      CUSTOMS_OFFICER: 'ok',
+      YARD_OPERATOR: 'ok',
+      FEE_COLLECTOR: 'ok',
+    },
+    otherGate: 404,
+  },
+  {
+    // An invalid body: past authorization the officer hears 400, and no order is sent (the body is checked before the
+    // gate, so an officer of another gate hears the same 400).
+    route: 'POST /v1/gates/{code}/traffic-orders',
+    send: (_c, t) => http('POST', '/v1/gates/HUU_NGHI/traffic-orders', { token: t, body: { action: 'WAIT' } }),
+    allowed: { TRAFFIC_POLICE: 'ok' },
+  },
+  {
+    route: 'DELETE /v1/gates/{code}/traffic-orders/{id}',
+    send: (_c, t) => http('DELETE', '/v1/gates/HUU_NGHI/traffic-orders/not-an-id', { token: t }),
+    allowed: { TRAFFIC_POLICE: 'ok' },
   },
   {
     // Development only: the test system, started as npm start starts it, mounts it.

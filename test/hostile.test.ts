@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { account, asAdmin, db, declaration, system } from './system/client';
-import { RUBBER, staffOf } from './system/crossing-flow';
+import { declare, RUBBER, staffOf } from './system/crossing-flow';
 
 /**
  * Hostile strings, everywhere the API takes a string. Every string field of every request body and every string query
@@ -24,7 +24,7 @@ type Json = Record<string, any>;
 
 /** A valid request per operation, and who may make it. */
 interface Base {
-  role: 'anyone' | 'admin' | 'declarant' | 'health' | 'guard' | 'manager' | 'customs' | 'yard' | 'fees' | 'device';
+  role: 'anyone' | 'admin' | 'declarant' | 'health' | 'guard' | 'manager' | 'customs' | 'yard' | 'fees' | 'device' | 'police' | 'driver';
   path?: string;
   body?: Json;
 }
@@ -34,7 +34,9 @@ describe('hostile strings', () => {
   let tokens: Record<Base['role'], string>;
   let crossingId: string;
   let camera: { code: string; secret: string };
-  const started = new Date();
+  let driven: string;
+  // Set once the fixtures are made (a crossing for the driver's link): nothing may be stored or started after it.
+  let started: Date;
 
   beforeAll(async () => {
     spec = (await (await fetch(`${system().apiUrl}/openapi.json`)).json()) as Json;
@@ -51,7 +53,20 @@ describe('hostile strings', () => {
       customs: staff.customs.token,
       yard: staff.yard.token,
       fees: staff.fees.token,
+      police: (await account('TRAFFIC_POLICE')).token,
+      driver: '',
     };
+    // A driver's link, so that a batch of positions reaches validation.
+    const fixture = await declare(company);
+    driven = fixture.id;
+    tokens.driver = (
+      (await (
+        await fetch(`${system().apiUrl}/v1/crossings/${driven}/driver-link`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${company.token}` },
+        })
+      ).json()) as Json
+    ).token;
     crossingId = randomUUID(); // requests are refused before any crossing is looked up
     const code = `HOSTILE-${randomUUID().slice(0, 8).toUpperCase()}`;
     const registered = await fetch(`${system().apiUrl}/v1/admin/devices`, {
@@ -60,6 +75,7 @@ describe('hostile strings', () => {
       body: JSON.stringify({ code, gate: 'TAN_THANH', point: 'YARD_ENTRY', kind: 'CAMERA' }),
     });
     camera = { code, secret: ((await registered.json()) as Json).secret };
+    started = new Date();
   });
 
   const bases = (): Record<string, Base> => ({
@@ -146,6 +162,23 @@ describe('hostile strings', () => {
       path: '/v1/gates/NO_SUCH_GATE/closure',
       body: { reason: 'Typhoon', expectedReopenAt: new Date(Date.now() + 86_400_000).toISOString() },
     },
+    'POST /v1/crossings/{id}/positions': {
+      role: 'driver',
+      path: `/v1/crossings/${driven}/positions`,
+      body: { positions: [{ at: new Date().toISOString(), lat: 21.95, lon: 106.7, speedKmh: 30 }] },
+    },
+    'POST /v1/gates/{code}/traffic-orders': {
+      role: 'police',
+      path: '/v1/gates/HUU_NGHI/traffic-orders',
+      body: {
+        action: 'HOLD',
+        message: 'Dừng chờ',
+        segments: ['QL1A-3'],
+        holdingArea: 'BAI-CHO-PHU-XA',
+        validUntil: new Date(Date.now() + 3600_000).toISOString(),
+      },
+    },
+    'GET /v1/crossings/{id}/track': { role: 'manager', path: `/v1/crossings/${randomUUID()}/track` },
     'POST /v1/crossings/{id}/customs-channel': {
       role: 'customs',
       path: `/v1/crossings/${crossingId}/customs-channel`,
@@ -256,10 +289,12 @@ describe('hostile strings', () => {
               (select count(*)::int from deadline_policy_version where updated_at >= $1) as policies,
               (select count(*)::int from fee_rate where updated_at >= $1) as rates,
               (select count(*)::int from gate_event where received_at >= $1) as reads,
-              (select count(*)::int from device where code = 'HOSTILE-NEW') as devices`,
+              (select count(*)::int from device where code = 'HOSTILE-NEW') as devices,
+              (select count(*)::int from track_point where received_at >= $1) as points,
+              (select count(*)::int from traffic_order where issued_at >= $1) as orders`,
       [since],
     );
-    expect(counts.rows[0]).toEqual({ crossings: 0, accounts: 0, policies: 0, rates: 0, reads: 0, devices: 0 });
+    expect(counts.rows[0]).toEqual({ crossings: 0, accounts: 0, policies: 0, rates: 0, reads: 0, devices: 0, points: 0, orders: 0 });
     const connection = await Connection.connect({ address: system().temporalAddress });
     try {
       const { count } = await new Client({ connection }).workflow.count(`StartTime >= "${since}"`);

@@ -30,7 +30,7 @@ const SegmentTrafficSchema = z
     trucks: z.number().int(),
     meanSpeedKmh: z.number().nullable(),
     status: z.enum(FLOW_STATUSES),
-    path: z.array(z.tuple([z.number(), z.number()])),
+    path: z.array(z.array(z.number())),
     widthM: z.number(),
   })
   .meta({ id: 'SegmentTraffic' });
@@ -56,7 +56,7 @@ const GateTrafficSchema = z
     segments: z.array(SegmentTrafficSchema),
     advisory: AdvisorySchema,
     orders: z.array(TrafficOrderSchema),
-    holdingAreas: z.array(z.object({ code: z.string(), name: z.string(), polygon: z.array(z.tuple([z.number(), z.number()])) })),
+    holdingAreas: z.array(z.object({ code: z.string(), name: z.string(), polygon: z.array(z.array(z.number())) })),
     /** The trucks seen on the approach in the last 10 minutes, for the map (plates: the police and managers only). */
     trucks: z.array(TruckOnRoadSchema),
   })

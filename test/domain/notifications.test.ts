@@ -19,6 +19,11 @@ const facts: MessageFacts = {
   expectedReopenAt: '2026-12-02T01:00:00Z',
   step: 'health-check',
   estimatedCallAt: '2026-12-02T02:30:00Z',
+  url: 'https://cuakhau.langson.gov.vn/#/driver?t=drv_0123456789abcdefghijABCDEFGHIJ_-',
+  action: 'HOLD',
+  orderMessage: 'Ùn tắc tại cổng, các xe dừng chờ tại bãi cho đến khi có thông báo mới',
+  holdingAreaName: 'Bãi chờ Phú Xá',
+  validUntil: '2026-12-02T03:00:00Z',
 };
 
 const body = (event: NotificationEvent, driver = vietnamese, f: MessageFacts = facts) => driverMessage(event, f, driver, ref)!.body;
@@ -38,8 +43,10 @@ describe('the language of a message', () => {
     expect(vi).toMatch(VIETNAMESE_LETTERS);
     expect(vi).not.toMatch(HAN);
     expect(zh).toMatch(HAN);
-    // Only the gate's own (Vietnamese) name and a manager's reason may bring Vietnamese letters into a Chinese text.
-    expect(zh.replace(facts.gateName!, '').replace(facts.reason!, '')).not.toMatch(VIETNAMESE_LETTERS);
+    // Only the gate's own (Vietnamese) name and what officers wrote (a manager's reason, a police order and its holding
+    // area) may bring Vietnamese letters into a Chinese text.
+    const officers = [facts.gateName!, facts.reason!, facts.orderMessage!, facts.holdingAreaName!];
+    expect(officers.reduce((text, words) => text.replace(words, ''), zh)).not.toMatch(VIETNAMESE_LETTERS);
   });
 });
 
@@ -51,6 +58,17 @@ describe('a message to a driver', () => {
       expect(text).toContain(facts.plate);
       expect(text.length).toBeLessThan(300);
     }
+  });
+
+  it("carries the driver's link, and a police order with where to wait and until when", () => {
+    expect(body('DRIVER_LINK')).toContain(` ${facts.url} `);
+    expect(body('DRIVER_LINK', chinese)).toContain(` ${facts.url} `);
+    expect(body('TRAFFIC_ORDER')).toBe(
+      'Cửa khẩu quốc tế Hữu Nghị: lệnh của CSGT cho xe 12C-123.45: Dừng chờ tại Bãi chờ Phú Xá. ' +
+        'Ùn tắc tại cổng, các xe dừng chờ tại bãi cho đến khi có thông báo mới. Hiệu lực đến 2026-12-02 10:00 UTC+7.',
+    );
+    expect(body('TRAFFIC_ORDER', chinese, { ...facts, action: 'DIVERT' })).toContain('绕行');
+    expect(body('ORDER_WITHDRAWN', chinese)).toContain('已撤销');
   });
 
   it('names the gate by its code when its name is not given', () => {

@@ -1083,10 +1083,7 @@ export interface components {
             code: string;
             name: string;
             order: number;
-            path: [
-                number,
-                number
-            ][];
+            path: number[][];
             widthM: number;
         };
         CrossingHistory: {
@@ -1609,10 +1606,7 @@ export interface components {
             holdingAreas: {
                 code: string;
                 name: string;
-                polygon: [
-                    number,
-                    number
-                ][];
+                polygon: number[][];
             }[];
             orders: components["schemas"]["TrafficOrder"][];
             segments: components["schemas"]["SegmentTraffic"][];
@@ -1621,10 +1615,7 @@ export interface components {
         HoldingArea: {
             code: string;
             name: string;
-            polygon: [
-                number,
-                number
-            ][];
+            polygon: number[][];
         };
         LinkCandidates: {
             category: string;
@@ -1800,10 +1791,7 @@ export interface components {
             meanSpeedKmh: number | null;
             name: string;
             order: number;
-            path: [
-                number,
-                number
-            ][];
+            path: number[][];
             /** @enum {string} */
             status: "FREE" | "SLOW" | "CONGESTED";
             trucks: number;

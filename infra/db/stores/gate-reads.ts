@@ -18,6 +18,7 @@ import { normalisePlate } from '../../../domain/identifiers';
 import { auditEntriesJson } from '../../audit';
 import type { Sql } from '../../audit';
 import { sqlOf } from '../orm';
+import { iso } from './timestamps';
 import type { DeviceRow } from './devices';
 import { Where } from './sql-where';
 
@@ -103,7 +104,6 @@ const exitPoint = (point: GatePoint) => point === 'BARRIER_EXIT' || point === 'Y
 const STILL_HERE = `(c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
                      or (c.status = 'CLEARED' and c.gate_exit_at is null and c.updated_at > now() - interval '1 day'))`;
 
-const iso = (value: Date | string) => new Date(value).toISOString();
 
 /**
  * Plate reads of the gates' devices, matched to crossings (API.md "Devices and plate reads"). A read is answered from

@@ -18,6 +18,7 @@ import type { Role } from '../../../domain/roles';
 import { auditEntriesJson, type AuditInput } from '../../audit';
 import { isTransientDatabaseError } from '../errors';
 import { sqlOf } from '../orm';
+import { iso } from './timestamps';
 import { POLICY_STAMP_SQL } from './deadline-policies';
 import { Where } from './sql-where';
 
@@ -85,7 +86,6 @@ interface Row {
   queue_status: QueueStatus | null;
 }
 
-const iso = (value: Date | string) => new Date(value).toISOString();
 
 /**
  * Derived bookkeeping (a step opening, its deadlines armed or re-armed after a policy change) is history, not an

@@ -7,6 +7,7 @@ import type { Step } from '../../../domain/steps';
 import type { HoldingArea, Segment, TrafficThresholds } from '../../../domain/tracking';
 import { enqueueNotifications } from './notifications';
 import { sqlOf } from '../orm';
+import { iso } from './timestamps';
 
 /** A gate's approach as the admin drew it, with the thresholds its flow is judged by. */
 export interface GateApproach {
@@ -151,13 +152,13 @@ export class TrackingStore {
       direction: row.direction,
       status: row.status,
       currentStep: row.current_step,
-      updatedAt: row.updated_at.toISOString(),
+      updatedAt: iso(row.updated_at),
       queue: row.queue,
       driver: { nationality: row.nationality ?? '', phone: row.phone },
       lastFix:
         row.last_at && row.lat !== null && row.lon !== null
           ? {
-              at: row.last_at.toISOString(),
+              at: iso(row.last_at),
               lat: row.lat,
               lon: row.lon,
               speedKmh: row.speed_kmh,
@@ -252,7 +253,7 @@ export class TrackingStore {
         order by at limit ?`,
       [crossingId, range.from ?? null, range.from ?? null, range.to ?? null, range.to ?? null, range.limit],
     );
-    return rows.map((r) => ({ at: r.at.toISOString(), lat: r.lat, lon: r.lon, speedKmh: r.speed_kmh }));
+    return rows.map((r) => ({ at: iso(r.at), lat: r.lat, lon: r.lon, speedKmh: r.speed_kmh }));
   }
 
   /** The crossing view's `tracking`: its latest fix, or undefined before its first. */
@@ -261,7 +262,7 @@ export class TrackingStore {
       'select last_at, segment_code, holding_area, speed_kmh from crossing_track where crossing_id = ?',
       [crossingId],
     );
-    return row && { lastAt: row.last_at.toISOString(), segment: row.segment_code, holdingArea: row.holding_area, speedKmh: row.speed_kmh };
+    return row && { lastAt: iso(row.last_at), segment: row.segment_code, holdingArea: row.holding_area, speedKmh: row.speed_kmh };
   }
 
   /** First entries into the corridor that no workflow has acknowledged this long after they were stored. */
@@ -272,7 +273,7 @@ export class TrackingStore {
         order by approached_at limit ?`,
       [olderThanMs / 1000, limit],
     );
-    return rows.map((r) => ({ crossingId: r.crossing_id, at: r.approached_at.toISOString(), segment: r.approached_segment }));
+    return rows.map((r) => ({ crossingId: r.crossing_id, at: iso(r.approached_at), segment: r.approached_segment }));
   }
 
   async markApproachDelivered(crossingId: string): Promise<void> {

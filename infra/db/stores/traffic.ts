@@ -3,6 +3,7 @@ import type { NotificationDraft } from '../../../domain/notifications';
 import type { Advisory, FlowStatus, SegmentFlow, TrafficAction, TrafficOrder } from '../../../domain/tracking';
 import { enqueueNotifications } from './notifications';
 import { sqlOf } from '../orm';
+import { iso } from './timestamps';
 
 /** A driver en route at a gate, as an order reaches them. */
 export interface DriverEnRoute {
@@ -50,10 +51,10 @@ const orderOf = (r: OrderRow): TrafficOrder => ({
   message: r.message,
   segments: r.segments,
   holdingArea: r.holding_area,
-  validUntil: r.valid_until.toISOString(),
-  issuedAt: r.issued_at.toISOString(),
+  validUntil: iso(r.valid_until),
+  issuedAt: iso(r.issued_at),
   recipients: r.recipients,
-  withdrawnAt: r.withdrawn_at?.toISOString() ?? null,
+  withdrawnAt: (r.withdrawn_at ? iso(r.withdrawn_at) : null),
 });
 
 /**
@@ -84,7 +85,7 @@ export class TrafficStore {
     const sql = sqlOf(this.em);
     await sql(
       `with gone as (
-         delete from segment_flow where gate_code = ? and segment_code <> all(?::text[])
+         delete from segment_flow where gate_code = ? and segment_code not in (select jsonb_array_elements_text(?::jsonb))
        ), flow as (
          insert into segment_flow (gate_code, segment_code, trucks, mean_speed_kmh, status, computed_at)
          select ?, s.code, s.trucks, s."meanSpeedKmh", s.status, ?::timestamptz
@@ -96,7 +97,7 @@ export class TrafficStore {
        on conflict (gate_code) do update set advisory = excluded.advisory, computed_at = excluded.computed_at`,
       [
         gate,
-        segments.map((s) => s.code),
+        JSON.stringify(segments.map((s) => s.code)),
         gate,
         at.toISOString(),
         JSON.stringify(segments),
@@ -119,7 +120,7 @@ export class TrafficStore {
       [gate],
     );
     return {
-      at: advisory.computed_at.toISOString(),
+      at: iso(advisory.computed_at),
       advisory: advisory.advisory,
       segments: new Map(rows.map((r) => [r.segment_code, { trucks: r.trucks, meanSpeedKmh: r.mean_speed_kmh, status: r.status }])),
     };
@@ -168,7 +169,7 @@ export class TrafficStore {
       speedKmh: r.speed_kmh,
       segment: r.segment_code,
       holdingArea: r.holding_area,
-      lastAt: r.last_at.toISOString(),
+      lastAt: iso(r.last_at),
     }));
   }
 
@@ -183,9 +184,9 @@ export class TrafficStore {
               t.segment_code
          from crossing_track t join crossing c on c.id = t.crossing_id
         where t.gate_code = ? and t.last_at > now() - make_interval(secs => ?) and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
-          and (case when ?::text[] is null then t.segment_code is not null or t.holding_area is not null
-                    else t.segment_code = any(?::text[]) end)`,
-      [gate, EN_ROUTE_WINDOW_MS / 1000, segments, segments],
+          and (case when ?::jsonb is null then t.segment_code is not null or t.holding_area is not null
+                    else t.segment_code in (select jsonb_array_elements_text(?::jsonb)) end)`,
+      [gate, EN_ROUTE_WINDOW_MS / 1000, segments && JSON.stringify(segments), segments && JSON.stringify(segments)],
     );
     return rows.map((r) => ({ crossingId: r.crossing_id, plate: r.plate, nationality: r.nationality ?? '', phone: r.phone, segment: r.segment_code }));
   }
@@ -201,10 +202,10 @@ export class TrafficStore {
     const [row] = await sql<OrderRow>(
       `with o as (
          insert into traffic_order (id, gate_code, action, message, segments, holding_area, valid_until, issued_by, issued_at, recipients)
-         values (?, ?, ?, ?, ?::text[], ?, ?::timestamptz, ?, now(), ?)
+         values (?, ?, ?, ?, (select array_agg(s) from jsonb_array_elements_text(?::jsonb) s), ?, ?::timestamptz, ?, now(), ?)
          returning *
        ), r as (
-         insert into traffic_order_recipient (order_id, crossing_id) select ?, unnest(?::uuid[])
+         insert into traffic_order_recipient (order_id, crossing_id) select ?, c::uuid from jsonb_array_elements_text(?::jsonb) c
        )
        select ${ORDER_COLUMNS} from o`,
       [
@@ -212,13 +213,13 @@ export class TrafficStore {
         order.gate,
         order.action,
         order.message,
-        order.segments,
+        order.segments && JSON.stringify(order.segments),
         order.holdingArea,
         order.validUntil,
         issuedBy,
         recipients.length,
         order.id,
-        recipients,
+        JSON.stringify(recipients),
       ],
     );
     await enqueueNotifications(sql, sms);
