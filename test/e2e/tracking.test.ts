@@ -1,11 +1,12 @@
 /// <reference lib="dom" />
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { gateLocalTime } from '../../domain/local-time';
 import { SEEDED_CORRIDORS } from '../../infra/db/seeds/corridors';
 import { account, asAdmin, db, http, system, type TestAccount } from '../system/client';
 import { declare } from '../system/crossing-flow';
 import { gateWithDeadlines } from '../system/test-gate';
-import { BOOTH, browserSession, ensureChineseFont, expectAccessible, PHONE, screenshot, signIn, tabTo } from './browser';
+import { BOOTH, browserSession, ensureChineseFont, expectAccessible, PHONE, screenshot, SCREENSHOTS, signIn, tabTo } from './browser';
 
 /**
  * The road in the console (API.md "Driver tracking and traffic flow"): the driver's page opened from the SMS link on a
@@ -332,6 +333,7 @@ describe('the road in the console', () => {
     for (const secret of ['15C-777.01', VIETNAMESE_DRIVER.fullName, VIETNAMESE_DRIVER.phone, t.id]) expect(text).not.toContain(secret);
     await expectAccessible(page);
     await screenshot(page, 'public-gates-phone');
+    await mine.screenshot({ path: path.join(SCREENSHOTS, 'public-gate-closed-phone.png') });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
 
     const booth = await tab(BOOTH);

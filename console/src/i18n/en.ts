@@ -562,6 +562,7 @@ export const en: Record<MessageKey, string> = {
   'driver.queueNone': 'This gate does not call trucks in turn: drive straight to the gate.',
   'driver.inMinutes': 'in about {n} min',
   'driver.inHours': 'in about {h} h {m} min',
+  'driver.inWholeHours': 'in about {h} h',
   'driver.orders': 'Traffic police orders',
   'driver.noOrders': 'No order for your truck.',
   'driver.action.HOLD': 'Hold',

@@ -565,6 +565,7 @@ export const vi = {
   'driver.queueNone': 'Cửa khẩu này không gọi xe theo lượt: đến thẳng cửa khẩu.',
   'driver.inMinutes': 'còn khoảng {n} phút',
   'driver.inHours': 'còn khoảng {h} giờ {m} phút',
+  'driver.inWholeHours': 'còn khoảng {h} giờ',
   'driver.orders': 'Lệnh của cảnh sát giao thông',
   'driver.noOrders': 'Không có lệnh nào cho xe của bạn.',
   'driver.action.HOLD': 'Dừng chờ',

@@ -40,6 +40,7 @@ export const zh: Record<DriverKey, string> = {
   'driver.queueNone': '本口岸不按号叫车：请直接前往口岸。',
   'driver.inMinutes': '约 {n} 分钟后',
   'driver.inHours': '约 {h} 小时 {m} 分钟后',
+  'driver.inWholeHours': '约 {h} 小时后',
   'driver.orders': '交警指令',
   'driver.noOrders': '暂无针对您车辆的指令。',
   'driver.action.HOLD': '原地等候',

@@ -51,8 +51,8 @@ export function DriverScreen() {
       )}
       {!data.sending && <Ended t={t} crossing={data} />}
       <Orders t={t} orders={data.orders} />
-      <AdvisoryNote t={t} crossing={data} />
       <QueueCall t={t} crossing={data} />
+      <AdvisoryNote t={t} crossing={data} />
       <Facts t={t} crossing={data} />
       {data.sending ? (
         <PositionSending t={t} token={token} crossingId={crossingIdOf(data, link)} onEnded={() => void crossing.reload()} />
@@ -113,7 +113,11 @@ function Ahead({ t, iso }: { t: DriverTranslate; iso: string }) {
   if (minutes <= 0) return null;
   return (
     <span class="sub">
-      {minutes < 60 ? t('driver.inMinutes', { n: minutes }) : t('driver.inHours', { h: Math.floor(minutes / 60), m: minutes % 60 })}
+      {minutes < 60
+        ? t('driver.inMinutes', { n: minutes })
+        : minutes % 60 === 0
+          ? t('driver.inWholeHours', { h: minutes / 60 })
+          : t('driver.inHours', { h: Math.floor(minutes / 60), m: minutes % 60 })}
     </span>
   );
 }
