@@ -156,6 +156,12 @@ describe('the road in the console', () => {
     const context = page.context();
     await context.grantPermissions(['geolocation'], { origin: system().apiUrl });
     await context.setGeolocation({ latitude: ON['QL1A-2'][1][0], longitude: ON['QL1A-2'][1][1], accuracy: 12 });
+    // The first batch finds no signal (the request fails): it is sent again with the same Idempotency-Key.
+    const keys: string[] = [];
+    await page.route('**/positions', (route) => {
+      keys.push(route.request().headers()['idempotency-key']);
+      return keys.length === 1 ? route.abort('internetdisconnected') : route.continue();
+    });
     await page.waitForSelector('#username');
     await page.goto(driverPage(wang));
     await page.waitForSelector('[data-driver="orders"]');
@@ -183,6 +189,8 @@ describe('the road in the console', () => {
       (t) => t.points.some((p: any) => Math.abs(p.lat - ON['QL1A-2'][1][0]) < 1e-6),
     );
     expect(track.points.length).toBeGreaterThan(ON['QL1A-1'].length);
+    expect(keys.length).toBeGreaterThanOrEqual(2);
+    expect(keys[1]).toBe(keys[0]);
     await expectAccessible(page);
     await screenshot(page, 'driver-zh-phone', { fullPage: true });
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
