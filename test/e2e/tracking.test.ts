@@ -127,10 +127,18 @@ describe('the road in the console', () => {
     // One yard place: the Chinese driver's truck is called at once, the Vietnamese one behind it waits.
     const g = await roadGate({ capacity: 1, queue: true });
     const wang = await truck(g, '桂A12345', CHINESE_DRIVER, 'CN');
-    const called = await until('the call', () => queueOf(g), (q) => q.entries.some((e: any) => e.crossingId === wang.id && e.status === 'CALLED'));
+    const called = await until(
+      'the call',
+      () => queueOf(g),
+      (q) => q.entries.some((e: any) => e.crossingId === wang.id && e.status === 'CALLED'),
+    );
     const arriveBy = called.entries.find((e: any) => e.crossingId === wang.id).arriveBy as string;
     const nam = await truck(g, '12C-456.78');
-    await until('the second truck waiting', () => queueOf(g), (q) => q.entries.some((e: any) => e.crossingId === nam.id && e.status === 'WAITING'));
+    await until(
+      'the second truck waiting',
+      () => queueOf(g),
+      (q) => q.entries.some((e: any) => e.crossingId === nam.id && e.status === 'WAITING'),
+    );
 
     // The SMS the Chinese driver got carries the same link, in Chinese.
     const sms = await http('GET', `/dev/notifications?phone=${encodeURIComponent(CHINESE_DRIVER.phone)}`, { token: await asAdmin() });

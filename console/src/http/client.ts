@@ -76,7 +76,10 @@ export function whenUnauthorized(handler: () => void): void {
  * never a blank. A 401 ends the session, except for a request sent with a token of its own (`ownToken`: the driver's
  * link), whose refusal says nothing about the account signed in on this tab.
  */
-export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>, opts: { ownToken?: boolean } = {}): Promise<T> {
+export async function ok<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+  opts: { ownToken?: boolean } = {},
+): Promise<T> {
   let result: { data?: T; error?: unknown; response: Response };
   try {
     result = await call;

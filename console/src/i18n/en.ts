@@ -497,7 +497,8 @@ export const en: Record<MessageKey, string> = {
   'traffic.withdrawLabel': 'Withdraw the “{action}” order issued at {time}',
   'traffic.withdrawn': 'Order withdrawn; the drivers it reached are being told.',
   'traffic.issueTitle': 'Issue an order to drivers',
-  'traffic.issueExplain': 'The order is sent at once by SMS to every driver en route on the chosen segments and shown on their tracking page.',
+  'traffic.issueExplain':
+    'The order is sent at once by SMS to every driver en route on the chosen segments and shown on their tracking page.',
   'traffic.onlyPolice': 'Only the traffic police issue and withdraw orders; you see the orders that stand.',
   'traffic.formAction': 'Order',
   'traffic.formMessage': 'Message',
@@ -511,7 +512,8 @@ export const en: Record<MessageKey, string> = {
   'traffic.formSubmit': 'Issue the order',
   'traffic.issued': 'Order “{action}” issued; sent to {n} drivers en route.',
   'public.title': 'The gates now',
-  'public.hint': 'Public information for companies and drivers: whether each gate is open, yard places, the queue and traffic on the approach.',
+  'public.hint':
+    'Public information for companies and drivers: whether each gate is open, yard places, the queue and traffic on the approach.',
   'public.signIn': 'Sign in',
   'public.open': 'Open',
   'public.closed': 'Closed',
@@ -583,7 +585,8 @@ export const en: Record<MessageKey, string> = {
   'driver.retrying': 'Not sent yet (no signal?): it will be sent again by itself.',
   'driver.waitingFix': 'Waiting for a location fix…',
   'driver.keepOpen': 'Keep this page open and location on for the whole trip.',
-  'driver.denied': "Location is not allowed: the truck's position is not sent. Allow this page to use your location in the phone's browser settings, then reload the page.",
+  'driver.denied':
+    "Location is not allowed: the truck's position is not sent. Allow this page to use your location in the phone's browser settings, then reload the page.",
   'driver.unavailable': 'The phone has no location fix. Turn location (GPS) on, then reload the page.',
   'driver.notSending': 'Positions are no longer sent: the crossing has ended.',
   'driver.ended': 'The crossing has ended: {status}.',

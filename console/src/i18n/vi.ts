@@ -512,7 +512,8 @@ export const vi = {
   'traffic.formSubmit': 'Ban hành lệnh',
   'traffic.issued': 'Đã ban hành lệnh “{action}”; đã gửi {n} lái xe đang trên đường.',
   'public.title': 'Tình hình các cửa khẩu',
-  'public.hint': 'Thông tin công khai cho doanh nghiệp và lái xe: cửa khẩu mở hay đóng, chỗ trong bãi, hàng chờ và giao thông trên đường vào.',
+  'public.hint':
+    'Thông tin công khai cho doanh nghiệp và lái xe: cửa khẩu mở hay đóng, chỗ trong bãi, hàng chờ và giao thông trên đường vào.',
   'public.signIn': 'Đăng nhập',
   'public.open': 'Đang mở',
   'public.closed': 'Đang đóng',
@@ -586,7 +587,8 @@ export const vi = {
   'driver.retrying': 'Chưa gửi được (mất sóng?): sẽ tự gửi lại.',
   'driver.waitingFix': 'Đang chờ tín hiệu định vị…',
   'driver.keepOpen': 'Giữ trang này mở và bật định vị suốt hành trình.',
-  'driver.denied': 'Chưa cho phép định vị: vị trí của xe không được gửi. Cho phép trang này dùng vị trí trong cài đặt trình duyệt của điện thoại, rồi tải lại trang.',
+  'driver.denied':
+    'Chưa cho phép định vị: vị trí của xe không được gửi. Cho phép trang này dùng vị trí trong cài đặt trình duyệt của điện thoại, rồi tải lại trang.',
   'driver.unavailable': 'Điện thoại chưa lấy được vị trí. Bật định vị (GPS) rồi tải lại trang.',
   'driver.notSending': 'Không còn gửi vị trí: chuyến xe đã kết thúc.',
   'driver.ended': 'Chuyến xe đã kết thúc: {status}.',

@@ -24,7 +24,10 @@ export function DriverScreen() {
   const link = new URLSearchParams(route.split('?')[1] ?? '');
   const token = link.get('t') ?? '';
   const crossing = useLoad(
-    () => (token ? ok(api.GET('/v1/driver/crossing', { headers: { Authorization: `Bearer ${token}` } }), { ownToken: true }) : Promise.resolve(undefined)),
+    () =>
+      token
+        ? ok(api.GET('/v1/driver/crossing', { headers: { Authorization: `Bearer ${token}` } }), { ownToken: true })
+        : Promise.resolve(undefined),
     [token],
     DRIVER_POLL_MS,
   );
@@ -95,8 +98,8 @@ function InvalidLink({ problem }: { problem?: Problem }) {
           <>
             <h1 lang="vi">Liên kết không còn dùng được</h1>
             <p lang="vi">
-              Liên kết theo dõi xe này không hợp lệ, đã được thay bằng liên kết mới, hoặc chuyến xe đã kết thúc hơn 24 giờ. Hỏi
-              doanh nghiệp khai báo để được gửi liên kết mới.
+              Liên kết theo dõi xe này không hợp lệ, đã được thay bằng liên kết mới, hoặc chuyến xe đã kết thúc hơn 24 giờ. Hỏi doanh nghiệp
+              khai báo để được gửi liên kết mới.
             </p>
             <h2 lang="zh">链接已失效</h2>
             <p lang="zh">此车辆跟踪链接无效、已被新链接取代，或本次通关已结束超过 24 小时。请联系申报企业重新发送链接。</p>
@@ -301,7 +304,8 @@ function PositionSending(props: { t: DriverTranslate; token: string; crossingId:
     };
   }, [token, crossingId]);
 
-  const status = !crossingId || where === 'unavailable' ? 'unavailable' : where === 'denied' ? 'denied' : state.lastSentAt ? 'sending' : 'waiting';
+  const status =
+    !crossingId || where === 'unavailable' ? 'unavailable' : where === 'denied' ? 'denied' : state.lastSentAt ? 'sending' : 'waiting';
   return (
     <section
       class={`driver-card location is-${status}`}

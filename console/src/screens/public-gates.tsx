@@ -48,7 +48,12 @@ export function PublicGatesScreen() {
 function GateCard({ t, gate }: { t: Translate; gate: PublicGate }) {
   const id = `gate-${gate.code}`;
   return (
-    <article class={`panel public-gate ${gate.open ? 'is-open' : 'is-closed'}`} aria-labelledby={id} data-gate={gate.code} data-open={String(gate.open)}>
+    <article
+      class={`panel public-gate ${gate.open ? 'is-open' : 'is-closed'}`}
+      aria-labelledby={id}
+      data-gate={gate.code}
+      data-open={String(gate.open)}
+    >
       <h2 id={id}>
         {gate.name}{' '}
         <span class={`badge ${gate.open ? 'status-cleared' : 'step-denied'}`}>{gate.open ? t('public.open') : t('public.closed')}</span>
@@ -71,14 +76,21 @@ function GateCard({ t, gate }: { t: Translate; gate: PublicGate }) {
               ? t('public.noYards')
               : gate.yards.map((y) => (
                   <span key={y.code} class="public-yard">
-                    {t('public.yard', { code: y.code, occupied: y.occupied, capacity: y.capacity, free: Math.max(0, y.capacity - y.occupied) })}
+                    {t('public.yard', {
+                      code: y.code,
+                      occupied: y.occupied,
+                      capacity: y.capacity,
+                      free: Math.max(0, y.capacity - y.occupied),
+                    })}
                   </span>
                 ))}
           </dd>
         </div>
         <div>
           <dt>{t('public.queue')}</dt>
-          <dd data-public="queue">{gate.queue ? t('public.queueCounts', { waiting: gate.queue.waiting, called: gate.queue.called }) : t('public.noQueue')}</dd>
+          <dd data-public="queue">
+            {gate.queue ? t('public.queueCounts', { waiting: gate.queue.waiting, called: gate.queue.called }) : t('public.noQueue')}
+          </dd>
         </div>
       </dl>
       <h3>{t('public.traffic')}</h3>
@@ -102,7 +114,8 @@ function GateCard({ t, gate }: { t: Translate; gate: PublicGate }) {
           <ul class="orders-list">
             {gate.orders.map((o, i) => (
               <li key={i} data-action={o.action}>
-                <span class={`badge action-${o.action.toLowerCase()}`}>{label(t, 'action', o.action)}</span> <span class="order-message">{o.message}</span>
+                <span class={`badge action-${o.action.toLowerCase()}`}>{label(t, 'action', o.action)}</span>{' '}
+                <span class="order-message">{o.message}</span>
                 <span class="sub">{t('traffic.orderUntil', { time: dayOrClock(o.validUntil) })}</span>
               </li>
             ))}

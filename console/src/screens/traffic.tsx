@@ -119,7 +119,11 @@ export function FlowBadge({ t, status }: { t: Translate; status: string }) {
 
 function Segments({ t, traffic }: { t: Translate; traffic: Traffic }) {
   return (
-    <Table class="segments-table" caption={t('traffic.segments')} columns={[t('traffic.segment'), t('traffic.trucks'), t('traffic.speed'), t('traffic.status')]}>
+    <Table
+      class="segments-table"
+      caption={t('traffic.segments')}
+      columns={[t('traffic.segment'), t('traffic.trucks'), t('traffic.speed'), t('traffic.status')]}
+    >
       <tbody>
         {[...traffic.segments]
           .sort((a, b) => a.order - b.order)
@@ -176,14 +180,16 @@ function StandingOrders(props: { t: Translate; gate: string; traffic: Traffic; p
           {orders.map((o) => (
             <li key={o.id} data-order={o.id} data-action={o.action}>
               <p class="order-head">
-                <span class={`badge action-${o.action.toLowerCase()}`}>{label(t, 'action', o.action)}</span> <span class="order-message">{o.message}</span>
+                <span class={`badge action-${o.action.toLowerCase()}`}>{label(t, 'action', o.action)}</span>{' '}
+                <span class="order-message">{o.message}</span>
               </p>
               <p class="sub">
                 {t('traffic.orderSegments', { list: o.segments ? o.segments.map(segmentName).join(', ') : t('traffic.allSegments') })}
                 {o.holdingArea && <> · {t('traffic.orderArea', { area: areaName(o.holdingArea) })}</>}
               </p>
               <p class="sub">
-                {t('traffic.orderUntil', { time: dayOrClock(o.validUntil) })} · {t('traffic.orderIssued', { time: dayOrClock(o.issuedAt), n: o.recipients })}
+                {t('traffic.orderUntil', { time: dayOrClock(o.validUntil) })} ·{' '}
+                {t('traffic.orderIssued', { time: dayOrClock(o.issuedAt), n: o.recipients })}
               </p>
               {props.police && (
                 <button

@@ -15,7 +15,11 @@ type LatLon = number[];
 export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: Traffic; gateName: string }) {
   const segments = [...traffic.segments].sort((a, b) => a.order - b.order);
   const placed = traffic.trucks.filter((tr) => tr.segment !== null || tr.holdingArea !== null);
-  const frame = projection([...segments.flatMap((s) => s.path), ...traffic.holdingAreas.flatMap((h) => h.polygon), ...placed.map((tr) => [tr.lat, tr.lon])]);
+  const frame = projection([
+    ...segments.flatMap((s) => s.path),
+    ...traffic.holdingAreas.flatMap((h) => h.polygon),
+    ...placed.map((tr) => [tr.lat, tr.lon]),
+  ]);
   if (!frame) return null;
   const { width, height, at } = frame;
   const points = (path: LatLon[]) => path.map((p) => at(p).join(',')).join(' ');
@@ -38,7 +42,13 @@ export function CorridorMap({ t, traffic, gateName }: { t: Translate; traffic: T
           <polygon key={h.code} points={points(h.polygon)} class="holding-area" data-holding-area={h.code} />
         ))}
         {segments.map((s) => (
-          <polyline key={s.code} points={points(s.path)} class={`road flow-${s.status.toLowerCase()}`} data-segment={s.code} data-status={s.status}>
+          <polyline
+            key={s.code}
+            points={points(s.path)}
+            class={`road flow-${s.status.toLowerCase()}`}
+            data-segment={s.code}
+            data-status={s.status}
+          >
             <title>{`${s.name}: ${label(t, 'flow', s.status)}`}</title>
           </polyline>
         ))}
@@ -134,9 +144,15 @@ function projection(all: LatLon[]): { width: number; height: number; at: (p: Lat
   return {
     width: WIDTH,
     height,
-    at: (p) => [Math.round((offsetX + (p[1] - minLon) * shrink * scale) * 10) / 10, Math.round((offsetY + (maxLat - p[0]) * scale) * 10) / 10],
+    at: (p) => [
+      Math.round((offsetX + (p[1] - minLon) * shrink * scale) * 10) / 10,
+      Math.round((offsetY + (maxLat - p[0]) * scale) * 10) / 10,
+    ],
   };
 }
 
-const centre = (ps: [number, number][]): [number, number] => [ps.reduce((s, p) => s + p[0], 0) / ps.length, ps.reduce((s, p) => s + p[1], 0) / ps.length];
+const centre = (ps: [number, number][]): [number, number] => [
+  ps.reduce((s, p) => s + p[0], 0) / ps.length,
+  ps.reduce((s, p) => s + p[1], 0) / ps.length,
+];
 const midpoint = (a: [number, number], b: [number, number]): [number, number] => [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
