@@ -6,6 +6,7 @@ import { CorridorMap } from '../ui/corridor-map';
 import { clockTime, dayOrClock, localTime } from '../ui/format';
 import { useChange, useLoad } from '../ui/hooks';
 import { describedBy, Empty, Field, GatePicker, Loading, ProblemNote, useFieldErrors } from '../ui/parts';
+import { useServedGates } from '../ui/served-gates';
 import { Table } from '../ui/table';
 
 type Traffic = Read<'GateTraffic'>;
@@ -23,11 +24,7 @@ export const TRAFFIC_POLL_MS = 3000;
  */
 export function TrafficScreen({ account }: { account: Account }) {
   const t = useT();
-  const gates = useLoad(() => ok(api.GET('/v1/gates')), [], 30_000);
-  const served = account.role === 'ADMIN' ? (gates.data ?? []).map((g) => g.code) : account.gates;
-  const [gate, setGate] = useState<string | undefined>();
-  const current = gate ?? served[0];
-  const nameOf = (code: string | undefined) => gates.data?.find((g) => g.code === code)?.name ?? code ?? '';
+  const { gates, served, current, pick, nameOf } = useServedGates(account, 30_000);
   const traffic = useLoad(
     () => (current ? ok(api.GET('/v1/gates/{code}/traffic', { params: { path: { code: current } } })) : Promise.resolve(undefined)),
     [current],
@@ -41,7 +38,7 @@ export function TrafficScreen({ account }: { account: Account }) {
       <section class="panel traffic-main" aria-labelledby="traffic-title">
         <div class="card-head">
           <h1 id="traffic-title">{t('traffic.title', { gate: nameOf(current) })}</h1>
-          <GatePicker id="traffic-gate" gates={served} value={current} nameOf={nameOf} onChange={setGate} />
+          <GatePicker id="traffic-gate" gates={served} value={current} nameOf={nameOf} onChange={pick} />
         </div>
         <ProblemNote problem={gates.problem ?? traffic.problem} onRetry={() => void (gates.problem ? gates.reload() : traffic.reload())} />
         {!current ? (
