@@ -6,7 +6,7 @@ import { SEEDED_CORRIDORS } from '../../infra/db/seeds/corridors';
 import { account, asAdmin, db, http, system, type TestAccount } from '../system/client';
 import { declare } from '../system/crossing-flow';
 import { gateWithDeadlines } from '../system/test-gate';
-import { BOOTH, browserSession, ensureChineseFont, expectAccessible, PHONE, screenshot, SCREENSHOTS, signIn, tabTo } from './browser';
+import { BOOTH, browserSession, expectAccessible, PHONE, screenshot, SCREENSHOTS, signIn, tabTo } from './browser';
 
 /**
  * The road in the console (API.md "Driver tracking and traffic flow"): the driver's page opened from the SMS link on a
@@ -15,7 +15,6 @@ import { BOOTH, browserSession, ensureChineseFont, expectAccessible, PHONE, scre
  * every screen scanned with axe-core, and no script error, `console.error` or answer of 500 or more.
  */
 const { tab } = browserSession();
-beforeAll(() => ensureChineseFont());
 
 /** Points on the seeded Hữu Nghị corridor (QL1A), which each test gate here is given: on segment 1, 2 and 3 (at the gate). */
 const ON = {
@@ -109,12 +108,8 @@ async function until<T>(what: string, read: () => Promise<T>, ok: (value: T) => 
 const queueOf = (g: RoadGate) => http('GET', `/v1/gates/${g.gate}/queue`, { token: g.manager.token }).then((r) => r.body);
 const trafficOf = (g: RoadGate) => http('GET', `/v1/gates/${g.gate}/traffic`, { token: g.police.token }).then((r) => r.body);
 
-/**
- * The driver page's address. The SMS link carries only the token, and `GET /v1/driver/crossing` does not say the
- * crossing's id that `POST /v1/crossings/{id}/positions` needs; until the API says it, the page also takes the id from
- * the link (`&c=`), added here.
- */
-const driverPage = (t: { id: string; url: string }) => `${system().apiUrl}/${t.url.slice(t.url.indexOf('#'))}&c=${t.id}`;
+/** The driver page's address: the SMS link's fragment, on the test system (the link names the token only). */
+const driverPage = (t: { url: string }) => `${system().apiUrl}/${t.url.slice(t.url.indexOf('#'))}`;
 
 /** `2026-12-01T17:05` in the gate's time, a number of hours from now: what a datetime-local input takes. */
 const gateInput = (hoursFromNow: number) =>

@@ -655,7 +655,7 @@ export interface paths {
         };
         /**
          * A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only)
-         * @description A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only). Roles: DECLARANT, MANAGER, ADMIN, BORDER_GUARD, TRAFFIC_POLICE.
+         * @description A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only). Roles: DECLARANT, MANAGER, BORDER_GUARD, TRAFFIC_POLICE.
          */
         get: operations["getCrossingsIdTrack"];
         put?: never;
@@ -1398,6 +1398,7 @@ export interface components {
         };
         DriverCrossing: {
             advisory: components["schemas"]["TrafficAdvisory"];
+            crossingId: string;
             /** @enum {string|null} */
             currentStep: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
             /** @enum {string} */
@@ -1714,10 +1715,14 @@ export interface components {
         };
         PublicGate: {
             advisory: {
+                /** @enum {string|null} */
+                cause: "CONGESTED_AT_GATE" | "YARDS_FULL" | null;
                 holdingArea: string | null;
+                holdingAreaName: string | null;
                 /** @enum {string} */
                 level: "NONE" | "HOLD_UPSTREAM";
                 message: string;
+                waitUntil: string | null;
             };
             closure: components["schemas"]["Closure"];
             code: string;
@@ -1726,6 +1731,7 @@ export interface components {
             orders: {
                 /** @enum {string} */
                 action: "HOLD" | "PROCEED" | "DIVERT";
+                holdingAreaName: string | null;
                 message: string;
                 validUntil: string;
             }[];
@@ -1739,6 +1745,7 @@ export interface components {
                 /** @enum {string} */
                 status: "FREE" | "SLOW" | "CONGESTED";
             }[];
+            trafficAt: string | null;
             yards: {
                 capacity: number;
                 code: string;
@@ -1804,11 +1811,13 @@ export interface components {
                 lon: number;
                 speedKmh: number | null;
             }[];
+            truncated: boolean;
         };
         TrafficAdvisory: {
             /** @enum {string|null} */
             cause: "CONGESTED_AT_GATE" | "YARDS_FULL" | null;
             holdingArea: string | null;
+            holdingAreaName: string | null;
             /** @enum {string} */
             level: "NONE" | "HOLD_UPSTREAM";
             message: string;
@@ -1820,6 +1829,7 @@ export interface components {
             action: "HOLD" | "PROCEED" | "DIVERT";
             gate: string;
             holdingArea: string | null;
+            holdingAreaName: string | null;
             id: string;
             issuedAt: string;
             message: string;

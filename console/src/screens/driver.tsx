@@ -58,7 +58,7 @@ export function DriverScreen() {
       <AdvisoryNote t={t} crossing={data} />
       <Facts t={t} crossing={data} />
       {data.sending ? (
-        <PositionSending t={t} token={token} crossingId={crossingIdOf(data, link)} onEnded={() => void crossing.reload()} />
+        <PositionSending t={t} token={token} crossingId={data.crossingId} onEnded={() => void crossing.reload()} />
       ) : (
         <section class="driver-card" aria-labelledby="driver-location-title">
           <h2 id="driver-location-title">{t('driver.location')}</h2>
@@ -72,15 +72,6 @@ export function DriverScreen() {
       )}
     </div>
   );
-}
-
-/**
- * The crossing's id, for the positions route (`/v1/crossings/{id}/positions`). The link in the SMS carries only the
- * token and `GET /v1/driver/crossing` does not say the id yet, so the page takes it from the answer when the API gives
- * it (`crossingId`) and otherwise from the link (`&c=`); without either, it cannot send positions and says so.
- */
-function crossingIdOf(crossing: DriverCrossing & { crossingId?: string }, link: URLSearchParams): string | undefined {
-  return crossing.crossingId ?? link.get('c') ?? undefined;
 }
 
 /** Before the language is known (the link is refused before any answer), the page speaks both of the driver's languages. */
@@ -160,7 +151,7 @@ function Orders({ t, orders }: { t: DriverTranslate; orders: Order[] }) {
           <li key={o.id} class={`order order-${o.action.toLowerCase()}`} data-order={o.id} data-action={o.action}>
             <p class="order-action">{t(`driver.action.${o.action}`)}</p>
             <p class="order-message">{o.message}</p>
-            {o.holdingArea && <p>{t('driver.orderArea', { area: o.holdingArea })}</p>}
+            {o.holdingArea && <p>{t('driver.orderArea', { area: o.holdingAreaName ?? o.holdingArea })}</p>}
             <p class="sub">{sentence(t, 'driver.orderUntil', o.validUntil)}</p>
           </li>
         ))}
@@ -177,7 +168,7 @@ function AdvisoryNote({ t, crossing }: { t: DriverTranslate; crossing: DriverCro
     <section class="driver-card advisory" aria-labelledby="driver-advisory-title" data-driver="advisory">
       <h2 id="driver-advisory-title">{t('driver.advisory')}</h2>
       {a.cause && <p>{t(`driver.advisory.${a.cause}`)}</p>}
-      <p class="order-action">{a.holdingArea ? t('driver.advisoryWait', { area: a.holdingArea }) : t('driver.advisoryWaitSafe')}</p>
+      <p class="order-action">{a.holdingArea ? t('driver.advisoryWait', { area: a.holdingAreaName ?? a.holdingArea }) : t('driver.advisoryWaitSafe')}</p>
       {a.waitUntil && <p>{sentence(t, 'driver.advisoryUntil', a.waitUntil)}</p>}
     </section>
   );

@@ -106,7 +106,7 @@ function GateCard({ t, gate }: { t: Translate; gate: PublicGate }) {
         </ol>
       )}
       <p class={gate.advisory.level === 'HOLD_UPSTREAM' ? 'notice advisory' : 'advisory is-none'} data-advisory={gate.advisory.level}>
-        <strong>{t('traffic.advisory')}:</strong> {advisoryWords(t, gate.advisory, (code) => code).join(' ')}
+        <strong>{t('traffic.advisory')}:</strong> {advisoryWords(t, gate.advisory, (code) => gate.advisory.holdingAreaName ?? code).join(' ')}
       </p>
       {gate.orders.length > 0 && (
         <>
