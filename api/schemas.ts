@@ -104,3 +104,5 @@ export const GateSchema = z
   .meta({ id: 'Gate' });
 
 export const IdParams = z.object({ id: z.uuid('must be a crossing or account id (a UUID)') });
+/** A gate's routes: `/v1/gates/{code}/…`. */
+export const GateParams = z.object({ code: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI') });

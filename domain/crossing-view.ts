@@ -77,6 +77,11 @@ export type ReturnRecord = z.infer<typeof ReturnRecordSchema>;
  * The crossing view (API.md "Crossing view"): the one definition of what the workflow answers and the read model
  * keeps. Each role sees it filtered (api/data-views.ts).
  */
+/** Where the driver's phone last placed the truck: when, on which segment or in which holding area, how fast. */
+export const TrackingSummarySchema = z
+  .object({ lastAt: z.string(), segment: z.string().nullable(), holdingArea: z.string().nullable(), speedKmh: z.number().nullable() })
+  .meta({ id: 'TrackingSummary' });
+
 export const CrossingViewSchema = z.object({
   id: z.string(),
   gate: z.string(),
@@ -107,10 +112,7 @@ export const CrossingViewSchema = z.object({
    * from the positions' store by the API, never kept by the workflow. Null before the first position, and for roles
    * that may not read a track.
    */
-  tracking: z
-    .object({ lastAt: z.string(), segment: z.string().nullable(), holdingArea: z.string().nullable(), speedKmh: z.number().nullable() })
-    .nullable()
-    .optional(),
+  tracking: TrackingSummarySchema.nullable().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

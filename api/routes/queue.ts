@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CATEGORIES } from '../../domain/category';
 import { DIRECTIONS } from '../../domain/declaration';
-import { GATE_CODE } from '../../domain/gates';
 import { QUEUE_STATUSES } from '../../domain/queue';
 import { AGENCY_ROLES, servesGate } from '../../domain/roles';
 import { freeText } from '../../domain/text';
@@ -12,14 +11,12 @@ import type { ApiContext } from '../context';
 import { conflict, notFound } from '../problem';
 import { wakeQueue } from '../queue-wake';
 import type { Api, Caller } from '../route';
-import { ClosureSchema, GateSchema, ProblemSchema } from '../schemas';
+import { ClosureSchema, GateSchema, ProblemSchema, GateParams } from '../schemas';
 
 /**
  * The virtual queue's HTTP surface (API.md, "The virtual queue"): a gate's queue in call order, and the manager's
  * closure and reopening. The calls themselves are the dispatcher's (workflows/queue-dispatcher.ts).
  */
-
-const GateParams = z.object({ code: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI') });
 
 const QueueEntrySchema = z
   .object({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { speedBetween } from '../../domain/corridor-geometry';
-import { CROSSING_STATUSES, ENDED_STATUSES } from '../../domain/crossing-view';
+import { CROSSING_STATUSES, ENDED_STATUSES, TrackingSummarySchema } from '../../domain/crossing-view';
 import { DIRECTIONS } from '../../domain/declaration';
 import { languageFor, SMS_LANGUAGES } from '../../domain/notifications';
 import { QueuePlaceSchema } from '../../domain/queue';
@@ -82,9 +82,7 @@ const DriverCrossingSchema = z
     orders: z.array(TrafficOrderSchema),
     /** The gate's hold-upstream advisory, when it asks this truck to wait (level NONE otherwise). */
     advisory: AdvisorySchema,
-    tracking: z
-      .object({ lastAt: z.string(), segment: z.string().nullable(), holdingArea: z.string().nullable(), speedKmh: z.number().nullable() })
-      .nullable(),
+    tracking: TrackingSummarySchema.nullable(),
     /** The page's language: Chinese for a driver of nationality CN, else Vietnamese. */
     language: z.enum(SMS_LANGUAGES),
     /** Whether the link still sends positions (until the crossing ends). */

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { GATE_CODE } from '../../domain/gates';
 import { driverMessage, type NotificationDraft } from '../../domain/notifications';
 import { AGENCY_ROLES, servesGate, type Role } from '../../domain/roles';
 import {
@@ -18,7 +17,7 @@ import type { DriverEnRoute } from '../../infra/db/stores/traffic';
 import type { ApiContext } from '../context';
 import { invalidFields, notFound } from '../problem';
 import type { Api, Caller } from '../route';
-import { ClosureSchema, ProblemSchema } from '../schemas';
+import { ClosureSchema, ProblemSchema, GateParams } from '../schemas';
 import { AdvisorySchema } from './tracking';
 
 /**
@@ -27,7 +26,6 @@ import { AdvisorySchema } from './tracking';
  * route; and the public page of every gate, which names no truck, company, driver or crossing.
  */
 
-const GateParams = z.object({ code: z.string().regex(GATE_CODE, 'must be a gate code such as HUU_NGHI') });
 const OrderParams = GateParams.extend({ id: z.uuid('must be an order id (a UUID)') });
 
 const SegmentTrafficSchema = z

@@ -1226,12 +1226,7 @@ export interface components {
                 /** @enum {string} */
                 step: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit";
             }[];
-            tracking?: {
-                holdingArea: string | null;
-                lastAt: string;
-                segment: string | null;
-                speedKmh: number | null;
-            } | null;
+            tracking?: components["schemas"]["TrackingSummary"];
             transshipment?: {
                 approvedAt?: string;
                 approvedBy?: string;
@@ -1413,12 +1408,7 @@ export interface components {
             sending: boolean;
             /** @enum {string} */
             status: "IN_PROGRESS" | "AWAITING_CORRECTION" | "CLEARED" | "DENIED" | "EXPIRED" | "CANCELLED";
-            tracking: {
-                holdingArea: string | null;
-                lastAt: string;
-                segment: string | null;
-                speedKmh: number | null;
-            } | null;
+            tracking: components["schemas"]["TrackingSummary"];
             updatedAt: string;
         };
         DriverLink: {
@@ -1813,6 +1803,12 @@ export interface components {
             }[];
             truncated: boolean;
         };
+        TrackingSummary: {
+            holdingArea: string | null;
+            lastAt: string;
+            segment: string | null;
+            speedKmh: number | null;
+        } | null;
         TrafficAdvisory: {
             /** @enum {string|null} */
             cause: "CONGESTED_AT_GATE" | "YARDS_FULL" | null;

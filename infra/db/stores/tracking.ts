@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { CrossingStatus } from '../../../domain/crossing-view';
+import type { z } from 'zod';
+import type { CrossingStatus, TrackingSummarySchema } from '../../../domain/crossing-view';
 import type { Direction } from '../../../domain/declaration';
 import type { NotificationDraft } from '../../../domain/notifications';
 import type { QueuePlace } from '../../../domain/queue';
@@ -35,12 +36,7 @@ export interface PlacedPoint {
   holdingArea: string | null;
 }
 
-export interface TrackingSummary {
-  lastAt: string;
-  segment: string | null;
-  holdingArea: string | null;
-  speedKmh: number | null;
-}
+export type TrackingSummary = z.infer<typeof TrackingSummarySchema>;
 
 /** A crossing's first entry into the corridor that its workflow has not yet heard of. */
 export interface PendingApproach {
