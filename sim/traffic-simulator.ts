@@ -51,6 +51,8 @@ as the phone would; one told to HOLD before it has passed the holding area's tur
   --batch-every S        real seconds between two batches a phone sends (default 10)
   --report-every S       real seconds between two looks at the gate's traffic (default 15, the worker's round)
   --quiet                no line per truck entering a segment
+  --keep                 leave the trucks' crossings open at the end (by default the declarant cancels them, so that
+                         the next run starts on an empty road: the flow counts a truck for 10 minutes after its last fix)
   --base-url URL         the system (default: the npm start of this checkout, http://127.0.0.1:3000 unless PORT was
                          set: its address from DATA_DIR/launcher.json; without one it starts a system of its own in
                          .data/sim and stops it at the end)
@@ -97,7 +99,16 @@ interface Truck {
   crossingId: string;
   token: string;
   url: string;
-  pending: { at: string; lat: number; lon: number; speedKmh: number; headingDeg?: number; accuracyM: number; expect: string | null; m: number }[];
+  pending: {
+    at: string;
+    lat: number;
+    lon: number;
+    speedKmh: number;
+    headingDeg?: number;
+    accuracyM: number;
+    expect: string | null;
+    m: number;
+  }[];
   /** Sending stops once the last fix past the gate has gone, or the crossing ended. */
   done: boolean;
   /** The fix past the gate (off the corridor) is taken: the flow stops counting the truck once it is sent. */
@@ -118,6 +129,7 @@ interface Options {
   batchEveryS: number;
   reportEveryS: number;
   quiet: boolean;
+  keep: boolean;
 }
 
 async function main(): Promise<number> {
@@ -135,6 +147,7 @@ async function main(): Promise<number> {
       'batch-every': { type: 'string', default: '10' },
       'report-every': { type: 'string', default: '15' },
       quiet: { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
       'base-url': { type: 'string' },
       'admin-password': { type: 'string' },
       help: { type: 'boolean' },
@@ -158,6 +171,7 @@ async function main(): Promise<number> {
     batchEveryS: positive(values['batch-every'], '--batch-every'),
     reportEveryS: positive(values['report-every'], '--report-every'),
     quiet: values.quiet,
+    keep: values.keep,
   };
   if (opts.batchEveryS < opts.fixEveryS) throw new Error('--batch-every must be at least --fix-every');
   // A batch holds at most 100 points (API.md); a phone holding more sends them over several batches.
@@ -211,6 +225,7 @@ class Run {
 
   async play(): Promise<number> {
     await this.setUp();
+    await this.roadBefore();
     await this.declare();
     this.started = Date.now();
     const { opts } = this;
@@ -249,7 +264,35 @@ class Run {
     for (const truck of this.trucks) if (truck.pending.length) this.track(this.send(truck));
     await Promise.all([...this.inFlight]);
     await this.look();
-    return this.summary();
+    const code = this.summary();
+    if (!this.opts.keep) await this.cancelAll();
+    return code;
+  }
+
+  /** Trucks an earlier run (or real drivers) left on the road count in the flow until 10 minutes after their last fix. */
+  private async roadBefore(): Promise<void> {
+    const res = await this.call('GET', `/v1/gates/${this.gate.code}/traffic`, { token: this.police });
+    const trucks = res.status === 200 ? (res.body as GateTraffic).segments.reduce((n, s) => n + s.trucks, 0) : 0;
+    if (trucks) {
+      console.log(
+        `  ‼ the flow already counts ${trucks} truck(s) on the road (an earlier run's with --keep, or stopped early?); they count` +
+          ' until 10 minutes after their last fix, and the jam below is partly theirs',
+      );
+    }
+  }
+
+  /** The run is over: the declarant cancels its trucks' crossings, so they leave the road's count and the queue. */
+  private async cancelAll(): Promise<void> {
+    let cancelled = 0;
+    await pool(this.trucks.length, 4, async (i) => {
+      const res = await this.call('POST', `/v1/crossings/${this.trucks[i].crossingId}/cancel`, {
+        token: this.company,
+        body: { reason: 'Traffic simulation over' },
+        key: randomUUID(),
+      });
+      if (res.status === 200) cancelled++;
+    });
+    console.log(`  cancelled ${cancelled} of the run's ${this.trucks.length} crossings as the declarant (--keep leaves them open)`);
   }
 
   private track(p: Promise<void>): void {
@@ -264,7 +307,9 @@ class Run {
   // ---- set-up --------------------------------------------------------------------------------------------------------
 
   private async setUp(): Promise<void> {
-    const login = await this.call('POST', '/v1/auth/login', { body: { username: this.target.adminUsername, password: this.target.adminPassword } });
+    const login = await this.call('POST', '/v1/auth/login', {
+      body: { username: this.target.adminUsername, password: this.target.adminPassword },
+    });
     if (login.status !== 200) throw new Error(`admin login failed: ${login.status} (is the admin password right?)`);
     this.admin = login.body.token;
     const gates = (await this.must('GET', '/v1/gates', this.admin, undefined, 'GET /v1/gates')).body as GateInfo[];
@@ -272,18 +317,28 @@ class Run {
     if (!gate) throw new Error(`no gate ${this.opts.gate}; the gates are ${gates.map((g) => g.code).join(', ')}`);
     this.gate = gate;
     this.road = new Road(gate.corridor, gate.holdingAreas);
-    this.traffic = new Traffic(this.road, { ...DEFAULT_MODEL, gateEverySec: this.opts.gateEverySec, headwaySec: this.opts.headwaySec }, this.opts.trucks);
+    this.traffic = new Traffic(
+      this.road,
+      { ...DEFAULT_MODEL, gateEverySec: this.opts.gateEverySec, headwaySec: this.opts.headwaySec },
+      this.opts.trucks,
+    );
     const km = (m: number) => `${(m / 1000).toFixed(1)} km`;
     console.log(`  corridor (GET /v1/gates), far end first, ${km(this.road.lengthM)} to the gate:`);
-    for (const s of this.road.segments) console.log(`    ${s.code.padEnd(8)} ${s.name} (${km(s.toM - s.fromM)}, km ${km(s.fromM)}–${km(s.toM)})`);
+    for (const s of this.road.segments)
+      console.log(`    ${s.code.padEnd(8)} ${s.name} (${km(s.toM - s.fromM)}, km ${km(s.fromM)}–${km(s.toM)})`);
     const holding = this.road.holdingArea;
-    console.log(holding ? `    holding area ${holding.code}: ${holding.name}, turn-off at km ${km(this.road.turnOffM ?? 0)}` : '    no holding area');
+    console.log(
+      holding ? `    holding area ${holding.code}: ${holding.name}, turn-off at km ${km(this.road.turnOffM ?? 0)}` : '    no holding area',
+    );
 
     const post: Post = (p, body, token) => this.call('POST', p, { body, token });
     const suffix = randomUUID().slice(0, 6);
     const make = async (role: 'DECLARANT' | 'TRAFFIC_POLICE', extra: { companyTaxCode?: string } = {}) => {
       const username = `sim-${role.toLowerCase().replace(/_/g, '-')}-${suffix}`;
-      return { username, token: (await createAccount(post, this.admin, { username, password: PASSWORD, role, gates: [gate.code], ...extra })).token };
+      return {
+        username,
+        token: (await createAccount(post, this.admin, { username, password: PASSWORD, role, gates: [gate.code], ...extra })).token,
+      };
     };
     const company = await make('DECLARANT', { companyTaxCode: '0101234567' });
     const police = await make('TRAFFIC_POLICE');
@@ -298,7 +353,13 @@ class Run {
     await pool(this.opts.trucks, 4, async (i) => {
       const { body, plate, phone } = truckDeclaration(this.gate.code, i);
       const crossing = await this.must('POST', '/v1/crossings', this.company, body, `declaring #${i + 1}`);
-      const link = await this.must('POST', `/v1/crossings/${crossing.body.id}/driver-link`, this.company, undefined, `driver link of #${i + 1}`);
+      const link = await this.must(
+        'POST',
+        `/v1/crossings/${crossing.body.id}/driver-link`,
+        this.company,
+        undefined,
+        `driver link of #${i + 1}`,
+      );
       made[i] = {
         sim: this.traffic.trucks[i],
         label: `#${String(i + 1).padStart(2, '0')}`,
@@ -317,7 +378,6 @@ class Run {
     const first = this.trucks[0];
     console.log(`  declared ${this.trucks.length} trucks and issued their driver links in ${fmtS((performance.now() - started) / 1000)}`);
     console.log(`  driver page of ${first.label} ${first.plate}: ${first.url}`);
-    console.log(`  the police's traffic page: ${this.target.apiUrl}/ (log in as the traffic police above)`);
   }
 
   // ---- the phones ----------------------------------------------------------------------------------------------------
@@ -337,7 +397,8 @@ class Run {
     }
     if (truck.pending.length && ((tick + phase) % this.opts.batchEveryS === 0 || through)) this.track(this.send(truck));
     // The driver's page polls the crossing (orders, advisory) as the console's does; read at the batch's rhythm.
-    if ((sim.state === 'driving' || sim.state === 'holding') && (tick + phase) % this.opts.batchEveryS === 1) this.track(this.readPage(truck));
+    if ((sim.state === 'driving' || sim.state === 'holding') && (tick + phase) % this.opts.batchEveryS === 1)
+      this.track(this.readPage(truck));
   }
 
   private async send(truck: Truck): Promise<void> {
@@ -366,7 +427,9 @@ class Run {
     const nearBoundary = this.road.segments.some((s) => Math.abs(s.fromM - last.m) < 60 || Math.abs(s.toM - last.m) < 60);
     if (res.body.segment !== last.expect && !nearBoundary) {
       this.misplaced++;
-      this.surprise(`${truck.label} ${truck.plate} at km ${(last.m / 1000).toFixed(2)}: placed on ${res.body.segment ?? 'no segment'}, drove on ${last.expect ?? 'none'}`);
+      this.surprise(
+        `${truck.label} ${truck.plate} at km ${(last.m / 1000).toFixed(2)}: placed on ${res.body.segment ?? 'no segment'}, drove on ${last.expect ?? 'none'}`,
+      );
     }
   }
 
@@ -378,9 +441,12 @@ class Run {
     if (held && !truck.sawOrder) {
       const beforeTurnOff = this.road.turnOffM !== null && truck.sim.state === 'driving' && truck.sim.m < this.road.turnOffM;
       const where = this.road.segmentAt(truck.sim.m)?.code;
-      line(`${truck.label} ${truck.plate} on ${where}: its driver page shows the HOLD${beforeTurnOff ? `; it will pull in at ${this.road.holdingArea!.name}` : '; already past the turn-off, it keeps going'}`);
+      line(
+        `${truck.label} ${truck.plate} on ${where}: its driver page shows the HOLD${beforeTurnOff ? `; it will pull in at ${this.road.holdingArea!.name}` : '; already past the turn-off, it keeps going'}`,
+      );
     }
-    if (!held && truck.sawOrder && truck.sim.state === 'holding') line(`${truck.label} ${truck.plate}: the HOLD is gone from its driver page; it leaves the holding area`);
+    if (!held && truck.sawOrder && truck.sim.state === 'holding')
+      line(`${truck.label} ${truck.plate}: the HOLD is gone from its driver page; it leaves the holding area`);
     truck.sawOrder = held;
     truck.sim.ordered = held;
   }
@@ -436,19 +502,29 @@ class Run {
       const sent = (outbox.body.messages as { event: string; crossingId: string | null; phone: string; body: string }[]).filter(
         (m) => m.event === 'TRAFFIC_ORDER' && m.crossingId && ids.has(m.crossingId),
       );
-      if (sent.length !== res.body.recipients) this.surprise(`the order reached ${res.body.recipients} drivers; the outbox holds ${sent.length} TRAFFIC_ORDER SMS for them`);
-      line(`          their SMS: GET ${this.target.apiUrl}/dev/notifications?limit=50 as the admin (${sent.length} TRAFFIC_ORDER messages to this run's drivers)`);
+      if (sent.length !== res.body.recipients)
+        this.surprise(`the order reached ${res.body.recipients} drivers; the outbox holds ${sent.length} TRAFFIC_ORDER SMS for them`);
+      line(
+        `          their SMS: GET ${this.target.apiUrl}/dev/notifications?limit=50 as the admin (${sent.length} TRAFFIC_ORDER messages to this run's drivers)`,
+      );
       if (sent[0]) line(`          e.g. to ${sent[0].phone}: "${sent[0].body}"`);
     } else {
       line(`          their SMS: GET /dev/notifications answered ${outbox.status} (development routes are off on this system)`);
     }
     const reached = this.trucks.find((t) => t.sim.state === 'driving' && segments.includes(this.road.segmentAt(t.sim.m)?.code ?? ''));
-    if (reached) line(`          driver page of ${reached.label} ${reached.plate} (on ${this.road.segmentAt(reached.sim.m)?.code}): ${reached.url}`);
+    if (reached)
+      line(`          driver page of ${reached.label} ${reached.plate} (on ${this.road.segmentAt(reached.sim.m)?.code}): ${reached.url}`);
   }
 
   private async withdraw(): Promise<void> {
     this.orderWithdrawn = true;
-    const res = await this.must('DELETE', `/v1/gates/${this.gate.code}/traffic-orders/${this.order!.id}`, this.police, undefined, 'withdrawing the HOLD');
+    const res = await this.must(
+      'DELETE',
+      `/v1/gates/${this.gate.code}/traffic-orders/${this.order!.id}`,
+      this.police,
+      undefined,
+      'withdrawing the HOLD',
+    );
     line(`HOLD withdrawn by the traffic police (DELETE …/traffic-orders/${res.body.id}): the drivers it reached are told by SMS`);
   }
 
@@ -475,19 +551,26 @@ class Run {
     const seconds = Math.round((Date.now() - this.started) / 1000);
     const since = (t: number | null) => (t === null ? 'never' : `after ${fmtS((t - this.started) / 1000)}`);
     const ms = this.batchMs;
-    console.log(`\nSummary: ${this.gate.code}, ${this.trucks.length} trucks, ${Math.floor(seconds / 60)} min ${seconds % 60} s at ×${this.opts.speed}`);
+    console.log(
+      `\nSummary: ${this.gate.code}, ${this.trucks.length} trucks, ${Math.floor(seconds / 60)} min ${seconds % 60} s at ×${this.opts.speed}`,
+    );
     console.log(
       `  positions   ${ms.length} batches, ${this.accepted} points accepted; answers ${[...this.answers].map(([s, n]) => `${s} × ${n}`).join(', ')}; ` +
         `p50 / p99 ${Math.round(percentile(ms, 50))} / ${Math.round(percentile(ms, 99))} ms`,
     );
     console.log(`  placement   ${this.misplaced} batch(es) placed on another segment than the truck drove (away from segment ends)`);
     console.log(`  statuses    ${[...this.seen].map(([code, s]) => `${code} ${[...s].join('/')}`).join('; ')}`);
-    console.log(`  jam         last segment CONGESTED ${since(this.firstCongestedAt)}; advisory HOLD_UPSTREAM ${since(this.firstHoldUpstreamAt)}`);
+    console.log(
+      `  jam         last segment CONGESTED ${since(this.firstCongestedAt)}; advisory HOLD_UPSTREAM ${since(this.firstHoldUpstreamAt)}`,
+    );
     console.log(
       `  order       ${this.order?.id ? `HOLD ${since(this.order.issuedAt)}, ${this.order.recipients} driver(s) reached${this.orderWithdrawn ? ', withdrawn' : ''}` : 'none issued'}`,
     );
-    console.log(`  trucks      on the road ${this.traffic.count('driving')}, held ${this.traffic.count('holding')}, through the gate ${this.traffic.count('through')}, not started ${this.traffic.count('not yet')}`);
-    if (this.firstCongestedAt === null) this.surprise('the last segment never showed CONGESTED (is the worker computing the flow? see its log)');
+    console.log(
+      `  trucks      on the road ${this.traffic.count('driving')}, held ${this.traffic.count('holding')}, through the gate ${this.traffic.count('through')}, not started ${this.traffic.count('not yet')}`,
+    );
+    if (this.firstCongestedAt === null)
+      this.surprise('the last segment never showed CONGESTED (is the worker computing the flow? see its log)');
     if (this.surprises.length) {
       console.log(`  surprises   ${this.surprises.length}:`);
       for (const s of this.surprises.slice(0, 20)) console.log(`    ‼ ${s}`);
@@ -533,7 +616,12 @@ function truckDeclaration(gate: string, i: number): { body: DeclarationInput; pl
     gate,
     direction: chinese ? 'IMPORT' : 'EXPORT',
     customsDeclarationNo: `${chinese ? '10' : '30'}${digits(10)}`,
-    vehicle: { plate, trailerPlate: chinese ? null : vietnameseTrailer(), country: chinese ? 'CN' : 'VN', grossWeightKg: 30000 + randomInt(8000) },
+    vehicle: {
+      plate,
+      trailerPlate: chinese ? null : vietnameseTrailer(),
+      country: chinese ? 'CN' : 'VN',
+      grossWeightKg: 30000 + randomInt(8000),
+    },
     driver: chinese
       ? { fullName: 'Li Wei', idNumber: `E${digits(8)}`, nationality: 'CN', phone }
       : { fullName: DRIVERS[i % DRIVERS.length], idNumber: `020${digits(9)}`, nationality: 'VN', phone },
@@ -557,7 +645,8 @@ function fmtS(s: number): string {
 
 function positive(text: string, flag: string, whole = false): number {
   const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n))) throw new Error(`${flag} must be a ${whole ? 'whole ' : ''}number above 0`);
+  if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n)))
+    throw new Error(`${flag} must be a ${whole ? 'whole ' : ''}number above 0`);
   return n;
 }
 
