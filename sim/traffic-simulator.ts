@@ -51,8 +51,9 @@ as the phone would; one told to HOLD before it has passed the holding area's tur
   --batch-every S        real seconds between two batches a phone sends (default 10)
   --report-every S       real seconds between two looks at the gate's traffic (default 15, the worker's round)
   --quiet                no line per truck entering a segment
-  --keep                 leave the trucks' crossings open at the end (by default the declarant cancels them, so that
-                         the next run starts on an empty road: the flow counts a truck for 10 minutes after its last fix)
+  --keep                 leave the trucks' crossings open and the order standing at the end (by default the police
+                         withdraw the run's order and the declarant cancels its crossings, also on Ctrl-C, so that the
+                         next run starts on an empty road: the flow counts a truck for 10 minutes after its last fix)
   --base-url URL         the system (default: the npm start of this checkout, http://127.0.0.1:3000 unless PORT was
                          set: its address from DATA_DIR/launcher.json; without one it starts a system of its own in
                          .data/sim and stops it at the end)
@@ -179,7 +180,12 @@ async function main(): Promise<number> {
   try {
     console.log(`traffic simulator: ${opts.gate}, ${opts.trucks} truck(s), ×${opts.speed} time, against ${target.origin}`);
     console.log(`  API and console: ${target.apiUrl}/`);
-    return await new Run(answering(client(target.apiUrl)), target, opts).play();
+    const run = new Run(answering(client(target.apiUrl)), target, opts);
+    // Stopped early, the run still ends as at the end of --duration: its crossings cancelled and its order withdrawn.
+    const stop = () => run.stop();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return await run.play();
   } finally {
     await target.release();
   }
@@ -216,12 +222,18 @@ class Run {
   private order: { id: string; issuedAt: number; recipients: number } | null = null;
   private orderWithdrawn = false;
   private started = 0;
+  private stopping = false;
 
   constructor(
     private readonly call: Call,
     private readonly target: Target,
     private readonly opts: Options,
   ) {}
+
+  stop(): void {
+    if (!this.stopping) line('stopping: the trucks leave the road, the order is withdrawn, the crossings cancelled');
+    this.stopping = true;
+  }
 
   async play(): Promise<number> {
     await this.setUp();
@@ -241,7 +253,7 @@ class Run {
     let simulated = 0; // simulated seconds owed to the road: a factor below 1 moves it every few real seconds
     for (;;) {
       const elapsed = Date.now() - this.started;
-      if (elapsed >= opts.durationMs) break;
+      if (elapsed >= opts.durationMs || this.stopping) break;
       if (this.trucks.every((t) => t.done)) break;
       // One real second: the road moves `speed` simulated seconds, phones take their fixes and send their batches.
       simulated += opts.speed;
@@ -265,7 +277,10 @@ class Run {
     await Promise.all([...this.inFlight]);
     await this.look();
     const code = this.summary();
-    if (!this.opts.keep) await this.cancelAll();
+    if (!this.opts.keep) {
+      if (this.order?.id && !this.orderWithdrawn) await this.withdraw().catch((err: Error) => line(`‼ ${err.message}`));
+      await this.cancelAll();
+    }
     return code;
   }
 
@@ -273,6 +288,10 @@ class Run {
   private async roadBefore(): Promise<void> {
     const res = await this.call('GET', `/v1/gates/${this.gate.code}/traffic`, { token: this.police });
     const trucks = res.status === 200 ? (res.body as GateTraffic).segments.reduce((n, s) => n + s.trucks, 0) : 0;
+    const orders = res.status === 200 ? (res.body as GateTraffic).orders : [];
+    for (const o of orders) {
+      console.log(`  ‼ a ${o.action} order stands at the gate (${o.id}): trucks on its segments will obey it from the start`);
+    }
     if (trucks) {
       console.log(
         `  ‼ the flow already counts ${trucks} truck(s) on the road (an earlier run's with --keep, or stopped early?); they count` +
@@ -445,8 +464,14 @@ class Run {
         `${truck.label} ${truck.plate} on ${where}: its driver page shows the HOLD${beforeTurnOff ? `; it will pull in at ${this.road.holdingArea!.name}` : '; already past the turn-off, it keeps going'}`,
       );
     }
-    if (!held && truck.sawOrder && truck.sim.state === 'holding')
+    if (!held && truck.sawOrder && truck.sim.state === 'holding') {
       line(`${truck.label} ${truck.plate}: the HOLD is gone from its driver page; it leaves the holding area`);
+      if (this.order?.id && !this.orderWithdrawn) {
+        this.surprise(
+          `${truck.label} ${truck.plate}: its driver page stopped showing the standing HOLD once it waited at the holding area the order names`,
+        );
+      }
+    }
     truck.sawOrder = held;
     truck.sim.ordered = held;
   }
@@ -496,16 +521,19 @@ class Run {
       `HOLD issued by the traffic police (${why}), POST /v1/gates/${this.gate.code}/traffic-orders: ${res.body.recipients} driver(s) reached ` +
         `on ${segments.join(', ')}${holding ? `, to wait at ${holding.name}` : ''}, until ${gateLocalTime(validUntil).slice(11, 16)} (${Math.round(res.ms)} ms)`,
     );
+    // Each of the order's SMS carries the message id `order:<id>:<crossing>` (api/routes/traffic.ts).
     const outbox = await this.call('GET', '/dev/notifications?limit=200', { token: this.admin });
     const ids = new Set(this.trucks.map((t) => t.crossingId));
     if (outbox.status === 200) {
-      const sent = (outbox.body.messages as { event: string; crossingId: string | null; phone: string; body: string }[]).filter(
-        (m) => m.event === 'TRAFFIC_ORDER' && m.crossingId && ids.has(m.crossingId),
-      );
+      const sent = (
+        outbox.body.messages as { messageId: string; event: string; crossingId: string | null; phone: string; body: string }[]
+      ).filter((m) => m.event === 'TRAFFIC_ORDER' && m.messageId.startsWith(`order:${res.body.id}:`));
+      const ours = sent.filter((m) => m.crossingId && ids.has(m.crossingId)).length;
       if (sent.length !== res.body.recipients)
-        this.surprise(`the order reached ${res.body.recipients} drivers; the outbox holds ${sent.length} TRAFFIC_ORDER SMS for them`);
+        this.surprise(`the order reached ${res.body.recipients} drivers; the outbox holds ${sent.length} of its SMS`);
       line(
-        `          their SMS: GET ${this.target.apiUrl}/dev/notifications?limit=50 as the admin (${sent.length} TRAFFIC_ORDER messages to this run's drivers)`,
+        `          their SMS: GET ${this.target.apiUrl}/dev/notifications?limit=50 as the admin (${sent.length} TRAFFIC_ORDER messages, ` +
+          `${ours} to this run's drivers${sent.length > ours ? ', the others to trucks an earlier run left on the road' : ''})`,
       );
       if (sent[0]) line(`          e.g. to ${sent[0].phone}: "${sent[0].body}"`);
     } else {
