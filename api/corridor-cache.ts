@@ -1,6 +1,6 @@
 import { CorridorMap } from '../domain/corridor-geometry';
 import type { Services } from '../infra/db/orm';
-import type { GateApproach } from '../infra/db/stores/tracking';
+import type { GateApproach } from '../infra/db/stores/gates';
 
 /**
  * Each gate's approach as geometry, kept per API process so that placing a batch of positions costs no database
@@ -24,7 +24,7 @@ export class CorridorCache {
     if (kept && Date.now() - kept.at < STALE_MS) return kept.placed;
     const placed = this.services
       .stores()
-      .tracking.approaches(gate)
+      .gates.approaches(gate)
       .then(([approach]) => approach && { approach, map: new CorridorMap(approach.corridor, approach.holdingAreas) });
     // A failed read is not kept: the next request asks again.
     placed.catch(() => this.gates.delete(gate));

@@ -36,8 +36,11 @@ const DECLARATION_SECTIONS: Record<Role, Section[]> = {
   TRAFFIC_POLICE: [],
 };
 
-/** Who reads where a truck is (a track, the view's `tracking`): location is personal data (API.md). */
-export const TRACK_READERS: readonly Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'BORDER_GUARD', 'TRAFFIC_POLICE'];
+/**
+ * Who reads where a truck is (a track, the view's `tracking`, the trucks on the traffic map): location is personal data,
+ * and API.md lists these roles, at their gates; not even an admin reads it.
+ */
+export const TRACK_READERS: readonly Role[] = ['DECLARANT', 'MANAGER', 'BORDER_GUARD', 'TRAFFIC_POLICE'];
 
 /** Who sees the fee in the crossing view. */
 const SEES_FEE: Role[] = ['DECLARANT', 'MANAGER', 'ADMIN', 'FEE_COLLECTOR'];

@@ -57,8 +57,10 @@ interface RouteSpec<B extends z.ZodType | undefined, Q extends AnyObject | undef
       links?: Record<string, Record<string, string>>;
     }
   >;
-  /** Runs after authentication and before validation (a webhook's or a device's signature check). */
+  /** Runs after authentication and before validation (a webhook's or a device's signature check, a driver's link). */
   before?: (req: Request) => void | Promise<void>;
+  /** A public route that `before` holds to a driver link's token (`Bearer drv_…`): so the OpenAPI document says. */
+  security?: 'driverLink';
   /**
    * Running the handler again under the same Idempotency-Key has no second effect: its change is a Temporal Update
    * whose id comes from the key (Temporal answers a repeat with the first outcome), or an insert that returns the row
@@ -87,6 +89,12 @@ export class Api {
 
   constructor(private readonly ctx: ApiContext) {
     this.registry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    this.registry.registerComponent('securitySchemes', 'driverLink', {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'drv_ token',
+      description: "A driver link's token, scoped to one crossing (POST /v1/crossings/{id}/driver-link, or the driver's SMS).",
+    });
   }
 
   route<B extends z.ZodType | undefined, Q extends AnyObject | undefined, P extends AnyObject | undefined, A extends Access>(
@@ -182,7 +190,7 @@ export class Api {
       description: `${spec.summary}.${roles}`,
       operationId: operationId(spec.method, spec.path),
       tags: [spec.tag],
-      security: spec.access === 'public' ? [] : [{ bearerAuth: [] }],
+      security: spec.security === 'driverLink' ? [{ driverLink: [] }] : spec.access === 'public' ? [] : [{ bearerAuth: [] }],
       request: {
         ...(spec.body ? { body: { content: { 'application/json': { schema: spec.body } } } } : {}),
         ...(spec.query ? { query: spec.query } : {}),

@@ -122,13 +122,15 @@ function told(facts: MessageFacts): Told {
     url: facts.url ?? '',
     action: facts.action,
     orderMessage: facts.orderMessage ? clip(oneLine(facts.orderMessage), ORDER_MAX) : undefined,
-    holdingAreaName: facts.holdingAreaName?.trim() || undefined,
+    holdingAreaName: facts.holdingAreaName?.trim() ? clip(oneLine(facts.holdingAreaName), NAME_MAX) : undefined,
     validUntil: time(facts.validUntil),
   };
 }
 
 /** An officer's order, put on one line and cut short: the SMS carries its gist, the driver page the whole of it. */
 const ORDER_MAX = 120;
+/** A holding area's name as an admin typed it (up to 200 characters), cut so the text stays one short SMS. */
+const NAME_MAX = 60;
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 type Catalogue = Record<NotificationEvent, (f: Told) => string>;
@@ -192,13 +194,15 @@ const CATALOGUES: Record<SmsLanguage, Catalogue> = {
       (f.step ? ` ở bước ${stepName('vi', f.step)}` : '') +
       '. Doanh nghiệp khai báo cần sửa và nộp lại.',
     CLEARED: (f) => `${vi(f)}: xe ${f.plate} đã hoàn thành thủ tục thông quan. Xe được phép rời khu vực qua barie cổng ra.`,
-    DRIVER_LINK: (f) => `${vi(f)}: theo dõi xe ${f.plate}, lượt gọi xe và lệnh điều tiết giao thông tại ${f.url} . Giữ trang mở và bật định vị suốt hành trình.`,
+    DRIVER_LINK: (f) =>
+      `${vi(f)}: theo dõi xe ${f.plate}, lượt gọi xe và lệnh điều tiết giao thông tại ${f.url} . Giữ trang mở và bật định vị suốt hành trình.`,
     TRAFFIC_ORDER: (f) =>
       `${vi(f)}: lệnh của CSGT cho xe ${f.plate}: ${VI_ACTIONS[f.action ?? 'HOLD']}` +
       (f.holdingAreaName ? ` tại ${f.holdingAreaName}` : '') +
       (f.orderMessage ? `. ${f.orderMessage}` : '') +
       (f.validUntil ? `. Hiệu lực đến ${f.validUntil}.` : '.'),
-    ORDER_WITHDRAWN: (f) => `${vi(f)}: lệnh ${VI_ACTIONS[f.action ?? 'HOLD'].toLowerCase()} của CSGT cho xe ${f.plate} đã được hủy. Đi theo hướng dẫn trên trang theo dõi.`,
+    ORDER_WITHDRAWN: (f) =>
+      `${vi(f)}: lệnh ${VI_ACTIONS[f.action ?? 'HOLD'].toLowerCase()} của CSGT cho xe ${f.plate} đã được hủy. Đi theo hướng dẫn trên trang theo dõi.`,
   },
   zh: {
     CALLED: (f) => `${zh(f)}已轮到车辆${f.plate}，` + (f.arriveBy ? `请于${f.arriveBy}前到达闸口。` : '请立即前往闸口。'),

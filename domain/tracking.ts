@@ -11,8 +11,17 @@ import { isoDateTime } from './time';
 
 const latitude = z.number().min(-90, 'must be a latitude (−90 to 90)').max(90, 'must be a latitude (−90 to 90)');
 const longitude = z.number().min(-180, 'must be a longitude (−180 to 180)').max(180, 'must be a longitude (−180 to 180)');
-/** `[lat, lon]`, in that order (API.md), as people read coordinates; GeoJSON's `[lon, lat]` stays inside the geometry. */
-export const LatLonSchema = z.tuple([latitude, longitude]);
+/**
+ * `[lat, lon]`, in that order (API.md), as people read coordinates; GeoJSON's `[lon, lat]` stays inside the geometry.
+ * A pair rather than a tuple type: a typed client (openapi-fetch's inference in the console) widens tuples anyway.
+ */
+export const LatLonSchema = z
+  .array(z.number())
+  .length(2, 'must be [lat, lon]')
+  .superRefine(([lat, lon], ctx) => {
+    if (!latitude.safeParse(lat).success) ctx.addIssue({ code: 'custom', path: [0], message: 'must be a latitude (−90 to 90)' });
+    if (!longitude.safeParse(lon).success) ctx.addIssue({ code: 'custom', path: [1], message: 'must be a longitude (−180 to 180)' });
+  });
 export type LatLon = z.infer<typeof LatLonSchema>;
 
 const CODE = /^[A-Z0-9][A-Z0-9_-]{0,39}$/;
@@ -68,9 +77,24 @@ export function corridorProblems(
     (items ?? []).forEach((item, i) => {
       if ((items ?? []).findIndex((other) => key(other) === key(item)) < i) problems.push({ path: path(i), message: `repeats ${what}` });
     });
-  twice(corridor, (s) => s.code, (i) => `corridor.${i}.code`, 'a segment code');
-  twice(corridor, (s) => s.order, (i) => `corridor.${i}.order`, "another segment's order");
-  twice(holdingAreas, (h) => h.code, (i) => `holdingAreas.${i}.code`, 'a holding area code');
+  twice(
+    corridor,
+    (s) => s.code,
+    (i) => `corridor.${i}.code`,
+    'a segment code',
+  );
+  twice(
+    corridor,
+    (s) => s.order,
+    (i) => `corridor.${i}.order`,
+    "another segment's order",
+  );
+  twice(
+    holdingAreas,
+    (h) => h.code,
+    (i) => `holdingAreas.${i}.code`,
+    'a holding area code',
+  );
   return problems;
 }
 
@@ -80,13 +104,15 @@ export function corridorProblems(
 export const POINT_MAX_AGE_MS = 24 * 3600_000;
 export const POINT_MAX_AHEAD_MS = 5 * 60_000;
 export const MAX_POINTS_PER_BATCH = 100;
+/** A speed derived from two fixes above this is a GPS jump, not a truck (the phone's own speed is held to the same). */
+export const MAX_SPEED_KMH = 250;
 
 export const PositionSchema = z
   .object({
     at: isoDateTime(),
     lat: latitude,
     lon: longitude,
-    speedKmh: z.number().min(0).max(250).optional(),
+    speedKmh: z.number().min(0).max(MAX_SPEED_KMH).optional(),
     headingDeg: z.number().min(0).max(360).optional(),
     accuracyM: z.number().min(0).max(100_000).optional(),
   })
@@ -103,7 +129,8 @@ export function positionBatchSchema(now: () => number = Date.now) {
           PositionSchema.superRefine((point, ctx) => {
             const at = Date.parse(point.at);
             const clock = now();
-            if (at > clock + POINT_MAX_AHEAD_MS) ctx.addIssue({ code: 'custom', path: ['at'], message: 'is more than 5 minutes ahead of the server clock' });
+            if (at > clock + POINT_MAX_AHEAD_MS)
+              ctx.addIssue({ code: 'custom', path: ['at'], message: 'is more than 5 minutes ahead of the server clock' });
             if (at < clock - POINT_MAX_AGE_MS) ctx.addIssue({ code: 'custom', path: ['at'], message: 'is more than 24 hours old' });
           }),
         )
@@ -129,8 +156,13 @@ export type FlowStatus = (typeof FLOW_STATUSES)[number];
 
 /** Trucks and positions older than this say nothing about the road now (API.md: "over the last 10 minutes"). */
 export const FLOW_WINDOW_MS = 10 * 60_000;
-/** The worker recomputes every gate's flow this often (API.md: at least every 30 s). */
+/** The worker recomputes every gate's flow this often (API.md: at least every 30 s); TRAFFIC_FLOW_EVERY_MS changes it. */
 export const FLOW_EVERY_MS = 15_000;
+/**
+ * A reckoning older than this is not shown: the workers that make it are down, and an advisory of an hour ago (a jam
+ * long cleared) would keep trucks waiting for nothing. Readers then show no flow and no advisory until the next one.
+ */
+export const FLOW_STALE_MS = 2 * 60_000;
 
 /**
  * A segment's status from its trucks: an empty segment is free; a full one is congested however fast its few moving
@@ -166,6 +198,8 @@ export interface Advisory {
   level: AdvisoryLevel;
   message: string;
   holdingArea: string | null;
+  /** The holding area's name, as drivers read it on the signs. */
+  holdingAreaName: string | null;
   /** Why trucks are asked to wait; null when they are not. */
   cause: AdvisoryCause | null;
   /** Segments whose trucks are asked to wait (every segment but the one at the gate). */
@@ -174,7 +208,15 @@ export interface Advisory {
   waitUntil: string | null;
 }
 
-const NO_ADVISORY: Advisory = { level: 'NONE', message: 'Traffic flows; no truck needs to wait.', holdingArea: null, cause: null, segments: [], waitUntil: null };
+export const NO_ADVISORY: Advisory = {
+  level: 'NONE',
+  message: 'Traffic flows; no truck needs to wait.',
+  holdingArea: null,
+  holdingAreaName: null,
+  cause: null,
+  segments: [],
+  waitUntil: null,
+};
 
 /**
  * The hold-upstream advisory (API.md): when the segment at the gate is congested or every yard is full, trucks further
@@ -200,6 +242,7 @@ export function advise(input: {
     level: 'HOLD_UPSTREAM',
     message: `${why}: trucks not yet on ${nearest.name} ${where}${until}.`,
     holdingArea: holding?.code ?? null,
+    holdingAreaName: holding?.name ?? null,
     cause,
     segments: input.segments.filter((s) => s.code !== nearest.code).map((s) => s.code),
     waitUntil: input.nextCallAt,
@@ -237,6 +280,8 @@ export const TrafficOrderSchema = z
     /** Null: every approach segment. */
     segments: z.array(z.string()).nullable(),
     holdingArea: z.string().nullable(),
+    /** The holding area's name, as drivers read it on the signs. */
+    holdingAreaName: z.string().nullable(),
     validUntil: z.string(),
     issuedAt: z.string(),
     /** How many drivers en route were sent it. */

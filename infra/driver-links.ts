@@ -3,8 +3,9 @@ import { driverMessage, type NotificationDraft } from '../domain/notifications';
 
 /**
  * The driver's link (API.md "Driver tracking and traffic flow"): a random token scoped to one crossing, for a phone
- * with no account. Only its SHA-256 is stored (`driver_link.token_hash`), so a copy of the database opens no crossing;
- * the token itself travels in the SMS and in the answer to whoever issued it. The token sits in the URL's fragment
+ * with no account. The link table keeps only its SHA-256 (`driver_link.token_hash`); the token itself travels in the
+ * answer to whoever issued it and in the SMS, whose stored copy loses it once a provider has sent it
+ * (`NotificationStore.markSent`), so a copy of the database opens no crossing. The token sits in the URL's fragment
  * (`#/driver?t=…`), which browsers never send to a server, so it stays out of access logs and proxies.
  */
 const PREFIX = 'drv_';

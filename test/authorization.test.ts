@@ -240,10 +240,10 @@ const CASES: Case[] = [
     otherGate: 404,
   },
   {
-    // Location is personal data: the roles API.md lists, at their gates, and the declarant of its own crossing.
+    // Location is personal data: the roles API.md lists, at their gates, and the declarant of its own crossing; no admin.
     route: 'GET /v1/crossings/{id}/track',
     send: (c, t) => http('GET', `/v1/crossings/${c.crossingId}/track`, { token: t }),
-    allowed: { DECLARANT: 'ok', MANAGER: 'ok', ADMIN: 'ok', BORDER_GUARD: 'ok', TRAFFIC_POLICE: 'ok', OTHER_DECLARANT: 404 },
+    allowed: { DECLARANT: 'ok', MANAGER: 'ok', BORDER_GUARD: 'ok', TRAFFIC_POLICE: 'ok', OTHER_DECLARANT: 404 },
     otherGate: 404,
   },
   {

@@ -76,13 +76,15 @@ async function queueUntil(q: QueueGate, until: (queue: any) => boolean, timeoutM
 const statusIn = (queue: any, id: string) => queue.entries.find((e: any) => e.crossingId === id)?.status;
 const called = (queue: any) => queue.entries.filter((e: any) => e.status === 'CALLED').map((e: any) => e.crossingId);
 
+/** The queue's messages to a driver, newest first (the driver's link, sent at declaration, is not the queue's). */
 async function outbox(phoneNumber: string, untilCount = 1, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await http('GET', `/dev/notifications?phone=${encodeURIComponent(phoneNumber)}`, { token: admin });
     if (res.status !== 200) throw new Error(`reading the outbox failed: ${res.status} ${JSON.stringify(res.body)}`);
-    if (res.body.messages.length >= untilCount) return res.body.messages as any[];
-    if (Date.now() > deadline) throw new Error(`the outbox holds ${res.body.messages.length} messages for the driver, not ${untilCount}`);
+    const messages = (res.body.messages as any[]).filter((m) => m.event !== 'DRIVER_LINK');
+    if (messages.length >= untilCount) return messages;
+    if (Date.now() > deadline) throw new Error(`the outbox holds ${messages.length} messages for the driver, not ${untilCount}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

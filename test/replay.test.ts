@@ -43,7 +43,12 @@ describe('replaying recorded crossings against today’s workflow code', () => {
     'returned-and-resubmitted',
     'transshipment-with-quarantine',
   ];
-  const ADDED: Record<string, string> = { 'gate-floor': '2026-12-01', queue: '2026-12-01', 'queue-dispatcher': '2026-12-01' };
+  const ADDED: Record<string, string> = {
+    'gate-floor': '2026-12-01',
+    queue: '2026-12-01',
+    'queue-dispatcher': '2026-12-01',
+    tracking: '2026-12-01',
+  };
 
   it.each(SETS)('has, in set %s, a recorded history for every path a crossing could take then', (set) => {
     const names = files.filter((f) => f.startsWith(`${set}${path.sep}`)).map((f) => path.basename(f, '.binpb'));

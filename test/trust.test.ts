@@ -21,6 +21,7 @@ describe('what each role sees', () => {
       FEE_COLLECTOR: staff.fees.token,
       MANAGER: staff.manager.token,
       ADMIN: await asAdmin(),
+      TRAFFIC_POLICE: (await account('TRAFFIC_POLICE')).token,
     };
     const expected: Record<string, string[]> = {
       DECLARANT: ['containers', 'customsDeclarationNo', 'driver', 'goods', 'health', 'vehicle'],
@@ -32,6 +33,8 @@ describe('what each role sees', () => {
       CUSTOMS_OFFICER: ['containers', 'customsDeclarationNo', 'goods'],
       YARD_OPERATOR: ['containers', 'vehicle'],
       FEE_COLLECTOR: ['vehicle'],
+      // The truck on the road by its plate, nothing more.
+      TRAFFIC_POLICE: [],
     };
     const sections = ['containers', 'customsDeclarationNo', 'driver', 'goods', 'health', 'vehicle'];
     for (const role of ROLES) {

@@ -1,7 +1,7 @@
 import { CorridorMap } from '../domain/corridor-geometry';
 import { advise, FLOW_WINDOW_MS, flowStatus, type Advisory, type SegmentFlow } from '../domain/tracking';
 import type { Services } from '../infra/db/orm';
-import type { GateApproach } from '../infra/db/stores/tracking';
+import type { GateApproach } from '../infra/db/stores/gates';
 import type { Logger } from '../infra/logger';
 
 /** Points older than the retention go this often (and at the worker's start). */
@@ -20,9 +20,12 @@ export function startTrafficKeeper(services: Services, opts: { flowEveryMs: numb
     if (running) return;
     running = true;
     try {
-      for (const approach of await services.stores().tracking.approaches()) {
+      const stores = services.stores();
+      for (const approach of await stores.gates.approaches()) {
         if (approach.corridor.length) await computeGateFlow(services, approach);
       }
+      // A gate whose corridor was taken away keeps no reckoning (its last advisory would otherwise stand for ever).
+      await stores.traffic.forgetFlowWithoutCorridor();
     } catch (err) {
       if (!stopped) opts.log.warn({ error: String(err) }, 'could not compute the traffic flow; trying again shortly');
     } finally {
@@ -50,7 +53,11 @@ export function startTrafficKeeper(services: Services, opts: { flowEveryMs: numb
 }
 
 /** One gate's flow per segment and its advisory, computed now and written for the API to read. */
-export async function computeGateFlow(services: Services, approach: GateApproach, now = new Date()): Promise<{ segments: SegmentFlow[]; advisory: Advisory }> {
+export async function computeGateFlow(
+  services: Services,
+  approach: GateApproach,
+  now = new Date(),
+): Promise<{ segments: SegmentFlow[]; advisory: Advisory }> {
   const stores = services.stores();
   const map = new CorridorMap(approach.corridor, approach.holdingAreas);
   const [counts, [gate], nextCallAt] = await Promise.all([
@@ -62,7 +69,13 @@ export async function computeGateFlow(services: Services, approach: GateApproach
     .sort((a, b) => a.order - b.order)
     .map((s): SegmentFlow => {
       const count = counts.get(s.code) ?? { trucks: 0, meanSpeedKmh: null };
-      return { code: s.code, name: s.name, order: s.order, ...count, status: flowStatus({ ...count, lengthKm: map.lengthKm(s.code) }, approach.thresholds) };
+      return {
+        code: s.code,
+        name: s.name,
+        order: s.order,
+        ...count,
+        status: flowStatus({ ...count, lengthKm: map.lengthKm(s.code) }, approach.thresholds),
+      };
     });
   const advisory = advise({ segments, yards: gate?.yards ?? [], holdingAreas: approach.holdingAreas, nextCallAt });
   await stores.traffic.writeFlow(approach.gate, segments, advisory, now);

@@ -118,37 +118,25 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
     ({ channel, source, actor }) => transition(() => crossing.setCustomsChannel(channel, source, actor, now())),
     { validator: ({ actor }) => refuse(() => crossing.checkCustomsChannel(actor)) },
   );
-  // An arrival is a fact, not a request: nothing refuses it. A repeat of a read already kept changes nothing.
-  setHandler(arrivalSignal, (arrival) =>
-    serial.run(async () => {
-      if (!crossing.recordArrival(arrival, now())) return;
-      // Held by an incident, the crossing's pending work waits for the admin's retry: the arrival is written with the
-      // incident's row now, and to the history with the next successful write.
-      if (crossing.incident) return recordIncident();
-      crossing.queue([]);
-      await settle();
-    }),
-  );
+  // Facts, not requests: nothing refuses them, and a repeat of one already kept changes nothing. An arrival (a plate
+  // read); the truck's first position in the corridor (the positions themselves never reach the workflow); the
+  // queue's word (numbered by the dispatcher: the crossing keeps only what is newer).
+  setHandler(arrivalSignal, (arrival) => recordFact(() => crossing.recordArrival(arrival, now())));
+  setHandler(approachingSignal, (approach) => recordFact(() => crossing.recordApproaching(approach, now())));
+  setHandler(queueSignal, (notice) => recordFact(() => crossing.applyQueueNotice(notice, now())));
 
-  // So is the truck's first position in the corridor; the positions themselves never reach the workflow.
-  setHandler(approachingSignal, (approach) =>
-    serial.run(async () => {
-      if (!crossing.recordApproaching(approach, now())) return;
+  /**
+   * Keeps a fact, if new, and writes it. Held by an incident, the crossing's pending work waits for the admin's retry:
+   * the fact is written with the incident's row now, and to the history with the next successful write.
+   */
+  function recordFact(kept: () => boolean): Promise<void> {
+    return serial.run(async () => {
+      if (!kept()) return;
       if (crossing.incident) return recordIncident();
       crossing.queue([]);
       await settle();
-    }),
-  );
-
-  // The queue's word is a fact too: the dispatcher numbers it, and the crossing keeps only what is newer.
-  setHandler(queueSignal, (notice) =>
-    serial.run(async () => {
-      if (!crossing.applyQueueNotice(notice, now())) return;
-      if (crossing.incident) return recordIncident();
-      crossing.queue([]);
-      await settle();
-    }),
-  );
+    });
+  }
 
   /** Applies one transition and carries out the work it queued, then answers with the resulting view. */
   function transition(apply: () => Effect[]): Promise<CrossingView> {

@@ -132,7 +132,11 @@ const GateChangeSchema = z
   .strict()
   .superRefine((change, ctx) => {
     for (const problem of corridorProblems(change.corridor, change.holdingAreas)) {
-      ctx.addIssue({ code: 'custom', path: problem.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)), message: problem.message });
+      ctx.addIssue({
+        code: 'custom',
+        path: problem.path.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+        message: problem.message,
+      });
     }
   })
   .meta({ id: 'GateChange' });
@@ -439,7 +443,6 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         const [before] = await inTx.gates.list(params.code);
         if (!before) throw notFound(`There is no gate ${params.code}.`);
         await inTx.gates.update(params.code, body);
-        await inTx.tracking.setApproach(params.code, body);
         if (body.queue !== undefined) {
           const after = (await inTx.gates.list(params.code))[0];
           if (body.queue && !after.yards.length) {

@@ -7,7 +7,14 @@ import { languageFor, SMS_LANGUAGES } from '../../domain/notifications';
 import { QueuePlaceSchema } from '../../domain/queue';
 import { STEPS } from '../../domain/steps';
 import { isoDateTime } from '../../domain/time';
-import { ADVISORY_CAUSES, ADVISORY_LEVELS, PositionBatchSchema, TrafficOrderSchema, type Advisory } from '../../domain/tracking';
+import {
+  ADVISORY_CAUSES,
+  ADVISORY_LEVELS,
+  MAX_SPEED_KMH,
+  NO_ADVISORY,
+  PositionBatchSchema,
+  TrafficOrderSchema,
+} from '../../domain/tracking';
 import { storesOver } from '../../infra/db/stores';
 import { driverLinkSms, newDriverLink } from '../../infra/driver-links';
 import type { PlacedPoint } from '../../infra/db/stores/tracking';
@@ -16,7 +23,7 @@ import { crossingFor } from '../crossing-access';
 import { TRACK_READERS } from '../data-views';
 import { DriverAccess, ended } from '../driver-access';
 import { requestHash } from '../idempotency';
-import { ApiError, conflict, forbidden, invalidFields, notFound } from '../problem';
+import { ApiError, conflict, invalidFields, notFound } from '../problem';
 import type { Api } from '../route';
 import { IdParams, ProblemSchema } from '../schemas';
 
@@ -51,6 +58,7 @@ export const AdvisorySchema = z
     level: z.enum(ADVISORY_LEVELS),
     message: z.string(),
     holdingArea: z.string().nullable(),
+    holdingAreaName: z.string().nullable(),
     cause: z.enum(ADVISORY_CAUSES).nullable(),
     /** The segments whose trucks are asked to wait. */
     segments: z.array(z.string()),
@@ -61,6 +69,8 @@ export const AdvisorySchema = z
 
 const DriverCrossingSchema = z
   .object({
+    /** The crossing the link is for: where its positions go (`POST /v1/crossings/{crossingId}/positions`). */
+    crossingId: z.string(),
     gate: z.string(),
     gateName: z.string(),
     plate: z.string(),
@@ -84,17 +94,24 @@ const DriverCrossingSchema = z
   .meta({ id: 'DriverCrossing' });
 
 const TrackSchema = z
-  .object({ points: z.array(z.object({ at: z.string(), lat: z.number(), lon: z.number(), speedKmh: z.number().nullable() })) })
+  .object({
+    points: z.array(z.object({ at: z.string(), lat: z.number(), lon: z.number(), speedKmh: z.number().nullable() })),
+    /** More points follow in the period: ask again from the last one's `at`. */
+    truncated: z.boolean(),
+  })
   .meta({ id: 'Track' });
 
 const TRACK_LIMIT = 10_000;
+/**
+ * A new link is always issued and answered, and texted to the driver unless this many links were texted to the same
+ * phone in the last hour: a declarant's script issuing links in a loop must not flood a driver's phone.
+ */
+const LINK_SMS_PER_HOUR = 5;
 
 const driverProblems = {
   401: { description: 'no driver token, or one not valid (replaced by a newer link, or 24 h past the end)', schema: ProblemSchema },
   404: { description: 'not the crossing of this link', schema: ProblemSchema },
 };
-
-const NO_ADVISORY: Advisory = { level: 'NONE', message: '', holdingArea: null, cause: null, segments: [], waitUntil: null };
 
 export function trackingRoutes(api: Api, ctx: ApiContext): void {
   const drivers = new DriverAccess(ctx);
@@ -119,12 +136,18 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       // A view kept partial (an incident's) has no driver to text: the link is still given to the declarant.
       const sms =
         'driver' in declaration
-          ? driverLinkSms({ id: row.id, gate: row.gate_code, plate: declaration.vehicle.plate, driver: declaration.driver }, link.url, new Date())
+          ? driverLinkSms(
+              { id: row.id, gate: row.gate_code, plate: declaration.vehicle.plate, driver: declaration.driver },
+              link.url,
+              new Date(),
+            )
           : undefined;
       await ctx.services.stores().em.transactional(async (tx) => {
         const inTx = storesOver(tx);
         await inTx.audit.append([{ at: new Date(), actor: caller.id, action: 'DRIVER_LINK_ISSUED', details: { crossingId: row.id } }]);
-        if (!(await inTx.tracking.issueLink(row.id, link.tokenHash, caller.id, sms))) throw notFound('There is no such crossing.');
+        if (!(await inTx.tracking.issueLink(row.id, link.tokenHash, caller.id, sms, { perHour: LINK_SMS_PER_HOUR }))) {
+          throw notFound('There is no such crossing.');
+        }
       });
       // The token is shown once: a repeat under the same Idempotency-Key is told to issue a new link instead.
       return {
@@ -142,6 +165,7 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'tracking',
     access: 'public',
     before: drivers.check,
+    security: 'driverLink',
     params: IdParams,
     body: PositionBatchSchema,
     responses: {
@@ -154,9 +178,17 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, body, req }) => {
       const holder = drivers.holder(req);
       if (holder.crossingId !== params.id) throw notFound('This driver link is for another crossing.');
-      if (ended(holder)) throw conflict(`This crossing ended ${holder.status}; its driver link no longer sends positions.`);
-      const key = req.header('Idempotency-Key') ?? randomUUID();
+      // An empty header is no key, as everywhere in the API: the batch is then stored as new.
+      const key = req.header('Idempotency-Key') || randomUUID();
       if (key.length > 200) throw invalidFields([{ path: 'header.Idempotency-Key', message: 'must be at most 200 characters' }]);
+      const hash = requestHash('post', req.originalUrl, req.body);
+      const tracking = ctx.services.stores().tracking;
+      if (ended(holder)) {
+        // A batch stored before the end, whose answer was lost, gets that answer again; a new one is refused.
+        const first = await tracking.storedBatch(holder.crossingId, key);
+        if (first?.requestHash === hash) return { status: 202, body: first.answer, replayed: true };
+        throw conflict(`This crossing ended ${holder.status}; its driver link no longer sends positions.`);
+      }
 
       const placed = await ctx.corridors.of(holder.gate);
       // Oldest first, so a point without a speed takes it from the fix before it (in the batch, or the last stored).
@@ -164,7 +196,9 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       let before = holder.lastFix;
       const points: PlacedPoint[] = sorted.map((p) => {
         const where = placed?.map.place(p.lat, p.lon) ?? { segment: null, holdingArea: null };
-        const derived = p.speedKmh ?? (before && Date.parse(p.at) > Date.parse(before.at) ? speedBetween(before, p) : undefined);
+        const between = before && Date.parse(p.at) > Date.parse(before.at) ? speedBetween(before, p) : undefined;
+        // A jump of the fix (a tunnel, a poor signal) would read as a truck at hundreds of km/h: no speed then.
+        const derived = p.speedKmh ?? (between !== undefined && between <= MAX_SPEED_KMH ? between : undefined);
         before = { at: p.at, lat: p.lat, lon: p.lon, speedKmh: null, segment: null, holdingArea: null };
         return {
           at: new Date(p.at).toISOString(),
@@ -179,18 +213,22 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       const latest = points[points.length - 1];
       const first = points.find((p) => p.segment !== null || p.holdingArea !== null);
       const answer = { accepted: points.length, segment: latest.segment };
-      const stored = await ctx.services.stores().tracking.addPoints({
+      const stored = await tracking.addPoints({
         crossingId: holder.crossingId,
         gate: holder.gate,
         key,
-        requestHash: requestHash('post', req.originalUrl, req.body),
+        requestHash: hash,
         answer,
         points,
         latest,
         approach: first && { at: first.at, segment: first.segment },
       });
       if (stored.outcome === 'conflict') {
-        throw new ApiError(422, 'Unprocessable Content', 'This Idempotency-Key was already used with another batch; use a new key for new points.');
+        throw new ApiError(
+          422,
+          'Unprocessable Content',
+          'This Idempotency-Key was already used with another batch; use a new key for new points.',
+        );
       }
       if (stored.newlyApproached && first) ctx.approaches.soon({ crossingId: holder.crossingId, at: first.at, segment: first.segment });
       return { status: 202, body: stored.answer, replayed: stored.outcome === 'replayed' };
@@ -204,6 +242,7 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'tracking',
     access: 'public',
     before: drivers.check,
+    security: 'driverLink',
     responses: { 200: { description: 'the crossing as its driver sees it', schema: DriverCrossingSchema }, ...driverProblems },
     handler: async ({ req }) => {
       const holder = drivers.holder(req);
@@ -217,10 +256,13 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       ]);
       const fix = holder.lastFix;
       const advisory = flow?.advisory;
-      // The advisory asks trucks further out to wait: not one already on the segment at the gate, nor one that has ended.
-      const asked = advisory?.level === 'HOLD_UPSTREAM' && (fix?.segment == null || advisory.segments.includes(fix.segment));
+      // The advisory asks trucks further out to wait: not one already on the segment at the gate, nor one the queue has
+      // called (its place is kept for it: it must come), nor one that has ended.
+      const called = holder.queue?.status === 'CALLED' || holder.queue?.status === 'ARRIVED';
+      const asked = advisory?.level === 'HOLD_UPSTREAM' && !called && (fix?.segment == null || advisory.segments.includes(fix.segment));
       return {
         body: {
+          crossingId: holder.crossingId,
           gate: holder.gate,
           gateName: gate?.name ?? holder.gate,
           plate: holder.plate,
@@ -255,9 +297,9 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       404: { description: 'no such crossing', schema: ProblemSchema },
     },
     handler: async ({ params, query, caller }) => {
-      if (!TRACK_READERS.includes(caller.role)) throw forbidden(`Tracks are for ${TRACK_READERS.join(', ')}.`);
       await crossingFor(ctx, caller, params.id);
-      return { body: { points: await ctx.services.stores().tracking.track(params.id, { ...query, limit: TRACK_LIMIT }) } };
+      const points = await ctx.services.stores().tracking.track(params.id, { ...query, limit: TRACK_LIMIT + 1 });
+      return { body: { points: points.slice(0, TRACK_LIMIT), truncated: points.length > TRACK_LIMIT } };
     },
   });
 }

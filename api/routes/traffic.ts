@@ -2,8 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { GATE_CODE } from '../../domain/gates';
 import { driverMessage, type NotificationDraft } from '../../domain/notifications';
-import { AGENCY_ROLES, servesGate } from '../../domain/roles';
-import { FLOW_STATUSES, FLOW_WINDOW_MS, TRAFFIC_ACTIONS, TrafficOrderRequestSchema, TrafficOrderSchema, type TrafficOrder } from '../../domain/tracking';
+import { AGENCY_ROLES, servesGate, type Role } from '../../domain/roles';
+import {
+  FLOW_STATUSES,
+  FLOW_WINDOW_MS,
+  NO_ADVISORY,
+  type Advisory,
+  TRAFFIC_ACTIONS,
+  TrafficOrderRequestSchema,
+  TrafficOrderSchema,
+  type TrafficOrder,
+} from '../../domain/tracking';
 import { storesOver } from '../../infra/db/stores';
 import type { DriverEnRoute } from '../../infra/db/stores/traffic';
 import type { ApiContext } from '../context';
@@ -30,7 +39,7 @@ const SegmentTrafficSchema = z
     trucks: z.number().int(),
     meanSpeedKmh: z.number().nullable(),
     status: z.enum(FLOW_STATUSES),
-    path: z.array(z.tuple([z.number(), z.number()])),
+    path: z.array(z.array(z.number())),
     widthM: z.number(),
   })
   .meta({ id: 'SegmentTraffic' });
@@ -56,7 +65,7 @@ const GateTrafficSchema = z
     segments: z.array(SegmentTrafficSchema),
     advisory: AdvisorySchema,
     orders: z.array(TrafficOrderSchema),
-    holdingAreas: z.array(z.object({ code: z.string(), name: z.string(), polygon: z.array(z.tuple([z.number(), z.number()])) })),
+    holdingAreas: z.array(z.object({ code: z.string(), name: z.string(), polygon: z.array(z.array(z.number())) })),
     /** The trucks seen on the approach in the last 10 minutes, for the map (plates: the police and managers only). */
     trucks: z.array(TruckOnRoadSchema),
   })
@@ -72,10 +81,24 @@ const PublicGateSchema = z
     /** Null where the gate keeps no queue. */
     queue: z.object({ waiting: z.number().int(), called: z.number().int() }).nullable(),
     traffic: z.array(z.object({ segment: z.string(), name: z.string(), status: z.enum(FLOW_STATUSES) })),
-    advisory: z.object({ level: AdvisorySchema.shape.level, message: z.string(), holdingArea: z.string().nullable() }),
-    orders: z.array(z.object({ action: z.enum(TRAFFIC_ACTIONS), message: z.string(), validUntil: z.string() })),
+    /** The advisory without the segments' codes: why trucks are asked to wait, where, and until when. */
+    advisory: AdvisorySchema.pick({ level: true, message: true, holdingArea: true, holdingAreaName: true, cause: true, waitUntil: true }),
+    /** When the traffic and the advisory were computed; null when there is no recent reckoning (then all is shown FREE). */
+    trafficAt: z.string().nullable(),
+    orders: z.array(
+      z.object({ action: z.enum(TRAFFIC_ACTIONS), message: z.string(), holdingAreaName: z.string().nullable(), validUntil: z.string() }),
+    ),
   })
   .meta({ id: 'PublicGate' });
+
+const publicAdvisory = ({ level, message, holdingArea, holdingAreaName, cause, waitUntil }: Advisory) => ({
+  level,
+  message,
+  holdingArea,
+  holdingAreaName: holdingAreaName ?? null,
+  cause,
+  waitUntil,
+});
 
 const problems = {
   400: { description: 'invalid request', schema: ProblemSchema },
@@ -84,10 +107,8 @@ const problems = {
 
 /** Who reads a gate's traffic: the police and managers, and the agencies at the gate (API.md). */
 const TRAFFIC_READERS = ['MANAGER', 'TRAFFIC_POLICE', 'ADMIN', ...AGENCY_ROLES] as const;
-/** Who sees the plates of the trucks on the map: the police and the gate's management. */
-const SEES_TRUCKS = new Set(['MANAGER', 'TRAFFIC_POLICE', 'ADMIN']);
-
-const NO_ADVISORY = { level: 'NONE' as const, message: 'Traffic flows; no truck needs to wait.', holdingArea: null, cause: null, segments: [], waitUntil: null };
+/** Who sees the trucks on the map, with their plates: the police and the gate's management (API.md's track readers). */
+const SEES_TRUCKS: readonly Role[] = ['MANAGER', 'TRAFFIC_POLICE'];
 
 export function trafficRoutes(api: Api, ctx: ApiContext): void {
   api.route({
@@ -101,12 +122,12 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
     handler: async ({ params, caller }) => {
       if (!servesGate(caller, params.code)) throw notFound(`No gate ${params.code} among the gates you serve.`);
       const stores = ctx.services.stores();
-      const [approach] = await stores.tracking.approaches(params.code);
+      const [approach] = await stores.gates.approaches(params.code);
       if (!approach) throw notFound(`No gate ${params.code}.`);
       const [flow, orders, trucks] = await Promise.all([
         stores.traffic.flowOf(params.code),
         stores.traffic.activeOrders(params.code),
-        SEES_TRUCKS.has(caller.role) ? stores.traffic.trucksOnRoad(params.code, FLOW_WINDOW_MS) : [],
+        SEES_TRUCKS.includes(caller.role) ? stores.traffic.trucksOnRoad(params.code, FLOW_WINDOW_MS) : [],
       ]);
       return {
         body: {
@@ -139,7 +160,8 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
   api.route({
     method: 'post',
     path: '/v1/gates/{code}/traffic-orders',
-    summary: 'A traffic police order (HOLD, PROCEED, DIVERT) sent at once by SMS to every driver en route on its segments, in their language',
+    summary:
+      'A traffic police order (HOLD, PROCEED, DIVERT) sent at once by SMS to every driver en route on its segments, in their language',
     tag: 'traffic',
     access: ['TRAFFIC_POLICE'],
     params: GateParams,
@@ -165,14 +187,35 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
             at: new Date(),
             actor: caller.id,
             action: 'TRAFFIC_ORDER_ISSUED',
-            details: { gate: params.code, id, action: body.action, message: body.message, segments, holdingArea: body.holdingArea ?? null, validUntil: body.validUntil },
+            details: {
+              gate: params.code,
+              id,
+              action: body.action,
+              message: body.message,
+              segments,
+              holdingArea: body.holdingArea ?? null,
+              validUntil: body.validUntil,
+            },
           },
         ]);
         const drivers = await inTx.traffic.driversEnRoute(params.code, segments);
-        const facts = { action: body.action, orderMessage: body.message, holdingAreaName: holding?.name ?? null, validUntil: body.validUntil };
+        const facts = {
+          action: body.action,
+          orderMessage: body.message,
+          holdingAreaName: holding?.name ?? null,
+          validUntil: body.validUntil,
+        };
         const sms = messagesTo(drivers, 'TRAFFIC_ORDER', params.code, approach.name, facts, `order:${id}`);
         return inTx.traffic.createOrder(
-          { id, gate: params.code, action: body.action, message: body.message, segments, holdingArea: body.holdingArea ?? null, validUntil: body.validUntil },
+          {
+            id,
+            gate: params.code,
+            action: body.action,
+            message: body.message,
+            segments,
+            holdingArea: body.holdingArea ?? null,
+            validUntil: body.validUntil,
+          },
           caller.id,
           drivers.map((d) => d.crossingId),
           sms,
@@ -203,10 +246,19 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
           if (earlier) return earlier;
           throw notFound(`There is no traffic order ${params.id} at gate ${params.code}.`);
         }
-        await inTx.audit.append([{ at: new Date(), actor: caller.id, action: 'TRAFFIC_ORDER_WITHDRAWN', details: { gate: params.code, id: params.id } }]);
+        await inTx.audit.append([
+          { at: new Date(), actor: caller.id, action: 'TRAFFIC_ORDER_WITHDRAWN', details: { gate: params.code, id: params.id } },
+        ]);
         const { order: withdrawnOrder, reached } = withdrawn;
         await inTx.notifications.enqueue(
-          messagesTo(reached, 'ORDER_WITHDRAWN', params.code, approach.name, { action: withdrawnOrder.action }, `order:${params.id}:withdrawn`),
+          messagesTo(
+            reached,
+            'ORDER_WITHDRAWN',
+            params.code,
+            approach.name,
+            { action: withdrawnOrder.action },
+            `order:${params.id}:withdrawn`,
+          ),
         );
         return withdrawnOrder;
       });
@@ -233,7 +285,8 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
       return {
         body: gates.map((g) => {
           const flow = new Map((flows.get(g.code) ?? []).map((f) => [f.segment, f.status]));
-          const advisory = advisories.get(g.code);
+          const reckoning = advisories.get(g.code);
+          const advisory = reckoning?.advisory;
           return {
             code: g.code,
             name: g.name,
@@ -244,10 +297,11 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
             traffic: [...g.corridor]
               .sort((a, b) => a.order - b.order)
               .map((s) => ({ segment: s.code, name: s.name, status: flow.get(s.code) ?? 'FREE' })),
-            advisory: advisory
-              ? { level: advisory.level, message: advisory.message, holdingArea: advisory.holdingArea }
-              : { level: 'NONE' as const, message: NO_ADVISORY.message, holdingArea: null },
-            orders: orders.filter((o) => o.gate === g.code).map((o) => ({ action: o.action, message: o.message, validUntil: o.validUntil })),
+            advisory: publicAdvisory(advisory ?? NO_ADVISORY),
+            trafficAt: reckoning?.at ?? null,
+            orders: orders
+              .filter((o) => o.gate === g.code)
+              .map((o) => ({ action: o.action, message: o.message, validUntil: o.validUntil })),
           };
         }),
         headers: { 'Cache-Control': 'public, max-age=10' },
@@ -258,7 +312,7 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
 
 async function servedApproach(ctx: ApiContext, caller: Caller, gate: string) {
   if (!servesGate(caller, gate)) throw notFound(`No gate ${gate} among the gates you serve.`);
-  const [approach] = await ctx.services.stores().tracking.approaches(gate);
+  const [approach] = await ctx.services.stores().gates.approaches(gate);
   if (!approach) throw notFound(`No gate ${gate}.`);
   return approach;
 }
@@ -273,7 +327,10 @@ function messagesTo(
   idPrefix: string,
 ): NotificationDraft[] {
   return drivers.flatMap((d) => {
-    const draft = driverMessage(event, { gate, gateName, plate: d.plate, ...facts }, d, { messageId: `${idPrefix}:${d.crossingId}`, crossingId: d.crossingId });
+    const draft = driverMessage(event, { gate, gateName, plate: d.plate, ...facts }, d, {
+      messageId: `${idPrefix}:${d.crossingId}`,
+      crossingId: d.crossingId,
+    });
     return draft ? [draft] : [];
   });
 }

@@ -8,14 +8,20 @@ import { FeeRatesScreen } from './screens/admin-fee-rates';
 import { BoardScreen } from './screens/board';
 import { CrossingScreen } from './screens/crossing';
 import { DeclareScreen } from './screens/declare';
+import { DriverScreen } from './screens/driver';
 import { ExceptionsScreen } from './screens/exceptions';
 import { GateQueueScreen } from './screens/gate-queue';
 import { LoginScreen } from './screens/login';
 import { MyTrucksScreen } from './screens/my-trucks';
+import { PublicGatesScreen } from './screens/public-gates';
 import { QueueScreen } from './screens/queue';
+import { TrafficScreen } from './screens/traffic';
 import { currentSession, session } from './session';
 import { useSignal } from './ui/signal';
 import { match, navigate, useRoute } from './ui/router';
+
+/** Pages anyone opens without signing in: the driver's (its link is its key) and the public page of the gates. */
+const OPEN_PAGES = new Set(['/driver', '/public']);
 
 whenUnauthorized(() => {
   session.end();
@@ -27,8 +33,10 @@ export function App() {
   const signedIn = useSignal(currentSession);
   const route = useRoute();
   const account = signedIn?.account;
+  const path = route.split('?')[0];
 
   useEffect(() => {
+    if (OPEN_PAGES.has(path)) return;
     if (!account && route !== '/login') navigate('/login');
     else if (account && (route === '/' || route === '/login')) navigate(homeOf(account));
   }, [account, route]);
@@ -40,12 +48,13 @@ export function App() {
   };
 
   const screen = () => {
+    if (path === '/public') return <PublicGatesScreen />;
     if (!account) return <LoginScreen />;
     const crossing = match('/crossings/:id', route);
     if (crossing) return <CrossingScreen id={crossing.id} account={account} />;
     const correction = match('/crossings/:id/correct', route);
     if (correction) return <DeclareScreen account={account} correcting={correction.id} />;
-    switch (route.split('?')[0]) {
+    switch (path) {
       case '/queue':
         return <QueueScreen account={account} />;
       case '/exceptions':
@@ -58,6 +67,8 @@ export function App() {
         return <BoardScreen account={account} />;
       case '/gate-queue':
         return <GateQueueScreen account={account} />;
+      case '/traffic':
+        return <TrafficScreen account={account} />;
       case '/admin/accounts':
         return <AccountsScreen account={account} />;
       case '/admin/deadlines':
@@ -68,6 +79,23 @@ export function App() {
         return <p>{t('app.notFound')}</p>;
     }
   };
+
+  // The driver's page stands alone: a phone in a cab, in the driver's language, with nothing of the console around it.
+  if (path === '/driver')
+    return (
+      <>
+        <header class="top driver-top">
+          <div class="brand">
+            <span class="brand-name" lang="vi">
+              Cửa khẩu số
+            </span>
+          </div>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <DriverScreen />
+        </main>
+      </>
+    );
 
   return (
     <>
@@ -112,6 +140,11 @@ export function App() {
             <button type="button" class="secondary" onClick={() => void logout()}>
               {t('app.logout')}
             </button>
+          )}
+          {!account && path === '/public' && (
+            <a class="button secondary" href="#/login">
+              {t('public.signIn')}
+            </a>
           )}
         </div>
       </header>

@@ -27,7 +27,10 @@ export function navFor(account: Account): NavItem[] {
       return [
         { path: '/board', label: 'nav.board' },
         { path: '/gate-queue', label: 'nav.gateQueue' },
+        { path: '/traffic', label: 'nav.traffic' },
       ];
+    case 'TRAFFIC_POLICE':
+      return [{ path: '/traffic', label: 'nav.traffic' }];
     case 'ADMIN':
       return [
         { path: '/admin/accounts', label: 'nav.accounts' },
@@ -35,6 +38,7 @@ export function navFor(account: Account): NavItem[] {
         { path: '/admin/fee-rates', label: 'nav.feeRates' },
         { path: '/board', label: 'nav.board' },
         { path: '/gate-queue', label: 'nav.gateQueue' },
+        { path: '/traffic', label: 'nav.traffic' },
       ];
     default:
       return [];

@@ -121,3 +121,17 @@ export async function tabTo(page: Page, selector: string, limit = 40): Promise<v
   }
   throw new Error(`${selector} was not reached with ${limit} presses of Tab`);
 }
+
+/**
+ * A font with Chinese glyphs, for the driver's page of a Chinese driver: without one the screenshot shows boxes (the
+ * page's text is right either way). Installed as root where apt-get is, like chromium; absent elsewhere, it says so.
+ */
+export function ensureChineseFont(): void {
+  const has = () => (spawnSync('fc-list', [':lang=zh'], { encoding: 'utf8' }).stdout ?? '').trim() !== '';
+  if (has()) return;
+  if (process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['install', '-y', '-qq', 'fonts-wqy-microhei'], { stdio: 'ignore', env });
+  }
+  if (!has()) process.stderr.write('No Chinese font (apt-get install fonts-wqy-microhei): the Chinese screenshots show boxes.\n');
+}

@@ -370,13 +370,64 @@ describe('faults under load', () => {
     process.stdout.write(`\nBarrier reads while Temporal was down: ${answers.length} answered 200 OPEN, slowest ${slowest} ms\n`);
   });
 
+  it('kill -9 of Temporal while drivers send positions: every batch is stored and answered, and each truck is APPROACHING once when Temporal is back', async () => {
+    const people = await staff();
+    const trucks: { id: string; token: string }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const declared = await json('POST', `${apiUrl()}/v1/crossings`, declaration(), people.company);
+      const link = await json('POST', `${apiUrl()}/v1/crossings/${declared.body.id}/driver-link`, undefined, people.company);
+      expect(link.status).toBe(201);
+      trucks.push({ id: declared.body.id, token: link.body.token });
+    }
+    const answers: { status: number; ms: number }[] = [];
+    kill9(pidOf(DATA_DIR, 'temporal'));
+    const until = Date.now() + 8000;
+    // Along QL1A towards Hữu Nghị (the seeded corridor): each truck's first batch enters it.
+    for (let i = 0; Date.now() < until; i++) {
+      const truck = trucks[i % trucks.length];
+      const positions = [{ at: new Date().toISOString(), lat: 21.8735 + 0.0005 * i, lon: 106.7468 - 0.0003 * i, speedKmh: 40 }];
+      const started = Date.now();
+      const res = await fetch(`${apiUrl()}/v1/crossings/${truck.id}/positions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${truck.token}`, 'Idempotency-Key': randomUUID() },
+        body: JSON.stringify({ positions }),
+      });
+      answers.push({ status: res.status, ms: Date.now() - started });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // Positions never wait for Temporal: every batch was stored.
+    expect(answers.filter((a) => a.status !== 202)).toEqual([]);
+    const slowest = Math.max(...answers.map((a) => a.ms));
+    expect(await untilReady(120_000)).toBeLessThan(120_000);
+    // Once it is back, the sweep tells each crossing it entered the corridor: once, however many batches followed.
+    for (const truck of trucks) {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const history = await json('GET', `${apiUrl()}/v1/crossings/${truck.id}/history`, undefined, people.company);
+        const approaching = ((history.body?.items ?? []) as { type: string }[]).filter((e) => e.type === 'APPROACHING').length;
+        if (approaching === 1) break;
+        if (approaching > 1 || Date.now() > deadline) throw new Error(`${truck.id} was APPROACHING ${approaching} times`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    process.stdout.write(`\nPosition batches while Temporal was down: ${answers.length} answered 202, slowest ${slowest} ms\n`);
+  });
+
   it('kill -9 of the worker while the queue calls trucks forward: no truck is called twice, none is skipped, and the order holds', async () => {
     // A gate of its own keeping a queue, its yard closed to calls (no place) until the test opens places one by one.
     const gate = `FQ_${randomUUID().replace(/-/g, '').slice(0, 10).toUpperCase()}`;
-    await db.query(`insert into gate (code, name, province, fee_collector) values ($1, 'Fault queue gate', 'Lạng Sơn', 'GATE_MANAGEMENT_CENTRE')`, [gate]);
+    await db.query(
+      `insert into gate (code, name, province, fee_collector) values ($1, 'Fault queue gate', 'Lạng Sơn', 'GATE_MANAGEMENT_CENTRE')`,
+      [gate],
+    );
     await db.query(`insert into yard (gate_code, code, capacity) values ($1, 'Y1', 0)`, [gate]);
     const setCapacity = (capacity: number) =>
-      json('PUT', `${apiUrl()}/v1/admin/gates/${gate}`, { yards: [{ code: 'Y1', capacity }], queue: { arriveWithin: 'PT1H', priorityPerRegular: 2 } }, adminToken);
+      json(
+        'PUT',
+        `${apiUrl()}/v1/admin/gates/${gate}`,
+        { yards: [{ code: 'Y1', capacity }], queue: { arriveWithin: 'PT1H', priorityPerRegular: 2 } },
+        adminToken,
+      );
     expect((await setCapacity(0)).status).toBe(200);
     const username = `queue-declarant-${randomUUID().slice(0, 8)}`;
     const created = await json(
@@ -393,7 +444,11 @@ describe('faults under load', () => {
       const declared = await json(
         'POST',
         `${apiUrl()}/v1/crossings`,
-        declaration({ gate, priority: i % 3 === 0 ? { reason: 'PERISHABLE' } : null, vehicle: { plate: vehiclePlate, country: 'VN', grossWeightKg: 30000 } }),
+        declaration({
+          gate,
+          priority: i % 3 === 0 ? { reason: 'PERISHABLE' } : null,
+          vehicle: { plate: vehiclePlate, country: 'VN', grossWeightKg: 30000 },
+        }),
         company,
       );
       expect(declared.status).toBe(201);

@@ -187,6 +187,33 @@ const paths: Record<string, () => Promise<string>> = {
     running.push({ name: 'queue-dispatcher', workflowId: `queue-dispatcher-${gate}-EXPORT` });
     return c.id;
   },
+  /**
+   * Tracking: the driver's phone posts positions on the approach to Hữu Nghị (the first in the corridor is the one
+   * `APPROACHING` line; the rest never reach the workflow), then the truck is cleared.
+   */
+  async tracking() {
+    const staff = await staffOf('HUU_NGHI');
+    const company = await account('DECLARANT', ['HUU_NGHI']);
+    const vehicle = { plate: '29B-975.31', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 };
+    const c = await declare(company, { vehicle });
+    const token = (await http('POST', `/v1/crossings/${c.id}/driver-link`, { token: company.token })).body.token as string;
+    for (const [lat, lon] of [
+      [21.86, 106.76],
+      [21.889, 106.737],
+      [21.924, 106.714],
+      [21.958, 106.703],
+    ]) {
+      const positions = [{ at: new Date().toISOString(), lat, lon, speedKmh: 35 }];
+      await http('POST', `/v1/crossings/${c.id}/positions`, { token, body: { positions }, headers: { 'Idempotency-Key': randomUUID() } });
+    }
+    const history = async () => (await http('GET', `/v1/crossings/${c.id}/history`, { token: company.token })).body.items as { type: string }[];
+    for (let deadline = Date.now() + 30_000; !(await history()).some((e) => e.type === 'APPROACHING'); ) {
+      if (Date.now() > deadline) throw new Error('the crossing did not record APPROACHING');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
+    return c.id;
+  },
 };
 
 /** Workflows that run for good (a gate's dispatcher), captured as they stand once the path that started them is done. */

@@ -11,6 +11,12 @@ import { session } from '../session';
 export type Schemas = components['schemas'];
 export type CrossingView = Schemas['CrossingView'];
 export type Account = Schemas['Account'];
+/**
+ * A schema as an answer arrives through the client: openapi-fetch reads a tuple (a `[lat, lon]` point) as an array, so
+ * a screen that is handed what `api.GET` answered takes `Read<'Gate'>`, not `Schemas['Gate']`.
+ */
+type Answer<T> = T extends readonly (infer E)[] ? Answer<E>[] : T extends object ? { [K in keyof T]: Answer<T[K]> } : T;
+export type Read<K extends keyof Schemas> = Answer<Schemas[K]>;
 
 /** An answer that is not a success: the API's problem+json, or a sentence of ours when the API could not be reached. */
 export class Problem extends Error {
@@ -29,8 +35,9 @@ const RETRIES = 4;
 
 const auth: Middleware = {
   onRequest({ request }) {
+    // A request that brings its own token (the driver page's link) keeps it: the session's is for the console's accounts.
     const token = session.token();
-    if (token) request.headers.set('Authorization', `Bearer ${token}`);
+    if (token && !request.headers.has('Authorization')) request.headers.set('Authorization', `Bearer ${token}`);
     if (CHANGES.has(request.method) && !request.headers.has('Idempotency-Key')) request.headers.set('Idempotency-Key', crypto.randomUUID());
     return request;
   },
@@ -66,9 +73,13 @@ export function whenUnauthorized(handler: () => void): void {
 
 /**
  * The body of a successful answer, or a `Problem` thrown with the API's own sentence: screens show that sentence,
- * never a blank.
+ * never a blank. A 401 ends the session, except for a request sent with a token of its own (`ownToken`: the driver's
+ * link), whose refusal says nothing about the account signed in on this tab.
  */
-export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+export async function ok<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+  opts: { ownToken?: boolean } = {},
+): Promise<T> {
   let result: { data?: T; error?: unknown; response: Response };
   try {
     result = await call;
@@ -78,7 +89,7 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
   }
   const { data, error, response } = result;
   if (response.ok) return data as T;
-  if (response.status === 401 && session.token()) onUnauthorized();
+  if (response.status === 401 && session.token() && !opts.ownToken) onUnauthorized();
   const problem = (error ?? {}) as { title?: string; detail?: string; errors?: { path: string; message: string }[] };
   throw new Problem(response.status, problem.title ?? response.statusText, problem.detail ?? response.statusText, problem.errors ?? []);
 }

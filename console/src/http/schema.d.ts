@@ -655,7 +655,7 @@ export interface paths {
         };
         /**
          * A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only)
-         * @description A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only). Roles: DECLARANT, MANAGER, ADMIN, BORDER_GUARD, TRAFFIC_POLICE.
+         * @description A crossing's track from its driver's phone, oldest first (location is personal data: a few roles only). Roles: DECLARANT, MANAGER, BORDER_GUARD, TRAFFIC_POLICE.
          */
         get: operations["getCrossingsIdTrack"];
         put?: never;
@@ -1083,10 +1083,7 @@ export interface components {
             code: string;
             name: string;
             order: number;
-            path: [
-                number,
-                number
-            ][];
+            path: number[][];
             widthM: number;
         };
         CrossingHistory: {
@@ -1401,6 +1398,7 @@ export interface components {
         };
         DriverCrossing: {
             advisory: components["schemas"]["TrafficAdvisory"];
+            crossingId: string;
             /** @enum {string|null} */
             currentStep: "declaration" | "health-check" | "border-entry" | "quarantine" | "transshipment" | "customs-inspection" | "fee-payment" | "border-exit" | null;
             /** @enum {string} */
@@ -1609,10 +1607,7 @@ export interface components {
             holdingAreas: {
                 code: string;
                 name: string;
-                polygon: [
-                    number,
-                    number
-                ][];
+                polygon: number[][];
             }[];
             orders: components["schemas"]["TrafficOrder"][];
             segments: components["schemas"]["SegmentTraffic"][];
@@ -1621,10 +1616,7 @@ export interface components {
         HoldingArea: {
             code: string;
             name: string;
-            polygon: [
-                number,
-                number
-            ][];
+            polygon: number[][];
         };
         LinkCandidates: {
             category: string;
@@ -1723,10 +1715,14 @@ export interface components {
         };
         PublicGate: {
             advisory: {
+                /** @enum {string|null} */
+                cause: "CONGESTED_AT_GATE" | "YARDS_FULL" | null;
                 holdingArea: string | null;
+                holdingAreaName: string | null;
                 /** @enum {string} */
                 level: "NONE" | "HOLD_UPSTREAM";
                 message: string;
+                waitUntil: string | null;
             };
             closure: components["schemas"]["Closure"];
             code: string;
@@ -1735,6 +1731,7 @@ export interface components {
             orders: {
                 /** @enum {string} */
                 action: "HOLD" | "PROCEED" | "DIVERT";
+                holdingAreaName: string | null;
                 message: string;
                 validUntil: string;
             }[];
@@ -1748,6 +1745,7 @@ export interface components {
                 /** @enum {string} */
                 status: "FREE" | "SLOW" | "CONGESTED";
             }[];
+            trafficAt: string | null;
             yards: {
                 capacity: number;
                 code: string;
@@ -1800,10 +1798,7 @@ export interface components {
             meanSpeedKmh: number | null;
             name: string;
             order: number;
-            path: [
-                number,
-                number
-            ][];
+            path: number[][];
             /** @enum {string} */
             status: "FREE" | "SLOW" | "CONGESTED";
             trucks: number;
@@ -1816,11 +1811,13 @@ export interface components {
                 lon: number;
                 speedKmh: number | null;
             }[];
+            truncated: boolean;
         };
         TrafficAdvisory: {
             /** @enum {string|null} */
             cause: "CONGESTED_AT_GATE" | "YARDS_FULL" | null;
             holdingArea: string | null;
+            holdingAreaName: string | null;
             /** @enum {string} */
             level: "NONE" | "HOLD_UPSTREAM";
             message: string;
@@ -1832,6 +1829,7 @@ export interface components {
             action: "HOLD" | "PROCEED" | "DIVERT";
             gate: string;
             holdingArea: string | null;
+            holdingAreaName: string | null;
             id: string;
             issuedAt: string;
             message: string;

@@ -27,6 +27,7 @@ const VI: Record<string, string> = {
   'must be an ISO 8601 time with an offset, such as 2026-11-22T08:00:00+07:00':
     'phải là thời điểm có múi giờ, ví dụ 2026-11-22T08:00:00+07:00',
   'must be in the future': 'phải là thời điểm trong tương lai',
+  'must be within 7 days': 'phải trong vòng 7 ngày tới',
   'must be positive': 'phải lớn hơn 0',
   'must be the 12-digit customs declaration number': 'phải là số tờ khai hải quan gồm 12 chữ số',
   'must be whole kilograms': 'phải là số kilôgam nguyên',

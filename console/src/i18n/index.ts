@@ -1,6 +1,7 @@
 import { signal, useSignal } from '../ui/signal';
 import { en } from './en';
 import { vi, type MessageKey } from './vi';
+import { zh } from './zh';
 
 export type Language = 'vi' | 'en';
 const CATALOGUES: Record<Language, Record<MessageKey, string>> = { vi, en };
@@ -37,3 +38,14 @@ export function label(t: Translate, prefix: string, code: string | null | undefi
 }
 
 export type { MessageKey };
+
+/** The words of the driver's page, the one page that also speaks Chinese (a driver of nationality CN). */
+export type DriverKey = Extract<MessageKey, `driver.${string}`>;
+export type DriverLanguage = 'vi' | 'zh';
+export type DriverTranslate = (key: DriverKey, values?: Record<string, string | number>) => string;
+
+export function translateDriver(lang: DriverLanguage): DriverTranslate {
+  return lang === 'zh'
+    ? (key, values) => (values ? zh[key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? '')) : zh[key])
+    : translate('vi');
+}

@@ -1,8 +1,9 @@
 import { useState } from 'preact/hooks';
-import { api, ok, type Account, type Schemas } from '../http/client';
+import { api, ok, type Account, type Read, type Schemas } from '../http/client';
 import { DECISION_STEPS } from '../../../domain/steps';
 import { label, useT, type Translate } from '../i18n';
 import { clockTime, localTime, span } from '../ui/format';
+import { useServedGates } from '../ui/served-gates';
 import { Table } from '../ui/table';
 import { useAction, useLoad } from '../ui/hooks';
 import { Empty, Field, GatePicker, Loading, ProblemNote, StatusBadge } from '../ui/parts';
@@ -17,11 +18,7 @@ type Stats = Schemas['GateStats'];
 export function BoardScreen({ account }: { account: Account }) {
   const t = useT();
   // Read again with the figures: a closure or a reopening shows on the board without a reload.
-  const gates = useLoad(() => ok(api.GET('/v1/gates')), [], 5000);
-  const served = account.role === 'ADMIN' ? (gates.data ?? []).map((g) => g.code) : account.gates;
-  const [gate, setGate] = useState<string | undefined>();
-  const current = gate ?? served[0];
-  const nameOf = (code: string | undefined) => gates.data?.find((g) => g.code === code)?.name ?? code ?? '';
+  const { gates, served, current, pick, nameOf, info } = useServedGates(account, 5000);
   const stats = useLoad(
     () => (current ? ok(api.GET('/v1/stats/gates/{code}', { params: { path: { code: current } } })) : Promise.resolve(undefined)),
     [current],
@@ -33,7 +30,7 @@ export function BoardScreen({ account }: { account: Account }) {
       <section class="panel" aria-labelledby="board-title">
         <div class="card-head">
           <h1 id="board-title">{t('board.title', { gate: nameOf(current) })}</h1>
-          <GatePicker id="board-gate" gates={served} value={current} nameOf={nameOf} onChange={setGate} />
+          <GatePicker id="board-gate" gates={served} value={current} nameOf={nameOf} onChange={pick} />
         </div>
         <p class="hint">{t('board.period')}</p>
         <ProblemNote problem={gates.problem ?? stats.problem} onRetry={() => void (gates.problem ? gates.reload() : stats.reload())} />
@@ -47,7 +44,7 @@ export function BoardScreen({ account }: { account: Account }) {
           stats.loading && <Loading />
         ) : (
           <>
-            <QueueLine t={t} stats={stats.data} gate={gates.data?.find((g) => g.code === current)} />
+            <QueueLine t={t} stats={stats.data} gate={info} />
             <Figures t={t} stats={stats.data} />
           </>
         )}
@@ -66,7 +63,7 @@ export function BoardScreen({ account }: { account: Account }) {
  * The gate's call-forward queue in one line (waiting, called), and its closure when it is closed, with the way to the
  * queue screen, where the manager closes and reopens the gate.
  */
-function QueueLine({ t, stats, gate }: { t: Translate; stats: Stats; gate: Schemas['Gate'] | undefined }) {
+function QueueLine({ t, stats, gate }: { t: Translate; stats: Stats; gate: Read<'Gate'> | undefined }) {
   if (!stats.queue && !gate?.closure) return null;
   return (
     <div class={gate?.closure ? 'notice' : 'queue-line'} data-board="queue">

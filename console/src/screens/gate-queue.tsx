@@ -1,15 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ok, Problem, type Account, type Schemas } from '../http/client';
+import { api, ok, Problem, type Account, type Read, type Schemas } from '../http/client';
 import { label, useT, type Translate } from '../i18n';
 import { parseDuration } from '../../../domain/durations';
 import { clockTime, dayOrClock, fromNow, localTime, since, span } from '../ui/format';
 import { useChange, useLoad } from '../ui/hooks';
 import { CategoryBadge, describedBy, Empty, Field, GatePicker, Loading, ProblemNote, useFieldErrors } from '../ui/parts';
 import { QueueStatusBadge } from '../ui/queue-place';
-import { useRoute } from '../ui/router';
+import { useServedGates } from '../ui/served-gates';
 import { Table } from '../ui/table';
 
-type Gate = Schemas['Gate'];
+type Gate = Read<'Gate'>;
 type GateQueue = Schemas['GateQueue'];
 type Entry = Schemas['QueueEntry'];
 type Direction = Entry['direction'];
@@ -28,14 +28,8 @@ const GATES_POLL_MS = 5000;
  */
 export function GateQueueScreen({ account }: { account: Account }) {
   const t = useT();
-  const gates = useLoad(() => ok(api.GET('/v1/gates')), [], GATES_POLL_MS);
-  const served = account.role === 'ADMIN' ? (gates.data ?? []).map((g) => g.code) : account.gates;
-  const [gate, setGate] = useState<string | undefined>();
   // The board links here with its gate (`#/gate-queue?gate=HUU_NGHI`).
-  const linked = new URLSearchParams(useRoute().split('?')[1] ?? '').get('gate') ?? undefined;
-  const current = gate ?? (linked && served.includes(linked) ? linked : served[0]);
-  const info = gates.data?.find((g) => g.code === current);
-  const nameOf = (code: string | undefined) => gates.data?.find((g) => g.code === code)?.name ?? code ?? '';
+  const { gates, served, current, pick, nameOf, info } = useServedGates(account, GATES_POLL_MS);
   const queue = useLoad(
     () => (current ? ok(api.GET('/v1/gates/{code}/queue', { params: { path: { code: current } } })) : Promise.resolve(undefined)),
     [current],
@@ -52,7 +46,7 @@ export function GateQueueScreen({ account }: { account: Account }) {
       <section class="panel" aria-labelledby="gate-queue-title">
         <div class="card-head">
           <h1 id="gate-queue-title">{t('gateQueue.title', { gate: nameOf(current) })}</h1>
-          <GatePicker id="gate-queue-gate" gates={served} value={current} nameOf={nameOf} onChange={setGate} />
+          <GatePicker id="gate-queue-gate" gates={served} value={current} nameOf={nameOf} onChange={pick} />
         </div>
         <ProblemNote problem={gates.problem ?? queue.problem} onRetry={() => void (gates.problem ? gates.reload() : queue.reload())} />
         {!current ? (

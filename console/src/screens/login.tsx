@@ -48,6 +48,9 @@ export function LoginScreen() {
           {login.busy ? t('login.working') : t('login.submit')}
         </button>
       </form>
+      <p class="login-public">
+        <a href="#/public">{t('login.public')}</a>
+      </p>
     </section>
   );
 }

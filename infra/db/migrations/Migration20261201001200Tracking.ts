@@ -80,10 +80,12 @@ export class Migration20261201001200Tracking extends Migration {
         holding_area text,
         approached_at timestamptz,
         approached_segment text,
+        -- When the first entry was stored (approached_at is the phone's clock): the redelivery sweep goes by this.
+        approach_stored_at timestamptz,
         approach_delivered_at timestamptz
       )`);
     this.addSql(`create index crossing_track_gate_idx on crossing_track (gate_code, last_at desc)`);
-    this.addSql(`create index crossing_track_undelivered_idx on crossing_track (approached_at)
+    this.addSql(`create index crossing_track_undelivered_idx on crossing_track (approach_stored_at)
                    where approached_at is not null and approach_delivered_at is null`);
 
     this.addSql(`

@@ -104,7 +104,6 @@ const exitPoint = (point: GatePoint) => point === 'BARRIER_EXIT' || point === 'Y
 const STILL_HERE = `(c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
                      or (c.status = 'CLEARED' and c.gate_exit_at is null and c.updated_at > now() - interval '1 day'))`;
 
-
 /**
  * Plate reads of the gates' devices, matched to crossings (API.md "Devices and plate reads"). A read is answered from
  * this read model alone, inside one transaction that is serialised per device and plate (so two copies of one read,

@@ -24,6 +24,15 @@ export interface GateRow {
   traffic: TrafficThresholds;
 }
 
+/** A gate's approach as the admin drew it, with the thresholds its flow is judged by. */
+export interface GateApproach {
+  gate: string;
+  name: string;
+  corridor: Segment[];
+  holdingAreas: HoldingArea[];
+  thresholds: TrafficThresholds;
+}
+
 /** A yard's places: occupied as the yard cameras saw trucks enter and leave, reserved for admitted trucks on their way. */
 export interface YardLoad {
   code: string;
@@ -99,13 +108,27 @@ export class GateStore {
   /**
    * An admin's change to a gate: yard capacities (a yard not yet known is added; none is removed, since crossings
    * and reads refer to it) and the plate-confidence threshold. A capacity below the yard's load is allowed: the board
-   * then shows the yard over capacity, and no further truck is placed there.
+   * then shows the yard over capacity, and no further truck is placed there. The approach corridor, its holding areas
+   * and its traffic thresholds are each replaced whole when given.
    */
-  async update(code: string, change: { yards?: { code: string; capacity: number }[]; plateConfidence?: number }): Promise<void> {
+  async update(
+    code: string,
+    change: {
+      yards?: { code: string; capacity: number }[];
+      plateConfidence?: number;
+      corridor?: Segment[];
+      holdingAreas?: HoldingArea[];
+      traffic?: TrafficThresholds;
+    },
+  ): Promise<void> {
     const sql = sqlOf(this.em);
     if (change.plateConfidence !== undefined) {
       await sql('update gate set plate_confidence = ? where code = ?', [change.plateConfidence, code]);
     }
+    if (change.corridor) await sql('update gate set corridor = ?::jsonb where code = ?', [JSON.stringify(change.corridor), code]);
+    if (change.holdingAreas)
+      await sql('update gate set holding_areas = ?::jsonb where code = ?', [JSON.stringify(change.holdingAreas), code]);
+    if (change.traffic) await sql('update gate set traffic_thresholds = ?::jsonb where code = ?', [JSON.stringify(change.traffic), code]);
     for (const yard of change.yards ?? []) {
       await sql(
         `insert into yard (gate_code, code, capacity) values (?, ?, ?)
@@ -113,6 +136,27 @@ export class GateStore {
         [code, yard.code, yard.capacity],
       );
     }
+  }
+
+  /** Each gate's approach (or the one asked for): what placing positions and computing the flow need, and no more. */
+  async approaches(gate?: string): Promise<GateApproach[]> {
+    const rows = await sqlOf(this.em)<{
+      code: string;
+      name: string;
+      corridor: Segment[];
+      holding_areas: HoldingArea[];
+      traffic_thresholds: TrafficThresholds;
+    }>(`select code, name, corridor, holding_areas, traffic_thresholds from gate where ?::text is null or code = ? order by code`, [
+      gate ?? null,
+      gate ?? null,
+    ]);
+    return rows.map((r) => ({
+      gate: r.code,
+      name: r.name,
+      corridor: r.corridor,
+      holdingAreas: r.holding_areas,
+      thresholds: r.traffic_thresholds,
+    }));
   }
 
   async gate(code: string): Promise<{ name: string; feeCollector: FeeCollector } | undefined> {

@@ -87,10 +87,15 @@ export class NotificationStore {
 
   /** The provider has it. A message already marked (a second sender after a lease ran out) keeps its first mark. */
   async markSent(messageId: string, provider: string): Promise<void> {
+    // A driver's link is a bearer token: once a real provider has the SMS, the copy kept here loses it, so that a
+    // copy of the database opens no crossing. The development outbox keeps it whole: it is the only way a developer
+    // reads the message (`GET /dev/notifications`), and a development database holds no real trip.
     await sqlOf(this.em)(
-      `update notification set sent_at = now(), provider = ?, attempts = attempts + 1, last_error = null
+      `update notification set sent_at = now(), provider = ?, attempts = attempts + 1, last_error = null,
+              body = case when event = 'DRIVER_LINK' and ? <> 'outbox' then regexp_replace(body, 'drv_[A-Za-z0-9_-]+', 'drv_…', 'g')
+                          else body end
         where message_id = ? and sent_at is null`,
-      [provider, messageId],
+      [provider, provider, messageId],
     );
   }
 

@@ -86,7 +86,6 @@ interface Row {
   queue_status: QueueStatus | null;
 }
 
-
 /**
  * Derived bookkeeping (a step opening, its deadlines armed or re-armed after a policy change) is history, not an
  * action: it is not audited. The admin's policy change itself is audited once, where it is made.

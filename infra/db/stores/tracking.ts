@@ -4,19 +4,9 @@ import type { Direction } from '../../../domain/declaration';
 import type { NotificationDraft } from '../../../domain/notifications';
 import type { QueuePlace } from '../../../domain/queue';
 import type { Step } from '../../../domain/steps';
-import type { HoldingArea, Segment, TrafficThresholds } from '../../../domain/tracking';
 import { enqueueNotifications } from './notifications';
 import { sqlOf } from '../orm';
 import { iso } from './timestamps';
-
-/** A gate's approach as the admin drew it, with the thresholds its flow is judged by. */
-export interface GateApproach {
-  gate: string;
-  name: string;
-  corridor: Segment[];
-  holdingAreas: HoldingArea[];
-  thresholds: TrafficThresholds;
-}
 
 /** What a driver link reaches: its one crossing, as the read model has it, with the crossing's latest fix. */
 export interface DriverLinkHolder {
@@ -66,42 +56,17 @@ export interface PendingApproach {
 export class TrackingStore {
   constructor(private readonly em: EntityManager) {}
 
-  async approaches(gate?: string): Promise<GateApproach[]> {
-    const rows = await sqlOf(this.em)<{
-      code: string;
-      name: string;
-      corridor: Segment[];
-      holding_areas: HoldingArea[];
-      traffic_thresholds: TrafficThresholds;
-    }>(
-      `select code, name, corridor, holding_areas, traffic_thresholds from gate where ?::text is null or code = ? order by code`,
-      [gate ?? null, gate ?? null],
-    );
-    return rows.map((r) => ({
-      gate: r.code,
-      name: r.name,
-      corridor: r.corridor,
-      holdingAreas: r.holding_areas,
-      thresholds: r.traffic_thresholds,
-    }));
-  }
-
-  /** An admin's new corridor, holding areas or thresholds (each replaced whole when given). */
-  async setApproach(
-    gate: string,
-    change: { corridor?: Segment[]; holdingAreas?: HoldingArea[]; traffic?: TrafficThresholds },
-  ): Promise<void> {
-    const sql = sqlOf(this.em);
-    if (change.corridor) await sql('update gate set corridor = ?::jsonb where code = ?', [JSON.stringify(change.corridor), gate]);
-    if (change.holdingAreas) await sql('update gate set holding_areas = ?::jsonb where code = ?', [JSON.stringify(change.holdingAreas), gate]);
-    if (change.traffic) await sql('update gate set traffic_thresholds = ?::jsonb where code = ?', [JSON.stringify(change.traffic), gate]);
-  }
-
   /**
    * Gives the crossing a link (the hash of its token), replacing any earlier one so that the earlier token dies at
    * once, and writes the SMS that carries it in the same transaction. Answers false for no such crossing.
    */
-  async issueLink(crossingId: string, tokenHash: string, issuedBy: string | null, sms: NotificationDraft | undefined): Promise<boolean> {
+  async issueLink(
+    crossingId: string,
+    tokenHash: string,
+    issuedBy: string | null,
+    sms: NotificationDraft | undefined,
+    smsLimit: { perHour: number },
+  ): Promise<boolean> {
     const sql = sqlOf(this.em);
     const rows = await sql(
       `insert into driver_link (crossing_id, token_hash, issued_at, issued_by)
@@ -111,8 +76,22 @@ export class TrackingStore {
       [tokenHash, issuedBy, crossingId],
     );
     if (!rows.length) return false;
-    if (sms) await enqueueNotifications(sql, [sms]);
+    if (!sms) return true;
+    const [recent] = await sql<{ n: number }>(
+      `select count(*)::int as n from notification where phone = ? and event = 'DRIVER_LINK' and created_at > now() - interval '1 hour'`,
+      [sms.phone],
+    );
+    if (recent.n < smsLimit.perHour) await enqueueNotifications(sql, [sms]);
     return true;
+  }
+
+  /** The first answer of a batch stored under this key, if one was. */
+  async storedBatch(crossingId: string, key: string): Promise<{ requestHash: string; answer: unknown } | undefined> {
+    const [row] = await sqlOf(this.em)<{ request_hash: string; answer: unknown }>(
+      'select request_hash, answer from position_batch where crossing_id = ? and idem_key = ?',
+      [crossingId, key],
+    );
+    return row && { requestHash: row.request_hash, answer: row.answer };
   }
 
   /** The crossing a token's hash opens, in one round trip; undefined for a token never issued or since replaced. */
@@ -201,8 +180,9 @@ export class TrackingStore {
          select approached_at from crossing_track where crossing_id = ?
        ), latest as (
          insert into crossing_track as t (crossing_id, gate_code, last_at, lat, lon, speed_kmh, segment_code, holding_area,
-                                          approached_at, approached_segment)
-         select ?, ?, ?::timestamptz, ?, ?, ?::real, ?, ?, ?::timestamptz, ? where exists (select 1 from claim)
+                                          approached_at, approached_segment, approach_stored_at)
+         select ?, ?, ?::timestamptz, ?, ?, ?::real, ?, ?, a.at, a.segment, case when a.at is not null then now() end
+           from (select ?::timestamptz as at, ?::text as segment) a where exists (select 1 from claim)
          on conflict (crossing_id) do update set
            last_at = greatest(t.last_at, excluded.last_at),
            lat = case when excluded.last_at >= t.last_at then excluded.lat else t.lat end,
@@ -211,7 +191,8 @@ export class TrackingStore {
            segment_code = case when excluded.last_at >= t.last_at then excluded.segment_code else t.segment_code end,
            holding_area = case when excluded.last_at >= t.last_at then excluded.holding_area else t.holding_area end,
            approached_at = coalesce(t.approached_at, excluded.approached_at),
-           approached_segment = case when t.approached_at is null then excluded.approached_segment else t.approached_segment end
+           approached_segment = case when t.approached_at is null then excluded.approached_segment else t.approached_segment end,
+           approach_stored_at = case when t.approached_at is null then excluded.approach_stored_at else t.approach_stored_at end
        )
        select exists (select 1 from claim) as claimed, (select approached_at from before) as approached_before`,
       [
@@ -237,16 +218,16 @@ export class TrackingStore {
     );
     if (row.claimed) return { outcome: 'stored', answer: input.answer, newlyApproached: !!approach && row.approached_before === null };
     // The key was used before (a statement's snapshot may predate a concurrent first use: read it now).
-    const [first] = await sqlOf(this.em)<{ request_hash: string; answer: unknown }>(
-      'select request_hash, answer from position_batch where crossing_id = ? and idem_key = ?',
-      [input.crossingId, input.key],
-    );
-    if (!first || first.request_hash !== input.requestHash) return { outcome: 'conflict', answer: undefined, newlyApproached: false };
+    const first = await this.storedBatch(input.crossingId, input.key);
+    if (!first || first.requestHash !== input.requestHash) return { outcome: 'conflict', answer: undefined, newlyApproached: false };
     return { outcome: 'replayed', answer: first.answer, newlyApproached: false };
   }
 
   /** A crossing's points, oldest first, at most `limit`. */
-  async track(crossingId: string, range: { from?: string; to?: string; limit: number }): Promise<{ at: string; lat: number; lon: number; speedKmh: number | null }[]> {
+  async track(
+    crossingId: string,
+    range: { from?: string; to?: string; limit: number },
+  ): Promise<{ at: string; lat: number; lon: number; speedKmh: number | null }[]> {
     const rows = await sqlOf(this.em)<{ at: Date; lat: number; lon: number; speed_kmh: number | null }>(
       `select at, lat, lon, speed_kmh from track_point
         where crossing_id = ? and (?::timestamptz is null or at >= ?::timestamptz) and (?::timestamptz is null or at <= ?::timestamptz)
@@ -258,28 +239,31 @@ export class TrackingStore {
 
   /** The crossing view's `tracking`: its latest fix, or undefined before its first. */
   async summaryOf(crossingId: string): Promise<TrackingSummary | undefined> {
-    const [row] = await sqlOf(this.em)<{ last_at: Date; segment_code: string | null; holding_area: string | null; speed_kmh: number | null }>(
-      'select last_at, segment_code, holding_area, speed_kmh from crossing_track where crossing_id = ?',
-      [crossingId],
-    );
+    const [row] = await sqlOf(this.em)<{
+      last_at: Date;
+      segment_code: string | null;
+      holding_area: string | null;
+      speed_kmh: number | null;
+    }>('select last_at, segment_code, holding_area, speed_kmh from crossing_track where crossing_id = ?', [crossingId]);
     return row && { lastAt: iso(row.last_at), segment: row.segment_code, holdingArea: row.holding_area, speedKmh: row.speed_kmh };
   }
 
-  /** First entries into the corridor that no workflow has acknowledged this long after they were stored. */
+  /** First entries into the corridor that no workflow has acknowledged this long after they were stored (by the server's clock). */
   async undeliveredApproaches(olderThanMs: number, limit: number): Promise<PendingApproach[]> {
     const rows = await sqlOf(this.em)<{ crossing_id: string; approached_at: Date; approached_segment: string | null }>(
       `select crossing_id, approached_at, approached_segment from crossing_track
-        where approached_at is not null and approach_delivered_at is null and approached_at < now() - make_interval(secs => ?)
-        order by approached_at limit ?`,
+        where approached_at is not null and approach_delivered_at is null and approach_stored_at < now() - make_interval(secs => ?)
+        order by approach_stored_at limit ?`,
       [olderThanMs / 1000, limit],
     );
     return rows.map((r) => ({ crossingId: r.crossing_id, at: iso(r.approached_at), segment: r.approached_segment }));
   }
 
   async markApproachDelivered(crossingId: string): Promise<void> {
-    await sqlOf(this.em)('update crossing_track set approach_delivered_at = now() where crossing_id = ? and approach_delivered_at is null', [
-      crossingId,
-    ]);
+    await sqlOf(this.em)(
+      'update crossing_track set approach_delivered_at = now() where crossing_id = ? and approach_delivered_at is null',
+      [crossingId],
+    );
   }
 
   /**

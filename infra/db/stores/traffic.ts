@@ -1,6 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { NotificationDraft } from '../../../domain/notifications';
-import type { Advisory, FlowStatus, SegmentFlow, TrafficAction, TrafficOrder } from '../../../domain/tracking';
+import {
+  FLOW_STALE_MS,
+  type Advisory,
+  type FlowStatus,
+  type SegmentFlow,
+  type TrafficAction,
+  type TrafficOrder,
+} from '../../../domain/tracking';
 import { enqueueNotifications } from './notifications';
 import { sqlOf } from '../orm';
 import { iso } from './timestamps';
@@ -29,7 +36,22 @@ export interface TruckOnRoad {
 /** A driver whose last fix is older than this is no longer counted en route: the phone is off or the trip over. */
 export const EN_ROUTE_WINDOW_MS = 30 * 60_000;
 
-const ORDER_COLUMNS = `o.id, o.gate_code, o.action, o.message, o.segments, o.holding_area, o.valid_until, o.issued_at, o.recipients, o.withdrawn_at`;
+/**
+ * Whether the latest fix `t` puts its driver under an order on `segments` (an SQL text[] expression): en route now, on
+ * one of them, or anywhere on the approach (a segment or a holding area) when the order names none. The one rule for
+ * who an order is sent to and whose page shows it.
+ */
+const underOrder = (segments: string) =>
+  `(t.last_at > now() - make_interval(secs => ${EN_ROUTE_WINDOW_MS / 1000})
+    and case when ${segments} is null then t.segment_code is not null or t.holding_area is not null
+             else t.segment_code = any(${segments}) end)`;
+const OPEN = `c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`;
+/** A reckoning of the flow recent enough to show (domain/tracking.ts `FLOW_STALE_MS`). */
+const FRESH = `computed_at > now() - make_interval(secs => ${FLOW_STALE_MS / 1000})`;
+
+const ORDER_COLUMNS = `o.id, o.gate_code, o.action, o.message, o.segments, o.holding_area, o.valid_until, o.issued_at, o.recipients, o.withdrawn_at,
+  (select h->>'name' from gate g, jsonb_array_elements(g.holding_areas) h where g.code = o.gate_code and h->>'code' = o.holding_area)
+    as holding_area_name`;
 
 interface OrderRow {
   id: string;
@@ -38,6 +60,7 @@ interface OrderRow {
   message: string;
   segments: string[] | null;
   holding_area: string | null;
+  holding_area_name: string | null;
   valid_until: Date;
   issued_at: Date;
   recipients: number;
@@ -51,10 +74,11 @@ const orderOf = (r: OrderRow): TrafficOrder => ({
   message: r.message,
   segments: r.segments,
   holdingArea: r.holding_area,
+  holdingAreaName: r.holding_area_name,
   validUntil: iso(r.valid_until),
   issuedAt: iso(r.issued_at),
   recipients: r.recipients,
-  withdrawnAt: (r.withdrawn_at ? iso(r.withdrawn_at) : null),
+  withdrawnAt: r.withdrawn_at ? iso(r.withdrawn_at) : null,
 });
 
 /**
@@ -77,7 +101,20 @@ export class TrafficStore {
         group by t.segment_code`,
       [gate, windowMs / 1000],
     );
-    return new Map(rows.map((r) => [r.segment_code, { trucks: r.trucks, meanSpeedKmh: r.mean_speed === null ? null : Math.round(r.mean_speed * 10) / 10 }]));
+    return new Map(
+      rows.map((r) => [
+        r.segment_code,
+        { trucks: r.trucks, meanSpeedKmh: r.mean_speed === null ? null : Math.round(r.mean_speed * 10) / 10 },
+      ]),
+    );
+  }
+
+  /** Forgets the reckoning of every gate whose corridor was taken away (nothing would ever replace it). */
+  async forgetFlowWithoutCorridor(): Promise<void> {
+    await sqlOf(this.em)(
+      `with gone as (delete from segment_flow where gate_code in (select code from gate where corridor = '[]'::jsonb))
+       delete from traffic_advisory where gate_code in (select code from gate where corridor = '[]'::jsonb)`,
+    );
   }
 
   /** The worker's latest reckoning of a gate: its segments replaced whole, and the advisory. */
@@ -108,12 +145,18 @@ export class TrafficStore {
     );
   }
 
-  /** The last reckoning of a gate: when, each segment's flow, and the advisory; undefined before the first. */
-  async flowOf(gate: string): Promise<
-    { at: string; segments: Map<string, { trucks: number; meanSpeedKmh: number | null; status: FlowStatus }>; advisory: Advisory } | undefined
+  /** The last reckoning of a gate: when, each segment's flow, and the advisory; undefined before the first, or when stale. */
+  async flowOf(
+    gate: string,
+  ): Promise<
+    | { at: string; segments: Map<string, { trucks: number; meanSpeedKmh: number | null; status: FlowStatus }>; advisory: Advisory }
+    | undefined
   > {
     const sql = sqlOf(this.em);
-    const [advisory] = await sql<{ advisory: Advisory; computed_at: Date }>('select advisory, computed_at from traffic_advisory where gate_code = ?', [gate]);
+    const [advisory] = await sql<{ advisory: Advisory; computed_at: Date }>(
+      `select advisory, computed_at from traffic_advisory where gate_code = ? and ${FRESH}`,
+      [gate],
+    );
     if (!advisory) return undefined;
     const rows = await sql<{ segment_code: string; trucks: number; mean_speed_kmh: number | null; status: FlowStatus }>(
       'select segment_code, trucks, mean_speed_kmh, status from segment_flow where gate_code = ?',
@@ -127,15 +170,17 @@ export class TrafficStore {
   }
 
   /** Every gate's advisory (the public page). */
-  async advisories(): Promise<Map<string, Advisory>> {
-    const rows = await sqlOf(this.em)<{ gate_code: string; advisory: Advisory }>('select gate_code, advisory from traffic_advisory');
-    return new Map(rows.map((r) => [r.gate_code, r.advisory]));
+  async advisories(): Promise<Map<string, { advisory: Advisory; at: string }>> {
+    const rows = await sqlOf(this.em)<{ gate_code: string; advisory: Advisory; computed_at: Date }>(
+      `select gate_code, advisory, computed_at from traffic_advisory where ${FRESH}`,
+    );
+    return new Map(rows.map((r) => [r.gate_code, { advisory: r.advisory, at: iso(r.computed_at) }]));
   }
 
   /** Every gate's segment statuses at once (the public page). */
   async flowOfAll(): Promise<Map<string, { segment: string; status: FlowStatus }[]>> {
     const rows = await sqlOf(this.em)<{ gate_code: string; segment_code: string; status: FlowStatus }>(
-      'select gate_code, segment_code, status from segment_flow order by gate_code, segment_code',
+      `select gate_code, segment_code, status from segment_flow where ${FRESH} order by gate_code, segment_code`,
     );
     const byGate = new Map<string, { segment: string; status: FlowStatus }[]>();
     for (const r of rows) byGate.set(r.gate_code, [...(byGate.get(r.gate_code) ?? []), { segment: r.segment_code, status: r.status }]);
@@ -178,22 +223,41 @@ export class TrafficStore {
    * one of the segments (on any segment or holding area of the approach when the order names none).
    */
   async driversEnRoute(gate: string, segments: readonly string[] | null): Promise<DriverEnRoute[]> {
-    const rows = await sqlOf(this.em)<{ crossing_id: string; plate: string; nationality: string | null; phone: string | null; segment_code: string | null }>(
+    const rows = await sqlOf(this.em)<{
+      crossing_id: string;
+      plate: string;
+      nationality: string | null;
+      phone: string | null;
+      segment_code: string | null;
+    }>(
       `select t.crossing_id, c.view->'declaration'->'vehicle'->>'plate' as plate,
               c.view->'declaration'->'driver'->>'nationality' as nationality, c.view->'declaration'->'driver'->>'phone' as phone,
               t.segment_code
          from crossing_track t join crossing c on c.id = t.crossing_id
-        where t.gate_code = ? and t.last_at > now() - make_interval(secs => ?) and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
-          and (case when ?::jsonb is null then t.segment_code is not null or t.holding_area is not null
-                    else t.segment_code in (select jsonb_array_elements_text(?::jsonb)) end)`,
-      [gate, EN_ROUTE_WINDOW_MS / 1000, segments && JSON.stringify(segments), segments && JSON.stringify(segments)],
+              cross join (select array_agg(s) as segments from jsonb_array_elements_text(?::jsonb) s) o
+        where t.gate_code = ? and ${OPEN} and ${underOrder('o.segments')}`,
+      [segments && JSON.stringify(segments), gate],
     );
-    return rows.map((r) => ({ crossingId: r.crossing_id, plate: r.plate, nationality: r.nationality ?? '', phone: r.phone, segment: r.segment_code }));
+    return rows.map((r) => ({
+      crossingId: r.crossing_id,
+      plate: r.plate,
+      nationality: r.nationality ?? '',
+      phone: r.phone,
+      segment: r.segment_code,
+    }));
   }
 
   /** Stores an order, the drivers it reached and their SMS, in the caller's transaction. */
   async createOrder(
-    order: { id: string; gate: string; action: TrafficAction; message: string; segments: string[] | null; holdingArea: string | null; validUntil: string },
+    order: {
+      id: string;
+      gate: string;
+      action: TrafficAction;
+      message: string;
+      segments: string[] | null;
+      holdingArea: string | null;
+      validUntil: string;
+    },
     issuedBy: string,
     recipients: readonly string[],
     sms: NotificationDraft[],
@@ -236,21 +300,34 @@ export class TrafficStore {
       [by, id, gate],
     );
     if (!row) return undefined;
+    // Everyone who was sent it, and everyone bound by it now (a truck that drove into a held segment later saw it too).
     const reached = await sql<{ crossing_id: string; plate: string; nationality: string | null; phone: string | null }>(
       `select c.id as crossing_id, c.view->'declaration'->'vehicle'->>'plate' as plate,
               c.view->'declaration'->'driver'->>'nationality' as nationality, c.view->'declaration'->'driver'->>'phone' as phone
-         from traffic_order_recipient r join crossing c on c.id = r.crossing_id
-        where r.order_id = ? and c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`,
-      [id],
+         from crossing c
+        where ${OPEN}
+          and (c.id in (select crossing_id from traffic_order_recipient where order_id = ?)
+               or c.id in (select t.crossing_id from crossing_track t, traffic_order o
+                            where o.id = ? and t.gate_code = o.gate_code and ${underOrder('o.segments')}))`,
+      [id, id],
     );
     return {
       order: orderOf(row),
-      reached: reached.map((r) => ({ crossingId: r.crossing_id, plate: r.plate, nationality: r.nationality ?? '', phone: r.phone, segment: null })),
+      reached: reached.map((r) => ({
+        crossingId: r.crossing_id,
+        plate: r.plate,
+        nationality: r.nationality ?? '',
+        phone: r.phone,
+        segment: null,
+      })),
     };
   }
 
   async order(gate: string, id: string): Promise<TrafficOrder | undefined> {
-    const [row] = await sqlOf(this.em)<OrderRow>(`select ${ORDER_COLUMNS} from traffic_order o where o.id = ? and o.gate_code = ?`, [id, gate]);
+    const [row] = await sqlOf(this.em)<OrderRow>(`select ${ORDER_COLUMNS} from traffic_order o where o.id = ? and o.gate_code = ?`, [
+      id,
+      gate,
+    ]);
     return row && orderOf(row);
   }
 
@@ -275,7 +352,7 @@ export class TrafficStore {
          left join crossing_track t on t.crossing_id = ?
         where o.gate_code = ? and o.withdrawn_at is null and o.valid_until > now()
           and (exists (select 1 from traffic_order_recipient r where r.order_id = o.id and r.crossing_id = ?)
-               or (t.segment_code is not null and (o.segments is null or t.segment_code = any(o.segments))))
+               or (t.crossing_id is not null and ${underOrder('o.segments')}))
         order by o.issued_at desc`,
       [crossingId, gate, crossingId],
     );
