@@ -450,7 +450,7 @@ function pointsOf(road: Road, phone: Phone, n: number) {
 }
 
 async function timeFlow(services: Awaited<ReturnType<typeof initORM>>): Promise<{ ms: number; trucks: number; error?: string }> {
-  const [approach] = await services.stores().tracking.approaches(GATE);
+  const [approach] = await services.stores().gates.approaches(GATE);
   const started = performance.now();
   try {
     const { segments } = await computeGateFlow(services, approach);
