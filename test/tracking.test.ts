@@ -451,6 +451,9 @@ describe("the traffic police's orders", () => {
     expect(await orderIds(elsewhere.token)).toEqual([]);
     await post(elsewhere.id, elsewhere.token, [point(ON.S2, LON, { speedKmh: 40 })]);
     expect(await orderIds(elsewhere.token)).toEqual([issued.body.id]);
+    // Doing as told, waiting in the holding area the order names, it is still held by it.
+    await post(elsewhere.id, elsewhere.token, [point(21.005, 106.005, { speedKmh: 0 })]);
+    expect(await orderIds(elsewhere.token)).toEqual([issued.body.id]);
     expect((await trafficUntil(g, () => true)).orders.map((o: any) => o.id)).toEqual([issued.body.id]);
 
     const withdrawn = await http('DELETE', `/v1/gates/${g.gate}/traffic-orders/${issued.body.id}`, { token: g.police.token });

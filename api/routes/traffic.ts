@@ -196,7 +196,7 @@ export function trafficRoutes(api: Api, ctx: ApiContext): void {
             },
           },
         ]);
-        const drivers = await inTx.traffic.driversEnRoute(params.code, segments);
+        const drivers = await inTx.traffic.driversEnRoute(params.code, { segments, holdingArea: body.holdingArea ?? null });
         const facts = {
           action: body.action,
           orderMessage: body.message,

@@ -37,14 +37,15 @@ export interface TruckOnRoad {
 export const EN_ROUTE_WINDOW_MS = 30 * 60_000;
 
 /**
- * Whether the latest fix `t` puts its driver under an order on `segments` (an SQL text[] expression): en route now, on
- * one of them, or anywhere on the approach (a segment or a holding area) when the order names none. The one rule for
- * who an order is sent to and whose page shows it.
+ * Whether the latest fix `t` puts its driver under the order `o` (SQL columns `o.segments`, a text[], and
+ * `o.holding_area`): en route now, and on one of its segments, or anywhere on the approach (a segment or a holding
+ * area) when it names none, or waiting in the holding area it sends trucks to (a truck that did as told is still held).
+ * The one rule for who an order is sent to and whose page shows it.
  */
-const underOrder = (segments: string) =>
-  `(t.last_at > now() - make_interval(secs => ${EN_ROUTE_WINDOW_MS / 1000})
-    and case when ${segments} is null then t.segment_code is not null or t.holding_area is not null
-             else t.segment_code = any(${segments}) end)`;
+const UNDER_ORDER = `(t.last_at > now() - make_interval(secs => ${EN_ROUTE_WINDOW_MS / 1000})
+    and (case when o.segments is null then t.segment_code is not null or t.holding_area is not null
+              else t.segment_code = any(o.segments) end
+         or (o.holding_area is not null and t.holding_area = o.holding_area)))`;
 const OPEN = `c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')`;
 /** A reckoning of the flow recent enough to show (domain/tracking.ts `FLOW_STALE_MS`). */
 const FRESH = `computed_at > now() - make_interval(secs => ${FLOW_STALE_MS / 1000})`;
@@ -222,7 +223,7 @@ export class TrafficStore {
    * The drivers an order reaches: open crossings at the gate whose latest fix, within the en-route window, lies on
    * one of the segments (on any segment or holding area of the approach when the order names none).
    */
-  async driversEnRoute(gate: string, segments: readonly string[] | null): Promise<DriverEnRoute[]> {
+  async driversEnRoute(gate: string, order: { segments: readonly string[] | null; holdingArea: string | null }): Promise<DriverEnRoute[]> {
     const rows = await sqlOf(this.em)<{
       crossing_id: string;
       plate: string;
@@ -234,9 +235,9 @@ export class TrafficStore {
               c.view->'declaration'->'driver'->>'nationality' as nationality, c.view->'declaration'->'driver'->>'phone' as phone,
               t.segment_code
          from crossing_track t join crossing c on c.id = t.crossing_id
-              cross join (select array_agg(s) as segments from jsonb_array_elements_text(?::jsonb) s) o
-        where t.gate_code = ? and ${OPEN} and ${underOrder('o.segments')}`,
-      [segments && JSON.stringify(segments), gate],
+              cross join (select (select array_agg(s) from jsonb_array_elements_text(?::jsonb) s) as segments, ?::text as holding_area) o
+        where t.gate_code = ? and ${OPEN} and ${UNDER_ORDER}`,
+      [order.segments && JSON.stringify(order.segments), order.holdingArea, gate],
     );
     return rows.map((r) => ({
       crossingId: r.crossing_id,
@@ -308,7 +309,7 @@ export class TrafficStore {
         where ${OPEN}
           and (c.id in (select crossing_id from traffic_order_recipient where order_id = ?)
                or c.id in (select t.crossing_id from crossing_track t, traffic_order o
-                            where o.id = ? and t.gate_code = o.gate_code and ${underOrder('o.segments')}))`,
+                            where o.id = ? and t.gate_code = o.gate_code and ${UNDER_ORDER}))`,
       [id, id],
     );
     return {
@@ -352,7 +353,7 @@ export class TrafficStore {
          left join crossing_track t on t.crossing_id = ?
         where o.gate_code = ? and o.withdrawn_at is null and o.valid_until > now()
           and (exists (select 1 from traffic_order_recipient r where r.order_id = o.id and r.crossing_id = ?)
-               or (t.crossing_id is not null and ${underOrder('o.segments')}))
+               or (t.crossing_id is not null and ${UNDER_ORDER}))
         order by o.issued_at desc`,
       [crossingId, gate, crossingId],
     );
