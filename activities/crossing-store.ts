@@ -16,13 +16,16 @@ export function createCrossingStore(services: Services, temporal: Client, public
     async recordCrossing(snapshot: CrossingSnapshot): Promise<{ policyStamp: string }> {
       const declared = snapshot.events.some((e) => e.type === 'DECLARATION_SUBMITTED');
       const { view } = snapshot;
+      const stores = services.stores();
       const link = declared ? newDriverLink(publicUrl) : undefined;
-      const recorded = await services.stores().readModel.record(
+      // The SMS signs with the gate's name, as the queue's do (one more read, at declaration only).
+      const gateName = link && (await stores.gates.gate(view.gate))?.name;
+      const recorded = await stores.readModel.record(
         snapshot,
         link && {
           tokenHash: link.tokenHash,
           sms: driverLinkSms(
-            { id: view.id, gate: view.gate, plate: view.declaration.vehicle.plate, driver: view.declaration.driver },
+            { id: view.id, gate: view.gate, gateName, plate: view.declaration.vehicle.plate, driver: view.declaration.driver },
             link.url,
             new Date(snapshot.submission.at),
           ),

@@ -37,11 +37,12 @@ export function driverPageUrl(publicUrl: string, token: string): string {
 
 /** The SMS that carries a link to the driver's phone; undefined when the declaration gave no phone. */
 export function driverLinkSms(
-  crossing: { id: string; gate: string; plate: string; driver: { phone?: string | null; nationality: string } },
+  crossing: { id: string; gate: string; gateName?: string; plate: string; driver: { phone?: string | null; nationality: string } },
   url: string,
   issuedAt: Date,
 ): NotificationDraft | undefined {
-  return driverMessage('DRIVER_LINK', { gate: crossing.gate, plate: crossing.plate, url }, crossing.driver, {
+  const facts = { gate: crossing.gate, gateName: crossing.gateName, plate: crossing.plate, url };
+  return driverMessage('DRIVER_LINK', facts, crossing.driver, {
     messageId: `driver-link:${crossing.id}:${issuedAt.getTime()}`,
     crossingId: crossing.id,
   });

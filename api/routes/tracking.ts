@@ -132,10 +132,11 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       const link = newDriverLink(ctx.config.publicUrl);
       const { declaration } = row.view;
       // A view kept partial (an incident's) has no driver to text: the link is still given to the declarant.
+      const gateName = (await ctx.services.stores().gates.gate(row.gate_code))?.name;
       const sms =
         'driver' in declaration
           ? driverLinkSms(
-              { id: row.id, gate: row.gate_code, plate: declaration.vehicle.plate, driver: declaration.driver },
+              { id: row.id, gate: row.gate_code, gateName, plate: declaration.vehicle.plate, driver: declaration.driver },
               link.url,
               new Date(),
             )
