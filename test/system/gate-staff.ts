@@ -35,7 +35,12 @@ export async function createAccount(
 ): Promise<{ id: string; token: string }> {
   const created = await post('/v1/accounts', account, adminToken);
   if (created.status !== 201) throw new Error(`creating ${account.role} failed: ${created.status} ${JSON.stringify(created.body)}`);
-  const login = await post('/v1/auth/login', { username: account.username, password: account.password });
+  // A 503 says to retry shortly (API.md), and logging in changes nothing: a machine busy with other suites gets a few tries.
+  let login = await post('/v1/auth/login', { username: account.username, password: account.password });
+  for (let tries = 1; login.status === 503 && tries < 5; tries++) {
+    await new Promise((r) => setTimeout(r, 1000 * tries));
+    login = await post('/v1/auth/login', { username: account.username, password: account.password });
+  }
   if (login.status !== 200) throw new Error(`login ${account.username} failed: ${login.status} ${JSON.stringify(login.body)}`);
   return { id: created.body.id, token: login.body.token };
 }
