@@ -53,3 +53,14 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
+
+/** A change sent again with its key after a 503 or a 409 "still running", as API.md tells clients. */
+export async function retrying(send: () => Promise<Timed>, onRetry: () => void): Promise<Timed> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await send();
+    const again = res.status === 503 || (res.status === 409 && res.retryAfter !== undefined);
+    if (!again || attempt >= 10) return res;
+    onRetry();
+    await new Promise((r) => setTimeout(r, Math.min(res.retryAfter ?? 1, 2) * 1000));
+  }
+}

@@ -8,12 +8,12 @@ import pg from 'pg';
 import { dispatcherIdOf } from '../domain/workflow-ids';
 import { launchSystem, ROOT, stopProcess } from '../infra/launch-system';
 import { plateRead, registerDevice, sendRead, type Device } from '../sim/devices';
-import { vietnameseLorry } from '../sim/plates';
+import { freshPlate } from '../sim/plates';
 import { RUBBER } from '../test/system/crossing-flow';
 import { declaration } from '../test/system/fixtures';
 import { createAccount, type Post } from '../test/system/gate-staff';
 import { continueAsNewCosts, firstAtOrAfter, runsOf, sizeOf, timelineOf } from './dispatcher-history';
-import { client, percentile, pool, type Timed } from './http';
+import { client, percentile, pool, retrying, type Timed } from './http';
 import { logSlowStatements, scanLogs } from './log-scan';
 import { cpuSnapshot, machineCpuSeconds, memoryMb } from './proc';
 import { progress } from './recorder';
@@ -400,27 +400,6 @@ async function setUp(call: ReturnType<typeof client>, db: pg.Pool, adminPassword
   const entry: Device = await registerDevice(call, admin, { code: 'BENCH-QUEUE-YARD-ENTRY', gate: GATE, point: 'YARD_ENTRY', yard: YARD });
   const exit: Device = await registerDevice(call, admin, { code: 'BENCH-QUEUE-YARD-EXIT', gate: GATE, point: 'YARD_EXIT', yard: YARD });
   return { admin, company: company.token, entry, exit };
-}
-
-/** A change sent again with its key after a 503 or a 409 "still running", as API.md tells clients. */
-async function retrying(send: () => Promise<Timed>, onRetry: () => void): Promise<Timed> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await send();
-    const again = res.status === 503 || (res.status === 409 && res.retryAfter !== undefined);
-    if (!again || attempt >= 10) return res;
-    onRetry();
-    await sleep(Math.min(res.retryAfter ?? 1, 2) * 1000);
-  }
-}
-
-function freshPlate(used: Set<string>): string {
-  for (;;) {
-    const plate = vietnameseLorry();
-    if (!used.has(plate)) {
-      used.add(plate);
-      return plate;
-    }
-  }
 }
 
 async function queueCounts(db: pg.Pool): Promise<Record<string, number>> {

@@ -7,13 +7,13 @@ import pg from 'pg';
 import { launchSystem, ROOT, stopProcess } from '../infra/launch-system';
 import { initORM } from '../infra/db/orm';
 import { FLOW_WINDOW_MS } from '../domain/tracking';
-import { vietnameseLorry } from '../sim/plates';
+import { freshPlate } from '../sim/plates';
 import { Road, type CorridorSegment, type HoldingAreaShape } from '../sim/traffic-road';
 import { RUBBER } from '../test/system/crossing-flow';
 import { declaration } from '../test/system/fixtures';
 import { computeGateFlow } from '../worker/traffic-keeper';
 import { accounts, driveCrossing, type Mix } from './crossing-driver';
-import { client, percentile, type Timed } from './http';
+import { client, percentile, retrying } from './http';
 import { cpuSnapshot, machineCpuSeconds, memoryMb } from './proc';
 import { progress, Recorder } from './recorder';
 
@@ -514,27 +514,6 @@ async function topUp(db: pg.Pool, phones: Phone[], n: number, road: Road): Promi
     throw err;
   } finally {
     client.release();
-  }
-}
-
-/** A change sent again with its key after a 503 or a 409 "still running", as API.md tells clients. */
-async function retrying(send: () => Promise<Timed>, onRetry: () => void): Promise<Timed> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await send();
-    const again = res.status === 503 || (res.status === 409 && res.retryAfter !== undefined);
-    if (!again || attempt >= 10) return res;
-    onRetry();
-    await sleep(Math.min(res.retryAfter ?? 1, 2) * 1000);
-  }
-}
-
-function freshPlate(used: Set<string>): string {
-  for (;;) {
-    const plate = vietnameseLorry();
-    if (!used.has(plate)) {
-      used.add(plate);
-      return plate;
-    }
   }
 }
 

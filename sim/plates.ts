@@ -55,3 +55,14 @@ export function misread(plate: string, digit: '0' | '8' | '1'): string {
   if (at < 0) throw new Error(`${plate} has no ${digit} to misread`);
   return `${plate.slice(0, at)}${letter}${plate.slice(at + 1)}`;
 }
+
+/** A Vietnamese lorry's plate not in `used`, which it joins: a run's trucks each have their own. */
+export function freshPlate(used: Set<string>): string {
+  for (;;) {
+    const plate = vietnameseLorry();
+    if (!used.has(plate)) {
+      used.add(plate);
+      return plate;
+    }
+  }
+}
