@@ -131,8 +131,8 @@ export function trackingRoutes(api: Api, ctx: ApiContext): void {
       if (ENDED_STATUSES.includes(row.view.status)) throw conflict(`This crossing ended ${row.view.status}; it needs no new driver link.`);
       const link = newDriverLink(ctx.config.publicUrl);
       const { declaration } = row.view;
-      // A view kept partial (an incident's) has no driver to text: the link is still given to the declarant.
       const gateName = (await ctx.services.stores().gates.gate(row.gate_code))?.name;
+      // A view kept partial (an incident's) has no driver to text: the link is still given to the declarant.
       const sms =
         'driver' in declaration
           ? driverLinkSms(
