@@ -4,6 +4,7 @@ import type { CrossingSnapshot } from '../domain/crossing-snapshot';
 import type { Services } from '../infra/db/orm';
 import { driverLinkSms, newDriverLink } from '../infra/driver-links';
 import { wakeDispatchers } from '../infra/queue-dispatchers';
+import { wakeDeliveries } from '../infra/webhook-deliveries';
 
 /** The crossing's read model, history and audit (infra/db/stores/read-model.ts), written after every change. */
 export function createCrossingStore(services: Services, temporal: Client, publicUrl: string) {
@@ -32,7 +33,8 @@ export function createCrossingStore(services: Services, temporal: Client, public
         },
       );
       wakeQueue(temporal, snapshot);
-      return recorded;
+      wakeSubscriptions(temporal, recorded.webhookSubscriptions);
+      return { policyStamp: recorded.policyStamp };
     },
 
     async recordIncident(snapshot: Pick<CrossingSnapshot, 'view' | 'declarantAccountId'>): Promise<void> {
@@ -55,5 +57,18 @@ function wakeQueue(temporal: Client, { view, events }: CrossingSnapshot): void {
   const taskQueue = Context.current().info.taskQueue;
   wakeDispatchers(temporal, taskQueue, view.gate, left ? undefined : [view.direction]).catch((err) =>
     log.warn('could not wake the queue dispatcher; its next round will find the change', { gate: view.gate, error: String(err) }),
+  );
+}
+
+/**
+ * The subscriptions this write gave an event to: their delivery workflows are woken (started when none runs). Also a
+ * hint only: the events are in PostgreSQL already, and the worker's keeper wakes every subscription with something
+ * pending each minute.
+ */
+function wakeSubscriptions(temporal: Client, subscriptionIds: string[]): void {
+  if (subscriptionIds.length === 0) return;
+  const taskQueue = Context.current().info.taskQueue;
+  wakeDeliveries(temporal, taskQueue, subscriptionIds).catch((err) =>
+    log.warn('could not wake webhook deliveries; the keeper will', { subscriptions: subscriptionIds.length, error: String(err) }),
   );
 }

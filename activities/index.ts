@@ -11,9 +11,14 @@ import { createTransshipmentBookings } from './transshipment';
 import { createQueueArrival, createQueueDispatch } from './queue';
 import { createYard } from './yard';
 import { withClassifiedFailures } from './failures';
+import { createWebhookDelivery } from './webhooks';
 
 /** Every activity the worker registers, bound to the services they use (the database; a Temporal client for signals). */
-export function createActivities(services: Services, temporal: Client, opts: { publicUrl: string; signer: GatePassSigner }) {
+export function createActivities(
+  services: Services,
+  temporal: Client,
+  opts: { publicUrl: string; signer: GatePassSigner; webhooks: Parameters<typeof createWebhookDelivery>[1] },
+) {
   return {
     // A crossing's own side effects: a failure that retrying cannot cure becomes the crossing's incident.
     ...withClassifiedFailures({
@@ -30,6 +35,8 @@ export function createActivities(services: Services, temporal: Client, opts: { p
     ...createQueueDispatch(services, temporal),
     // The deadline-policy fan-out heartbeats through a long pass and is retried as a whole.
     ...createDeadlinePolicyFanOut(services, temporal),
+    // Webhook rounds: their failures are the receiver's, recorded per attempt, never a crossing's incident.
+    ...createWebhookDelivery(services, opts.webhooks),
   };
 }
 

@@ -29,6 +29,7 @@ import { gateFloorRoutes } from './routes/gate-floor';
 import { queueRoutes } from './routes/queue';
 import { trackingRoutes } from './routes/tracking';
 import { trafficRoutes } from './routes/traffic';
+import { webhookRoutes } from './routes/webhooks';
 import { deadlinePolicyRoutes } from './routes/deadline-policies';
 import { devNotificationRoutes } from './routes/dev-notifications';
 
@@ -129,6 +130,7 @@ export function createApp(ctx: ApiContext): express.Express {
   queueRoutes(api, ctx);
   trackingRoutes(api, ctx);
   trafficRoutes(api, ctx);
+  webhookRoutes(api, ctx);
   crossingRoutes(api, ctx);
   auditRoutes(api, ctx);
   deadlinePolicyRoutes(api, ctx);

@@ -8,7 +8,7 @@ import type { ApproachDelivery } from './approach-delivery';
 import type { ArrivalDelivery } from './arrival-delivery';
 import type { CorridorCache } from './corridor-cache';
 import type { Cursors } from './cursor';
-import type { DeviceSecretSeal } from './device-signature';
+import type { SecretSeal } from '../infra/secret-seal';
 import type { DependencyHealth } from './dependencies';
 
 /** What every route handler may use: configuration, the database, the Temporal client, tokens, the log, dependency health. */
@@ -23,7 +23,8 @@ export interface ApiContext {
   cursors: Cursors;
   secrets: ApiSecrets;
   /** Opens the devices' sealed secrets to check their signatures. */
-  deviceSecrets: DeviceSecretSeal;
+  deviceSecrets: SecretSeal;
+  webhookSecrets: SecretSeal;
   /** Tells crossings' workflows of arrivals after the devices had their answers. */
   arrivals: ArrivalDelivery;
   /** Tells crossings' workflows of their first position in the approach corridor. */

@@ -15,7 +15,7 @@ import { ApproachDelivery } from './approach-delivery';
 import { ArrivalDelivery } from './arrival-delivery';
 import { CorridorCache } from './corridor-cache';
 import { CrossingClient } from './crossing-client';
-import { DeviceSecretSeal } from './device-signature';
+import { SecretSeal } from '../infra/secret-seal';
 import { DependencyHealth } from './dependencies';
 
 /**
@@ -69,7 +69,8 @@ async function main(): Promise<void> {
     health,
     cursors: new Cursors(secrets.authSecret),
     secrets,
-    deviceSecrets: new DeviceSecretSeal(secrets.deviceSecretKey),
+    deviceSecrets: new SecretSeal(secrets.deviceSecretKey, 'device-secret'),
+    webhookSecrets: new SecretSeal(secrets.webhookSecretKey, 'webhook-secret'),
     arrivals,
     approaches,
     corridors: new CorridorCache(services),

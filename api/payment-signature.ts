@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
+import { bodySignatureMatches, signBody } from '../infra/body-signature';
 import { unauthorized } from './problem';
 
 /**
@@ -7,15 +7,11 @@ import { unauthorized } from './problem';
  * PAYMENT_WEBHOOK_SECRET>`. Checked before anything else about the request, so a forged call learns nothing. The
  * development simulator signs with the same function.
  */
-export function signPaymentCallback(secret: string, raw: Buffer | string): string {
-  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
-}
+export const signPaymentCallback = signBody;
 
 export function checkPaymentSignature(secret: string, req: Request): void {
   const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-  const given = Buffer.from(req.header('X-Signature') ?? '');
-  const expected = Buffer.from(signPaymentCallback(secret, raw));
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  if (!bodySignatureMatches(secret, raw, req.header('X-Signature'))) {
     throw unauthorized('The X-Signature header is missing or does not match the body.');
   }
 }

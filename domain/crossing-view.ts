@@ -75,7 +75,7 @@ export type ReturnRecord = z.infer<typeof ReturnRecordSchema>;
 
 /**
  * The crossing view (API.md "Crossing view"): the one definition of what the workflow answers and the read model
- * keeps. Each role sees it filtered (api/data-views.ts).
+ * keeps. Each role sees it filtered (domain/data-views.ts).
  */
 /** Where the driver's phone last placed the truck: when, on which segment or in which holding area, how fast. */
 export const TrackingSummarySchema = z

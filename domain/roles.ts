@@ -10,6 +10,11 @@ export const ROLES = [
   'ADMIN',
   /** Provincial traffic police: read the approach roads of their gates, send orders to drivers en route (v2). */
   'TRAFFIC_POLICE',
+  /**
+   * A partner authority's system (the customs of the other side, the National Single Window): receives a status-only
+   * feed of the crossings at its gates through webhooks, and reads no crossing through the API (v2).
+   */
+  'PARTNER',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

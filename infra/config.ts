@@ -70,6 +70,16 @@ export interface Config {
   trackRetentionMs: number;
   /** How often the worker recomputes the flow on every gate's approach (TRAFFIC_FLOW_EVERY_MS, default 15 s). */
   trafficFlowEveryMs: number;
+  /** How long a webhook event is tried again from its first attempt before it is FAILED (WEBHOOK_RETRY_WINDOW). */
+  webhookRetryWindowMs: number;
+  /** The most one delivery attempt may take, connection to last byte. */
+  webhookAttemptTimeoutMs: number;
+  /** Production only: allow receivers at private, loopback and link-local addresses (an operator's choice). */
+  webhookAllowPrivate: boolean;
+  /** Addresses or CIDR ranges a receiver may be at even when private (WEBHOOK_ALLOW_ADDRESSES, comma-separated). */
+  webhookAllowAddresses: string[];
+  /** Seals subscription secrets at rest; read by the API (sealing) and the worker (signing). */
+  webhookSecretKey: string | undefined;
 }
 
 function int(name: string, fallback: number): number {
@@ -96,10 +106,10 @@ function publicUrl(production: boolean): string {
 }
 
 /** An ISO 8601 duration of at least a minute, in milliseconds. */
-function isoDurationMs(name: string, fallback: string): number {
+function isoDurationMs(name: string, fallback: string, least: { ms: number; words: string } = { ms: 60_000, words: 'a minute' }): number {
   const raw = text(name) ?? fallback;
   const ms = parseDuration(raw);
-  if (ms === null || ms < 60_000) throw new Error(`${name} must be an ISO 8601 duration of at least a minute, such as P30D; got "${raw}"`);
+  if (ms === null || ms < least.ms) throw new Error(`${name} must be an ISO 8601 duration of at least ${least.words}, such as ${fallback}; got "${raw}"`);
   return ms;
 }
 
@@ -181,6 +191,14 @@ export function loadConfig(): Config {
     smsProviderToken: text('SMS_PROVIDER_TOKEN'),
     trackRetentionMs: isoDurationMs('TRACK_RETENTION', 'P30D'),
     trafficFlowEveryMs: Math.max(1000, int('TRAFFIC_FLOW_EVERY_MS', 15_000)),
+    webhookRetryWindowMs: isoDurationMs('WEBHOOK_RETRY_WINDOW', 'P1D', { ms: 1000, words: 'a second' }),
+    webhookAttemptTimeoutMs: Math.max(100, int('WEBHOOK_ATTEMPT_TIMEOUT_MS', 10_000)),
+    webhookAllowPrivate: text('WEBHOOK_ALLOW_PRIVATE') === 'true',
+    webhookAllowAddresses: (text('WEBHOOK_ALLOW_ADDRESSES') ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+    webhookSecretKey: text('WEBHOOK_SECRET_KEY'),
   };
 }
 
@@ -189,6 +207,7 @@ export interface ApiSecrets {
   authSecret: string;
   paymentWebhookSecret: string;
   deviceSecretKey: string;
+  webhookSecretKey: string;
 }
 
 /**
@@ -201,5 +220,14 @@ export function apiSecrets(config: Config): ApiSecrets {
     authSecret: secretOrGenerated(config.authSecret, 'AUTH_SECRET', 'auth-secret', options),
     paymentWebhookSecret: secretOrGenerated(config.paymentWebhookSecret, 'PAYMENT_WEBHOOK_SECRET', 'payment-webhook-secret', options),
     deviceSecretKey: secretOrGenerated(config.deviceSecretKey, 'DEVICE_SECRET_KEY', 'device-secret-key', options),
+    webhookSecretKey: webhookSecretKey(config),
   };
+}
+
+/** The key subscription secrets are sealed under: the API seals with it, the worker opens with it to sign. */
+export function webhookSecretKey(config: Config): string {
+  return secretOrGenerated(config.webhookSecretKey, 'WEBHOOK_SECRET_KEY', 'webhook-secret-key', {
+    dataDir: config.dataDir,
+    production: config.production,
+  });
 }

@@ -338,7 +338,7 @@ describe('the authorization matrix', () => {
 });
 
 /**
- * Documents follow the JSON views (api/data-views.ts): a PDF shows a role no more than its view of the crossing. Written
+ * Documents follow the JSON views (domain/data-views.ts): a PDF shows a role no more than its view of the crossing. Written
  * out here from API.md and the views, not taken from the code under test. Three crossings hold every kind: one
  * returned once and then cleared (return notice, fee receipt, gate pass), one cancelled inside the control area
  * (turn-back order).

@@ -2,18 +2,21 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadConfig } from '../infra/config';
+import { loadConfig, webhookSecretKey } from '../infra/config';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
 import { stopWhenParentGone } from '../infra/parent-watch';
 import { GatePassSigner } from '../infra/gate-pass-signature';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { retryUntil } from '../infra/retry-until';
+import { SecretSeal } from '../infra/secret-seal';
+import { targetPolicyOf, WebhookPoster } from '../infra/webhook-post';
 import { smsAdapterFromConfig } from '../infra/sms';
 import { startHeartbeat } from './heartbeat';
 import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
 import { startTrafficKeeper } from './traffic-keeper';
+import { startWebhookKeeper } from './webhook-keeper';
 import { registerSearchAttributes } from './register-search-attributes';
 
 /** How long a shutdown may take before the process exits anyway (the API allows as long: api/main.ts). */
@@ -62,6 +65,8 @@ async function main(): Promise<void> {
     dataConverter: { payloadCodecs: [codec] },
   });
 
+  // Webhooks go out through agents that refuse private addresses in production (infra/webhook-post.ts).
+  const poster = new WebhookPoster(targetPolicyOf(config), config.webhookAttemptTimeoutMs);
   const bundlePath = config.workflowBundlePath;
   const worker = await Worker.create({
     connection,
@@ -70,7 +75,11 @@ async function main(): Promise<void> {
     // A cached crossing costs the worker about 200 kB (npm run bench -- --hold 2000). Crossings wait hours at a step,
     // so cap the cache: one evicted is replayed from its (short) history when its next message comes.
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
-    activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromConfig(config) }),
+    activities: createActivities(services, client, {
+      publicUrl: config.publicUrl,
+      signer: GatePassSigner.fromConfig(config),
+      webhooks: { seal: new SecretSeal(webhookSecretKey(config), 'webhook-secret'), poster, retryWindowMs: config.webhookRetryWindowMs },
+    }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
@@ -79,6 +88,7 @@ async function main(): Promise<void> {
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
   const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
+  const webhookKeeper = startWebhookKeeper(services, client, { taskQueue: config.taskQueue, log });
   const trafficKeeper = startTrafficKeeper(services, { flowEveryMs: config.trafficFlowEveryMs, retentionMs: config.trackRetentionMs, log });
   // Drivers' SMS, from the outbox table; the sender's store keeps one fork of its own (raw SQL only, nothing cached).
   const sms = new NotificationSender(services.stores().notifications, smsAdapter, log);
@@ -98,6 +108,8 @@ async function main(): Promise<void> {
   await worker.run();
   queueKeeper.stop();
   trafficKeeper.stop();
+  webhookKeeper.stop();
+  poster.close();
   await Promise.all([heartbeat.stop(), sms.stop()]);
   await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');

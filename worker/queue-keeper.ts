@@ -2,8 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../infra/logger';
 import type { Services } from '../infra/db/orm';
 import { wakeDispatchers } from '../infra/queue-dispatchers';
-
-const EVERY_MS = 60_000;
+import { startKeeper } from './keeper';
 
 /**
  * Keeps a dispatcher running for every gate that keeps a queue: at the worker's start, then every minute. A dispatcher
@@ -11,22 +10,11 @@ const EVERY_MS = 60_000;
  * at that moment) runs all the same. A wake of a running dispatcher is one round early, and harmless.
  */
 export function startQueueKeeper(services: Services, client: Client, opts: { taskQueue: string; log: Logger }) {
-  let stopped = false;
-  const round = async () => {
-    try {
+  return startKeeper(
+    { everyMs: 60_000, log: opts.log, failure: 'could not reach the queue dispatchers; trying again in a minute' },
+    async () => {
       const gates = (await services.stores().gates.list()).filter((g) => g.queue !== null);
       for (const gate of gates) await wakeDispatchers(client, opts.taskQueue, gate.code);
-    } catch (err) {
-      if (!stopped) opts.log.warn({ error: String(err) }, 'could not reach the queue dispatchers; trying again in a minute');
-    }
-  };
-  void round();
-  const timer = setInterval(() => void round(), EVERY_MS);
-  timer.unref();
-  return {
-    stop() {
-      stopped = true;
-      clearInterval(timer);
     },
-  };
+  );
 }

@@ -2,3 +2,4 @@
 export { crossingWorkflow } from './crossing';
 export { deadlinePolicyFanOut } from './deadline-policy-fanout';
 export { queueDispatcherWorkflow } from './queue-dispatcher';
+export { webhookDeliveryWorkflow } from './webhook-delivery';

@@ -15,6 +15,7 @@ import type {
 import type { CrossingView } from '../domain/crossing-view';
 import { DEADLINE_POLICY_CHANGED_SIGNAL } from '../domain/deadline-policy';
 import { DISPATCHER_WAKE_SIGNAL, QUEUE_SIGNAL, type QueueNotice } from '../domain/queue';
+import { WEBHOOK_WAKE_SIGNAL } from '../domain/webhooks';
 
 /**
  * The crossing workflow's messages, shared by the workflow and the API's Temporal client; their arguments are the
@@ -74,3 +75,6 @@ export const queueSignal = defineSignal<[QueueNotice]>(QUEUE_SIGNAL);
 
 /** Something changed that may let the dispatcher call a truck (a place freed, a truck joined, the gate reopened). */
 export const dispatcherWakeSignal = defineSignal<[]>(DISPATCHER_WAKE_SIGNAL);
+
+/** A subscription's delivery workflow is told it has new events (infra/webhook-deliveries.ts). */
+export const webhookWakeSignal = defineSignal<[]>(WEBHOOK_WAKE_SIGNAL);

@@ -9,7 +9,7 @@ import { DeclarationSchema } from '../../domain/declaration';
 import { AGENCY_ROLES, ROLES, servesGate, type Role } from '../../domain/roles';
 import { DECISION_STEPS, STEP_OWNER } from '../../domain/steps';
 import type { ApiContext } from '../context';
-import { CrossingViewSchema, crossingViewFor, TRACK_READERS } from '../data-views';
+import { CROSSING_READERS, CrossingViewSchema, crossingViewFor, TRACK_READERS } from '../../domain/data-views';
 import type { QueuePlace } from '../../domain/queue';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
@@ -101,7 +101,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     path: '/v1/crossings',
     summary: 'List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest)',
     tag: 'crossings',
-    access: 'any',
+    access: [...CROSSING_READERS],
     query: ListQuerySchema,
     responses: { 200: { description: 'a page of crossings', schema: CrossingListSchema }, ...problems },
     handler: async ({ query, caller }) => ({ body: await listCrossings(ctx, caller, query) }),
@@ -113,7 +113,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     summary:
       'One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow',
     tag: 'crossings',
-    access: 'any',
+    access: [...CROSSING_READERS],
     params: IdParams,
     query: z.object({ consistent: z.enum(['true', 'false']).optional() }),
     responses: { 200: { description: 'the crossing', schema: CrossingViewSchema }, ...problems },

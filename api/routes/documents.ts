@@ -3,7 +3,7 @@ import { DOCUMENT_KINDS } from '../../domain/documents';
 import { GatePassSigner } from '../../infra/gate-pass-signature';
 import type { ApiContext } from '../context';
 import { crossingFor } from '../crossing-access';
-import { mayReadDocument } from '../data-views';
+import { CROSSING_READERS, mayReadDocument } from '../../domain/data-views';
 import { forbidden, notFound } from '../problem';
 import type { Api } from '../route';
 import { IdParams, ProblemSchema } from '../schemas';
@@ -15,7 +15,7 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
     path: '/v1/crossings/{id}/documents/{kind}',
     summary: 'A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order',
     tag: 'documents',
-    access: 'any',
+    access: [...CROSSING_READERS],
     params: IdParams.extend({ kind: z.enum(DOCUMENT_KINDS) }),
     responses: {
       200: { description: 'the PDF', schema: z.string(), contentType: 'application/pdf' },
@@ -24,7 +24,7 @@ export function documentRoutes(api: Api, ctx: ApiContext): void {
     },
     handler: async ({ params, caller, res }) => {
       await crossingFor(ctx, caller, params.id);
-      // A document shows what the role's JSON view shows, no more (api/data-views.ts).
+      // A document shows what the role's JSON view shows, no more (domain/data-views.ts).
       if (!mayReadDocument(caller.role, params.kind)) throw forbidden(`A ${caller.role} account does not read the ${params.kind}.`);
       const pdf = await ctx.services.stores().documents.pdf(params.id, params.kind);
       if (!pdf) throw notFound(`This crossing has no ${params.kind} (yet).`);

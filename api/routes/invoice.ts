@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ApiContext } from '../context';
 import { crossingFor } from '../crossing-access';
-import { INVOICE_READERS } from '../data-views';
+import { INVOICE_READERS } from '../../domain/data-views';
 import { notFound } from '../problem';
 import type { Api } from '../route';
 import { IdParams, ProblemSchema } from '../schemas';

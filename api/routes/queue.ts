@@ -10,6 +10,7 @@ import { storesOver } from '../../infra/db/stores';
 import type { ApiContext } from '../context';
 import { conflict, notFound } from '../problem';
 import { wakeQueue } from '../queue-wake';
+import { wakeSubscribers } from '../webhook-wake';
 import type { Api, Caller } from '../route';
 import { ClosureSchema, GateSchema, ProblemSchema, GateParams } from '../schemas';
 
@@ -125,11 +126,23 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
           const current = (await inTx.queue.gateQueue(params.code))?.closure;
           throw conflict(`Gate ${params.code} is already closed, since ${current?.closedAt ?? 'earlier'}: ${current?.reason ?? ''}`.trim());
         }
-        return (await inTx.gates.list(params.code))[0];
+        const told = await inTx.webhooks.enqueueGateEvent({
+          source: `closure:${closure.id}:closed`,
+          event: 'gate.closed',
+          gate: params.code,
+          at: new Date(closure.closedAt),
+          data: {
+            gate: params.code,
+            open: false,
+            closure: { reason: closure.reason, expectedReopenAt: closure.expectedReopenAt, closedAt: closure.closedAt },
+          },
+        });
+        return { gate: (await inTx.gates.list(params.code))[0], told };
       });
       // The dispatchers sleep until told: they tell the trucks whose calls were withdrawn (not waited for).
       void wakeQueue(ctx, params.code);
-      return { body: gate };
+      void wakeSubscribers(ctx, gate.told);
+      return { body: gate.gate };
     },
   });
 
@@ -148,10 +161,18 @@ export function queueRoutes(api: Api, ctx: ApiContext): void {
         await inTx.audit.append([{ at: new Date(), actor: caller.id, action: 'GATE_REOPENED', details: { gate: params.code } }]);
         const closure = await inTx.queue.reopen(params.code, caller.id);
         if (!closure) throw conflict(`Gate ${params.code} is not closed.`);
-        return (await inTx.gates.list(params.code))[0];
+        const told = await inTx.webhooks.enqueueGateEvent({
+          source: `closure:${closure.id}:reopened`,
+          event: 'gate.reopened',
+          gate: params.code,
+          at: new Date(),
+          data: { gate: params.code, open: true, closure: null },
+        });
+        return { gate: (await inTx.gates.list(params.code))[0], told };
       });
       void wakeQueue(ctx, params.code);
-      return { body: gate };
+      void wakeSubscribers(ctx, gate.told);
+      return { body: gate.gate };
     },
   });
 }

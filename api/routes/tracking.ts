@@ -20,7 +20,7 @@ import { driverLinkSms, newDriverLink } from '../../infra/driver-links';
 import type { PlacedPoint } from '../../infra/db/stores/tracking';
 import type { ApiContext } from '../context';
 import { crossingFor } from '../crossing-access';
-import { TRACK_READERS } from '../data-views';
+import { TRACK_READERS } from '../../domain/data-views';
 import { DriverAccess, ended } from '../driver-access';
 import { requestHash } from '../idempotency';
 import { ApiError, conflict, invalidFields, notFound } from '../problem';

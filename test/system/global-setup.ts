@@ -28,7 +28,12 @@ export default async function globalSetup(): Promise<void> {
   }
 
   // TRUST_PROXY=loopback: the tests stand in for an ingress and name each request's address in X-Forwarded-For.
-  const { system, process: child } = await launchSystem({ dataDir, databaseUrl, env: { TRUST_PROXY: 'loopback', TRAFFIC_FLOW_EVERY_MS: '1000' } });
+  // Webhook events fail after 8 s of retries, each attempt at most 1.5 s, so that a test sees one fail.
+  const { system, process: child } = await launchSystem({
+    dataDir,
+    databaseUrl,
+    env: { TRUST_PROXY: 'loopback', TRAFFIC_FLOW_EVERY_MS: '1000', WEBHOOK_RETRY_WINDOW: 'PT8S', WEBHOOK_ATTEMPT_TIMEOUT_MS: '1500' },
+  });
   (globalThis as Record<string, unknown>).__TEST_SYSTEM__ = child;
   const file = path.join(dataDir, 'system.json');
   fs.writeFileSync(file, JSON.stringify(system, null, 2));

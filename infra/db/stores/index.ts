@@ -17,6 +17,7 @@ import { CrossingReadModel } from './read-model';
 import { TrackingStore } from './tracking';
 import { TrafficStore } from './traffic';
 import { TransshipmentBookingStore } from './transshipment-bookings';
+import { WebhookStore } from './webhooks';
 import { WorkerHeartbeatStore } from './worker-heartbeats';
 
 /**
@@ -47,6 +48,7 @@ export function storesOver(em: EntityManager) {
     notifications: new NotificationStore(em),
     tracking: new TrackingStore(em),
     traffic: new TrafficStore(em),
+    webhooks: new WebhookStore(em),
   };
 }
 

@@ -21,6 +21,7 @@ import { sqlOf } from '../orm';
 import { iso } from './timestamps';
 import { POLICY_STAMP_SQL } from './deadline-policies';
 import { Where } from './sql-where';
+import { crossingEventsCtes } from './webhooks';
 
 /** The columns of a crossing's row that decide who may see or act on it, and its last view (bare after an incident). */
 export interface CrossingOwnership {
@@ -220,9 +221,10 @@ export class CrossingReadModel {
   async record(
     { view, declarantAccountId, submission, events }: CrossingSnapshot,
     driverLink?: { tokenHash: string; sms: NotificationDraft | undefined },
-  ): Promise<{ policyStamp: string }> {
+  ): Promise<{ policyStamp: string; webhookSubscriptions: string[] }> {
     const crossingRow = crossingRowUpsert(view, declarantAccountId);
-    const [row] = await sqlOf(this.em)<{ policy_stamp: string }>(
+    const webhooks = crossingEventsCtes(view, declarantAccountId, events);
+    const [row] = await sqlOf(this.em)<{ policy_stamp: string; webhook_subscriptions: string[] }>(
       `with crossing_row as (${crossingRow.sql}
        ), version_row as (
          insert into declaration_version (crossing_id, version, body, submitted_by, submitted_at)
@@ -272,8 +274,8 @@ export class CrossingReadModel {
                 as n(message_id text, crossing_id uuid, gate_code text, event text, phone text, language text, body text)
           where exists (select 1 from link_issued)
          on conflict do nothing
-       )
-       select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp`,
+       ), ${webhooks.sql}
+       select append_audit(?::jsonb), ${POLICY_STAMP_SQL} as policy_stamp, ${webhooks.woken}`,
       [
         ...crossingRow.params,
         view.id,
@@ -299,12 +301,13 @@ export class CrossingReadModel {
         driverLink?.tokenHash ?? null,
         driverLink?.tokenHash ?? null,
         JSON.stringify(driverLink?.sms ? [notificationRow(driverLink.sms)] : []),
+        ...webhooks.params,
         JSON.stringify(auditEntriesJson(events.filter((e) => !NOT_AUDITED.has(e.type)).map((e) => auditEntryOf(view.id, e)))),
         view.gate,
         view.category,
       ],
     );
-    return { policyStamp: row.policy_stamp };
+    return { policyStamp: row.policy_stamp, webhookSubscriptions: row.webhook_subscriptions };
   }
 
   /**

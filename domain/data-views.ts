@@ -5,11 +5,11 @@ import {
   type BareCrossingView,
   type CrossingView,
   type DeclarationIdentity,
-} from '../domain/crossing-view';
-import { DeclarationFieldsSchema, VehicleSchema, type Declaration } from '../domain/declaration';
-import type { DocumentKind } from '../domain/documents';
-import { DEFAULT_CUSTOMS_CHANNEL } from '../domain/gate-points';
-import type { Role } from '../domain/roles';
+} from './crossing-view';
+import { DeclarationFieldsSchema, VehicleSchema, type Declaration } from './declaration';
+import type { DocumentKind } from './documents';
+import { DEFAULT_CUSTOMS_CHANNEL } from './gate-points';
+import { ROLES, type Role } from './roles';
 
 /**
  * The one place that decides what each role sees of a crossing. Agencies share a platform only if each sees no more
@@ -34,7 +34,12 @@ const DECLARATION_SECTIONS: Record<Role, Section[]> = {
   FEE_COLLECTOR: ['vehicle'],
   // A truck on the road by its plate (every role sees it), and nothing of its papers, driver or goods.
   TRAFFIC_POLICE: [],
+  // Reads no crossing through the API (CROSSING_READERS); its webhooks carry the partner view below.
+  PARTNER: [],
 };
+
+/** Who reads crossings through the API (lists, views, documents): everyone but a partner authority's system. */
+export const CROSSING_READERS: readonly Role[] = ROLES.filter((r) => r !== 'PARTNER');
 
 /**
  * Who reads where a truck is (a track, the view's `tracking`, the trucks on the traffic map): location is personal data,

@@ -1,0 +1,77 @@
+import { Context, log } from '@temporalio/activity';
+import type { Services } from '../infra/db/orm';
+import type { DueDelivery } from '../infra/db/stores/webhooks';
+import { signBody } from '../infra/body-signature';
+import type { SecretSeal } from '../infra/secret-seal';
+import type { WebhookPoster } from '../infra/webhook-post';
+import type { Role } from '../domain/roles';
+import { crossingDataFor, nextAttemptDelayMs, type WebhookBody, type WebhookDeliveryInput } from '../domain/webhooks';
+
+/** At most this many events are sent in a round, and this many at once (each to its own crossing's line). */
+const ROUND_LIMIT = 64;
+const AT_ONCE = 8;
+
+export interface DeliveryRound {
+  /** The subscription was deleted: its workflow ends. */
+  gone: boolean;
+  /** When the next event is due, as a wait from now by PostgreSQL's clock; null when nothing is pending. */
+  dueInMs: number | null;
+}
+
+/**
+ * One round of a subscription's deliveries (workflows/webhook-delivery.ts): the oldest pending event of each crossing
+ * that is due is posted, signed, eight at a time; each attempt's outcome is written before the next is counted. A
+ * round killed half-way loses nothing: what was not written is pending still and is sent again (at least once; the
+ * receiver de-duplicates by `eventId`).
+ */
+export function createWebhookDelivery(services: Services, opts: { seal: SecretSeal; poster: WebhookPoster; retryWindowMs: number }) {
+  return {
+    async deliverWebhooks({ subscriptionId }: WebhookDeliveryInput): Promise<DeliveryRound> {
+      const store = services.stores().webhooks;
+      const subscription = await store.find(subscriptionId);
+      if (!subscription) return { gone: true, dueInMs: null };
+      const secret = opts.seal.open(subscription.secretSealed);
+      const heads = await store.dueHeads(subscriptionId, ROUND_LIMIT);
+      const beat = setInterval(() => Context.current().heartbeat(), 2000);
+      try {
+        const queue = [...heads];
+        await Promise.all(
+          Array.from({ length: Math.min(AT_ONCE, queue.length) }, async () => {
+            for (let head = queue.shift(); head; head = queue.shift()) {
+              const body = JSON.stringify(bodyOf(head, subscription.role));
+              const outcome = await opts.poster.post(subscription.url, body, {
+                'X-Event-Id': head.eventId,
+                'X-Signature': signBody(secret, body),
+                'User-Agent': 'border-gate-clearance-webhooks/1',
+              });
+              const delivered = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
+              await store.recordAttempt(head.deliveryId, {
+                ...outcome,
+                delivered,
+                retryInMs: nextAttemptDelayMs(head.attempts + 1),
+                windowMs: opts.retryWindowMs,
+              });
+              // The subscription and the event by id only: a URL may carry a token, and the body is company data.
+              if (!delivered) log.info('webhook attempt failed', { subscriptionId, eventId: head.eventId, error: outcome.error });
+            }
+          }),
+        );
+      } finally {
+        clearInterval(beat);
+      }
+      const dueInMs = heads.length === ROUND_LIMIT ? 0 : await store.nextDueInMs(subscriptionId);
+      return { gone: false, dueInMs };
+    },
+  };
+}
+
+function bodyOf(head: DueDelivery, role: Role): WebhookBody {
+  return {
+    eventId: head.eventId,
+    event: head.event,
+    at: head.at,
+    ...(head.crossingId ? { crossingId: head.crossingId } : {}),
+    gate: head.gate,
+    data: head.view ? crossingDataFor(role, head.view) : head.data,
+  };
+}
