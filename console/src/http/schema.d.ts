@@ -391,7 +391,7 @@ export interface paths {
         };
         /**
          * List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest)
-         * @description List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest).
+         * @description List crossings; for agency roles, the work queue of their step at their gates (priority first, then oldest). Roles: DECLARANT, HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR, MANAGER, ADMIN, TRAFFIC_POLICE.
          */
         get: operations["getCrossings"];
         put?: never;
@@ -415,7 +415,7 @@ export interface paths {
         };
         /**
          * One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow
-         * @description One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow.
+         * @description One crossing, from the read model every change writes before it answers (so it agrees with the list); ?consistent=true asks its workflow. Roles: DECLARANT, HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR, MANAGER, ADMIN, TRAFFIC_POLICE.
          */
         get: operations["getCrossingsId"];
         put?: never;
@@ -495,7 +495,7 @@ export interface paths {
         };
         /**
          * A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order
-         * @description A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order.
+         * @description A document of the crossing as a PDF: gate-pass, fee-receipt, return-notice, turn-back-order. Roles: DECLARANT, HEALTH_OFFICER, BORDER_GUARD, QUARANTINE_OFFICER, CUSTOMS_OFFICER, YARD_OPERATOR, FEE_COLLECTOR, MANAGER, ADMIN, TRAFFIC_POLICE.
          */
         get: operations["getCrossingsIdDocumentsKind"];
         put?: never;
@@ -1034,6 +1034,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your webhook subscriptions (an admin's list has everyone's), newest first; never their secrets
+         * @description Your webhook subscriptions (an admin's list has everyone's), newest first; never their secrets.
+         */
+        get: operations["getWebhooks"];
+        put?: never;
+        /**
+         * Subscribe a URL to events: an admin for an agency's or partner authority's account (accountId), a declarant for its company's crossings; the secret is shown once
+         * @description Subscribe a URL to events: an admin for an agency's or partner authority's account (accountId), a declarant for its company's crossings; the secret is shown once. Roles: ADMIN, DECLARANT.
+         */
+        post: operations["postWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a subscription: nothing more is sent to it, pending events included
+         * @description Delete a subscription: nothing more is sent to it, pending events included.
+         */
+        delete: operations["deleteWebhooksId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A subscription's delivery log, newest first: each event's status, every attempt, and when the next one is due
+         * @description A subscription's delivery log, newest first: each event's status, every attempt, and when the next one is due.
+         */
+        get: operations["getWebhooksIdDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries/{eventId}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deliver a FAILED event again, with a new retry window
+         * @description Deliver a FAILED event again, with a new retry window.
+         */
+        post: operations["postWebhooksIdDeliveriesEventIdRetry"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1047,7 +1131,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE";
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | "PARTNER";
             updatedAt: string;
             username: string;
         };
@@ -1086,6 +1170,19 @@ export interface components {
             path: number[][];
             widthM: number;
         };
+        CreatedWebhookSubscription: {
+            /** Format: uuid */
+            accountId: string;
+            createdAt: string;
+            events: ("crossing.declared" | "crossing.step_waiting" | "crossing.decided" | "crossing.returned" | "crossing.ended" | "queue.called" | "queue.no_show" | "gate.closed" | "gate.reopened")[];
+            gates: string[] | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | "PARTNER";
+            secret: string;
+            url: string;
+        };
         CrossingHistory: {
             declarationVersions: {
                 declaration: {
@@ -1102,7 +1199,7 @@ export interface components {
                 actor: {
                     accountId: string;
                     /** @enum {string|null} */
-                    role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | null;
+                    role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | "PARTNER" | null;
                     username: string | null;
                 } | null;
                 at: string;
@@ -1631,7 +1728,7 @@ export interface components {
             gates: string[];
             password: string;
             /** @enum {string} */
-            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE";
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | "PARTNER";
             username: string;
         };
         NewDevice: {
@@ -1642,6 +1739,13 @@ export interface components {
             /** @enum {string} */
             point: "YARD_ENTRY" | "YARD_EXIT" | "BARRIER_ENTRY" | "BARRIER_EXIT";
             yard?: string;
+        };
+        NewWebhookSubscription: {
+            /** Format: uuid */
+            accountId?: string;
+            events: ("crossing.declared" | "crossing.step_waiting" | "crossing.decided" | "crossing.returned" | "crossing.ended" | "queue.called" | "queue.no_show" | "gate.closed" | "gate.reopened")[];
+            gates?: string[];
+            url: string;
         };
         OutboxMessage: {
             attempts: number;
@@ -1870,6 +1974,41 @@ export interface components {
             plate: string;
             segment: string | null;
             speedKmh: number | null;
+        };
+        WebhookDelivery: {
+            at: string;
+            attemptLog: {
+                at: string;
+                durationMs: number;
+                error: string | null;
+                statusCode: number | null;
+            }[];
+            attempts: number;
+            /** Format: uuid */
+            crossingId: string | null;
+            deliveredAt: string | null;
+            /** @enum {string} */
+            event: "crossing.declared" | "crossing.step_waiting" | "crossing.decided" | "crossing.returned" | "crossing.ended" | "queue.called" | "queue.no_show" | "gate.closed" | "gate.reopened";
+            /** Format: uuid */
+            eventId: string;
+            gate: string;
+            lastError: string | null;
+            lastStatusCode: number | null;
+            nextAttemptAt: string | null;
+            /** @enum {string} */
+            status: "PENDING" | "DELIVERED" | "FAILED";
+        };
+        WebhookSubscription: {
+            /** Format: uuid */
+            accountId: string;
+            createdAt: string;
+            events: ("crossing.declared" | "crossing.step_waiting" | "crossing.decided" | "crossing.returned" | "crossing.ended" | "queue.called" | "queue.no_show" | "gate.closed" | "gate.reopened")[];
+            gates: string[] | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "DECLARANT" | "HEALTH_OFFICER" | "BORDER_GUARD" | "QUARANTINE_OFFICER" | "CUSTOMS_OFFICER" | "YARD_OPERATOR" | "FEE_COLLECTOR" | "MANAGER" | "ADMIN" | "TRAFFIC_POLICE" | "PARTNER";
+            url: string;
         };
         YardLoad: {
             capacity: number;
@@ -4756,6 +4895,275 @@ export interface operations {
                         plate?: string;
                         valid: boolean;
                     };
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooks: {
+        parameters: {
+            query?: {
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the subscriptions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"][];
+                };
+            };
+            /** @description invalid request; every field at fault is listed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such subscription among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NewWebhookSubscription"];
+            };
+        };
+        responses: {
+            /** @description the subscription and its signing secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookSubscription"];
+                };
+            };
+            /** @description invalid request; every field at fault is listed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such subscription among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the account has as many subscriptions as it may keep */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhooksId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the subscription, deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            /** @description invalid request; every field at fault is listed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such subscription among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooksIdDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                status?: "PENDING" | "DELIVERED" | "FAILED";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"][];
+                };
+            };
+            /** @description invalid request; every field at fault is listed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such subscription among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an error, as application/problem+json */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooksIdDeliveriesEventIdRetry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the event, pending again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description invalid request; every field at fault is listed */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such subscription among yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the event is not FAILED (pending or delivered) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description an error, as application/problem+json */
