@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ROLES, type Role } from '../domain/roles';
 import { account, asAdmin, declaration, http, type TestAccount } from './system/client';
 import { approve, decide, declare, RUBBER } from './system/crossing-flow';
@@ -22,6 +23,8 @@ type Case = {
 interface Ctx {
   crossingId: string;
   someAccountId: string;
+  /** A subscription of the matrix's declarant. */
+  subscriptionId: string;
 }
 
 const everyone = (expect: Expect): Partial<Record<Who, Expect>> =>
@@ -70,11 +73,16 @@ const CASES: Case[] = [
     send: (_c, t) => http('POST', '/v1/crossings', { token: t, body: declaration({ gate: 'KIM_THANH', goods: [RUBBER] }) }),
     allowed: { DECLARANT: 403, OTHER_DECLARANT: 403 },
   },
-  { route: 'GET /v1/crossings', send: (_c, t) => http('GET', '/v1/crossings', { token: t }), allowed: everyone('ok') },
+  // A partner authority's system reads no crossing through the API, only its webhook feed.
+  {
+    route: 'GET /v1/crossings',
+    send: (_c, t) => http('GET', '/v1/crossings', { token: t }),
+    allowed: { ...everyone('ok'), PARTNER: 403 },
+  },
   {
     route: 'GET /v1/crossings/{id}',
     send: (c, t) => http('GET', `/v1/crossings/${c.crossingId}`, { token: t }),
-    allowed: { ...everyone('ok'), OTHER_DECLARANT: 404 },
+    allowed: { ...everyone('ok'), OTHER_DECLARANT: 404, PARTNER: 403 },
     otherGate: 404,
   },
   {
@@ -198,7 +206,7 @@ const CASES: Case[] = [
     route: 'GET /v1/gates/{code}/queue',
     send: (_c, t) => http('GET', '/v1/gates/HUU_NGHI/queue', { token: t }),
     // The police read the road, not the queue's plates (its lengths are on the public page).
-    allowed: { ...everyone('ok'), TRAFFIC_POLICE: 403 },
+    allowed: { ...everyone('ok'), TRAFFIC_POLICE: 403, PARTNER: 403 },
     otherGate: 404,
   },
   {
@@ -281,6 +289,30 @@ const CASES: Case[] = [
     allowed: { ADMIN: 'ok' },
   },
   {
+    // An empty body: past authorization an admin or a declarant hears 400, and nothing is made.
+    route: 'POST /v1/webhooks',
+    send: (_c, t) => http('POST', '/v1/webhooks', { token: t, body: {} }),
+    allowed: { ADMIN: 'ok', DECLARANT: 'ok', OTHER_DECLARANT: 'ok' },
+  },
+  { route: 'GET /v1/webhooks', send: (_c, t) => http('GET', '/v1/webhooks', { token: t }), allowed: everyone('ok') },
+  {
+    // Only its owner and admins see a subscription; to anyone else it is not there.
+    route: 'GET /v1/webhooks/{id}/deliveries',
+    send: (c, t) => http('GET', `/v1/webhooks/${c.subscriptionId}/deliveries`, { token: t }),
+    allowed: { ...everyone(404), DECLARANT: 'ok', ADMIN: 'ok' },
+  },
+  {
+    route: "DELETE /v1/webhooks/{id} (not the caller's)",
+    send: (_c, t) => http('DELETE', `/v1/webhooks/${randomUUID()}`, { token: t }),
+    allowed: everyone(404),
+  },
+  {
+    // The fixture's events are pending, not failed: past authorization its owner and admins hear 404 for an unknown one.
+    route: 'POST /v1/webhooks/{id}/deliveries/{eventId}/retry',
+    send: (c, t) => http('POST', `/v1/webhooks/${c.subscriptionId}/deliveries/${randomUUID()}/retry`, { token: t }),
+    allowed: everyone(404),
+  },
+  {
     route: 'POST /codec/decode',
     send: (_c, t) => http('POST', '/codec/decode', { token: t, body: { payloads: [] } }),
     allowed: { ADMIN: 'ok' },
@@ -306,6 +338,11 @@ describe('the authorization matrix', () => {
     await http('POST', `/v1/crossings/${crossing.id}/cancel`, { token: here.get('DECLARANT')!.token, body: { reason: 'fixture' } });
     ctx.crossingId = crossing.id;
     ctx.someAccountId = here.get('MANAGER')!.id;
+    const subscription = await http('POST', '/v1/webhooks', {
+      token: here.get('DECLARANT')!.token,
+      body: { url: 'http://127.0.0.1:9/matrix', events: ['gate.reopened'], gates: ['TAN_THANH'] },
+    });
+    ctx.subscriptionId = subscription.body.id;
   });
 
   const rows = CASES.flatMap((c) => [...ROLES, 'OTHER_DECLARANT' as const].map((who) => [c.route, who, c] as const));

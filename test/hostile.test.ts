@@ -184,6 +184,12 @@ describe('hostile strings', () => {
       path: `/v1/crossings/${crossingId}/customs-channel`,
       body: { channel: 'GREEN', source: 'VNACCS' },
     },
+    'POST /v1/webhooks': {
+      role: 'declarant',
+      body: { url: 'http://127.0.0.1:9/hooks', events: ['crossing.declared'], gates: ['HUU_NGHI'] },
+    },
+    'GET /v1/webhooks': { role: 'admin' },
+    'GET /v1/webhooks/{id}/deliveries': { role: 'declarant', path: `/v1/webhooks/${randomUUID()}/deliveries` },
   });
 
   const resolve = (schema: Json): Json => (schema?.$ref ? resolve(spec.components.schemas[schema.$ref.split('/').pop()]) : schema);
@@ -291,10 +297,21 @@ describe('hostile strings', () => {
               (select count(*)::int from gate_event where received_at >= $1) as reads,
               (select count(*)::int from device where code = 'HOSTILE-NEW') as devices,
               (select count(*)::int from track_point where received_at >= $1) as points,
-              (select count(*)::int from traffic_order where issued_at >= $1) as orders`,
+              (select count(*)::int from traffic_order where issued_at >= $1) as orders,
+              (select count(*)::int from webhook_subscription where created_at >= $1) as subscriptions`,
       [since],
     );
-    expect(counts.rows[0]).toEqual({ crossings: 0, accounts: 0, policies: 0, rates: 0, reads: 0, devices: 0, points: 0, orders: 0 });
+    expect(counts.rows[0]).toEqual({
+      crossings: 0,
+      accounts: 0,
+      policies: 0,
+      rates: 0,
+      reads: 0,
+      devices: 0,
+      points: 0,
+      orders: 0,
+      subscriptions: 0,
+    });
     const connection = await Connection.connect({ address: system().temporalAddress });
     try {
       const { count } = await new Client({ connection }).workflow.count(`StartTime >= "${since}"`);
