@@ -48,6 +48,8 @@ describe('replaying recorded crossings against today’s workflow code', () => {
     queue: '2026-12-01',
     'queue-dispatcher': '2026-12-01',
     tracking: '2026-12-01',
+    webhooks: '2026-12-01',
+    'webhook-delivery': '2026-12-01',
   };
 
   it.each(SETS)('has, in set %s, a recorded history for every path a crossing could take then', (set) => {

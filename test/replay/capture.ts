@@ -10,6 +10,8 @@ import { approve, decide, declare, RUBBER, staffOf, waitFor } from '../system/cr
 import { gateWithDeadlines } from '../system/test-gate';
 import { REPLAY_PAYLOAD_KEYS } from './keys';
 import { signDeviceRequest } from '../../api/device-signature';
+import { webhookDeliveryIdOf } from '../../domain/workflow-ids';
+import { TestReceiver } from '../system/webhook-receiver';
 
 /**
  * `npm run replay:capture`: records real histories of every path a crossing can take, on a system started as
@@ -169,14 +171,15 @@ const paths: Record<string, () => Promise<string>> = {
     const vehicle = { plate: '29B-135.79', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 };
     const c = await declare(company, { gate, vehicle });
     // Missed its first call (3 s), called again: then it comes.
-    const history = async () => (await http('GET', `/v1/crossings/${c.id}/history`, { token: company.token })).body.items as { type: string }[];
-    for (let deadline = Date.now() + 30_000; (await history()).filter((e) => e.type === 'QUEUE_CALLED').length < 2; ) {
+    const history = async () =>
+      (await http('GET', `/v1/crossings/${c.id}/history`, { token: company.token })).body.items as { type: string }[];
+    for (let deadline = Date.now() + 30_000; (await history()).filter((e) => e.type === 'QUEUE_CALLED').length < 2;) {
       if (Date.now() > deadline) throw new Error('the queue did not call the truck twice');
       await new Promise((r) => setTimeout(r, 200));
     }
     const code = `REPLAY-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const secret = (await http('POST', '/v1/admin/devices', { token: admin, body: { code, gate, point: 'YARD_ENTRY', kind: 'CAMERA' } })).body
-      .secret as string;
+    const secret = (await http('POST', '/v1/admin/devices', { token: admin, body: { code, gate, point: 'YARD_ENTRY', kind: 'CAMERA' } }))
+      .body.secret as string;
     const body = JSON.stringify({ eventId: randomUUID(), plate: vehicle.plate, at: new Date().toISOString(), confidence: 0.95 });
     await http('POST', '/v1/gate-events', {
       body,
@@ -206,17 +209,37 @@ const paths: Record<string, () => Promise<string>> = {
       const positions = [{ at: new Date().toISOString(), lat, lon, speedKmh: 35 }];
       await http('POST', `/v1/crossings/${c.id}/positions`, { token, body: { positions }, headers: { 'Idempotency-Key': randomUUID() } });
     }
-    const history = async () => (await http('GET', `/v1/crossings/${c.id}/history`, { token: company.token })).body.items as { type: string }[];
-    for (let deadline = Date.now() + 30_000; !(await history()).some((e) => e.type === 'APPROACHING'); ) {
+    const history = async () =>
+      (await http('GET', `/v1/crossings/${c.id}/history`, { token: company.token })).body.items as { type: string }[];
+    for (let deadline = Date.now() + 30_000; !(await history()).some((e) => e.type === 'APPROACHING');) {
       if (Date.now() > deadline) throw new Error('the crossing did not record APPROACHING');
       await new Promise((r) => setTimeout(r, 200));
     }
     await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
     return c.id;
   },
+  /**
+   * Events out: a company's receiver answers its first request 500, then takes every event of a crossing that is
+   * cleared. The subscription's delivery workflow (a failed attempt, its retry, the wakes) is kept beside it
+   * (`webhook-delivery`) once the receiver has every event.
+   */
+  async webhooks() {
+    const staff = await staffOf();
+    const company = await account('DECLARANT');
+    const hook = await TestReceiver.start();
+    hook.failNext(500);
+    const events = ['crossing.declared', 'crossing.step_waiting', 'crossing.decided', 'crossing.ended'];
+    const subscription = (await http('POST', '/v1/webhooks', { token: company.token, body: { url: hook.url, events } })).body.id as string;
+    const c = await declare(company, { vehicle: { plate: '29B-864.20', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 } });
+    await approve(staff, c.id, ['health-check', 'border-entry', 'customs-inspection', 'fee-payment', 'border-exit']);
+    await hook.waitFor(() => hook.unique().some((r) => r.body.event === 'crossing.ended'));
+    await hook.close();
+    running.push({ name: 'webhook-delivery', workflowId: webhookDeliveryIdOf(subscription) });
+    return c.id;
+  },
 };
 
-/** Workflows that run for good (a gate's dispatcher), captured as they stand once the path that started them is done. */
+/** Workflows that run for good (a gate's dispatcher, a subscription's deliveries), captured as they stand once the path that started them is done. */
 const running: { name: string; workflowId: string }[] = [];
 
 /** `npm run replay:capture -- --only <path>` captures one path. */
