@@ -1,5 +1,12 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { webhookEventOf } from '../domain/webhooks';
+import { signBody } from '../infra/body-signature';
+import { ROOT } from '../infra/launch-system';
+import { freePort } from '../infra/ports';
 import { refusedTarget, WebhookPoster } from '../infra/webhook-post';
 import { account, asAdmin, declaration, http, httpRetrying } from './system/client';
 import { approve, declare, RUBBER, staffOf } from './system/crossing-flow';
@@ -239,6 +246,43 @@ describe('webhooks', () => {
     } finally {
       await kill(worker);
       await kill(api.process);
+    }
+  });
+
+  it('the example receiver verifies, stores and de-duplicates what it is sent', async () => {
+    const company = await account('DECLARANT');
+    const file = path.join(os.tmpdir(), `webhook-example-${randomUUID()}.jsonl`);
+    // Subscribed first to a port nothing listens on, to learn the secret; the receiver then takes that port.
+    const port = await freePort();
+    const { secret } = await subscribe(company.token, { url: `http://127.0.0.1:${port}/hooks`, events: ['crossing.declared'] });
+    const example = spawn(process.execPath, ['--import', 'tsx', 'examples/webhook-receiver/server.ts', String(port), file], {
+      cwd: ROOT,
+      env: { ...process.env, WEBHOOK_SECRET: secret },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve) => example.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve()));
+      const crossing = await declare(company);
+      await waitUntil(async () => fs.existsSync(file) && fs.readFileSync(file, 'utf8').includes(crossing.id));
+      // A forged copy is refused, a repeat is taken (200) and stored once.
+      const stored = fs.readFileSync(file, 'utf8').trim();
+      const forged = await fetch(`http://127.0.0.1:${port}/hooks`, {
+        method: 'POST',
+        body: stored,
+        headers: { 'X-Signature': 'sha256=00' },
+      });
+      expect(forged.status).toBe(401);
+      const repeat = await fetch(`http://127.0.0.1:${port}/hooks`, {
+        method: 'POST',
+        body: stored,
+        headers: { 'X-Signature': signBody(secret, stored) },
+      });
+      expect(repeat.status).toBe(200);
+      expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(stored)).toMatchObject({ event: 'crossing.declared', crossingId: crossing.id });
+    } finally {
+      await kill(example);
+      fs.rmSync(file, { force: true });
     }
   });
 
