@@ -32,7 +32,7 @@ ${r.machine}. ${r.options.crossings} crossings, ${r.options.concurrency} in flig
 |---|---|---|---|---|
 ${rows}
 | decision → visible in list | ${r.decisionToListVisibleMs.count} | ${r.decisionToListVisibleMs.p50} | ${r.decisionToListVisibleMs.p95} | ${r.decisionToListVisibleMs.p99} |
-${gateEvents(r.gateEvents)}
+${gateEvents(r.gateEvents)}${webhooks(r.webhooks)}
 CPU per crossing (ms), ours: ${JSON.stringify(r.cpuMsPerCrossing)}; baseline: ${JSON.stringify(r.baselineCpuMsPerCrossing)}.
 
 Errors: ${JSON.stringify(r.errors)}. Peak RSS (MB): ${JSON.stringify(r.peakRssMb)}. Workflow-task schedule-to-start (mean): ${r.workflowTaskScheduleToStartMeanMs} ms.
@@ -60,5 +60,17 @@ seconds, resent events and unknown plates (${JSON.stringify(g.sent)}).
 ${kinds}
 
 Answers: ${answers || 'none'}. Errors: ${JSON.stringify(g.errors)}. The CPU per crossing below includes the reads.
+`;
+}
+
+/** The webhook section: subscribers attached while the decisions above were timed, and how fast events reached them. */
+function webhooks(w: Record<string, any> | null | undefined): string {
+  if (!w) return '';
+  const l = w.eventToReceiptMs;
+  return `
+Webhooks: ${w.subscribers} live subscribers and ${w.deadSubscribers} that never answer, each to every crossing event of the
+bench's declarant, attached while the calls above were timed. The live ones received ${w.unique} events (${w.received} requests);
+from an event's time to its arrival p50 / p95 / p99 / max ${l.p50} / ${l.p95} / ${l.p99} / ${l.max} ms; ${w.undeliveredAtEnd}
+still pending 30 s after the run.
 `;
 }

@@ -11,6 +11,7 @@ import { hold } from './hold';
 import { client, percentile, pool } from './http';
 import { cpuPerCrossing, cpuSnapshot, memoryMb, scheduleToStart } from './proc';
 import { progress, Recorder } from './recorder';
+import { Subscribers } from './subscribers';
 import { writeResult } from './report';
 
 /**
@@ -30,6 +31,9 @@ const HELP = `npm run bench -- [options]
   --online O          share paying online through the provider simulator (default 0.3)
   --reads-per-second R  signed plate reads per second sent to POST /v1/gate-events while the crossings run, by an
                       entry barrier and a yard-entry camera of Hữu Nghị (default 20; 0: none)
+  --subscribers N     webhook receivers (in this process, answering at once) the bench's declarant subscribes to every
+                      crossing event before the run: decision latency is then the figure with N attached (default 0)
+  --dead-subscribers D  receivers subscribed the same way that accept and never answer (default 0)
   --hold N            instead: open N crossings that stay waiting, report worker memory per crossing and list latency
   --api-url URL       use a running system (with --admin-password) instead of starting one
   --admin-password P  the admin password of that system
@@ -40,6 +44,8 @@ interface Options extends Mix {
   concurrency: number;
   hold: number;
   readsPerSecond: number;
+  subscribers: number;
+  deadSubscribers: number;
 }
 
 async function main(): Promise<void> {
@@ -54,6 +60,8 @@ async function main(): Promise<void> {
       online: { type: 'string', default: '0.3' },
       hold: { type: 'string', default: '0' },
       'reads-per-second': { type: 'string', default: '20' },
+      subscribers: { type: 'string', default: '0' },
+      'dead-subscribers': { type: 'string', default: '0' },
       'api-url': { type: 'string' },
       'admin-password': { type: 'string' },
       help: { type: 'boolean' },
@@ -70,6 +78,8 @@ async function main(): Promise<void> {
     online: Number(values.online),
     hold: Number(values.hold),
     readsPerSecond: Number(values['reads-per-second']),
+    subscribers: Number(values.subscribers),
+    deadSubscribers: Number(values['dead-subscribers']),
   };
 
   let launched: Awaited<ReturnType<typeof launchSystem>> | undefined;
@@ -103,6 +113,10 @@ async function main(): Promise<void> {
       const reads =
         opts.readsPerSecond > 0 ? await GateReads.setUp(client(system.apiUrl), t.admin, 'HUU_NGHI', opts.readsPerSecond) : undefined;
       const call = reads ? reads.track(client(system.apiUrl)) : client(system.apiUrl);
+      const subscribers =
+        opts.subscribers + opts.deadSubscribers > 0
+          ? await Subscribers.setUp(client(system.apiUrl), t.company, opts.subscribers, opts.deadSubscribers)
+          : undefined;
       const s2sBefore = await scheduleToStart(system.apiUrl);
       const cpuBefore = cpuSnapshot(system);
       const started = performance.now();
@@ -122,6 +136,7 @@ async function main(): Promise<void> {
       });
       const seconds = (performance.now() - started) / 1000;
       const gateEvents = reads ? await reads.stop() : null;
+      const webhooks = subscribers ? await subscribers.stop(client(system.apiUrl), t.company) : null;
       const cpuMsPerCrossing = cpuPerCrossing(cpuBefore, cpuSnapshot(system), opts.crossings);
       const ours = opts.crossings / seconds;
       const s2sAfter = await scheduleToStart(system.apiUrl);
@@ -151,6 +166,7 @@ async function main(): Promise<void> {
         updatesPerCrossing,
         latencyMs: stats,
         gateEvents,
+        webhooks,
         decisionToListVisibleMs: {
           count: recorder.visibility.length,
           p50: Math.round(percentile(recorder.visibility, 50)),
