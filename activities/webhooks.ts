@@ -7,9 +7,21 @@ import type { WebhookPoster } from '../infra/webhook-post';
 import type { Role } from '../domain/roles';
 import { crossingDataFor, nextAttemptDelayMs, type WebhookBody, type WebhookDeliveryInput } from '../domain/webhooks';
 
-/** At most this many events are sent in a round, and this many at once (each to its own crossing's line). */
+/** Heads are fetched this many at a time, and sent this many at once (each to its own crossing's line). */
 const ROUND_LIMIT = 64;
 const AT_ONCE = 8;
+/** A round sends for at most this long, then hands back to its workflow (which continues as new when its history is long). */
+const ROUND_BUDGET_MS = 30_000;
+
+/** Sends each head, `AT_ONCE` at a time. */
+async function sendAll(heads: DueDelivery[], send: (head: DueDelivery) => Promise<void>): Promise<void> {
+  const queue = [...heads];
+  await Promise.all(
+    Array.from({ length: Math.min(AT_ONCE, queue.length) }, async () => {
+      for (let head = queue.shift(); head; head = queue.shift()) await send(head);
+    }),
+  );
+}
 
 export interface DeliveryRound {
   /** The subscription was deleted: its workflow ends. */
@@ -20,9 +32,9 @@ export interface DeliveryRound {
 
 /**
  * One round of a subscription's deliveries (workflows/webhook-delivery.ts): the oldest pending event of each crossing
- * that is due is posted, signed, eight at a time; each attempt's outcome is written before the next is counted. A
- * round killed half-way loses nothing: what was not written is pending still and is sent again (at least once; the
- * receiver de-duplicates by `eventId`).
+ * that is due is posted, signed, eight at a time, and again, until none is due; each attempt's outcome is written
+ * before that crossing's next event is looked for. A round killed half-way loses nothing: what was not written is
+ * pending still and is sent again (at least once; the receiver de-duplicates by `eventId`).
  */
 export function createWebhookDelivery(services: Services, opts: { seal: SecretSeal; poster: WebhookPoster; retryWindowMs: number }) {
   return {
@@ -31,35 +43,41 @@ export function createWebhookDelivery(services: Services, opts: { seal: SecretSe
       const subscription = await store.find(subscriptionId);
       if (!subscription) return { gone: true, dueInMs: null };
       const secret = opts.seal.open(subscription.secretSealed);
-      const heads = await store.dueHeads(subscriptionId, ROUND_LIMIT);
       const beat = setInterval(() => Context.current().heartbeat(), 2000);
+      const deadline = Date.now() + ROUND_BUDGET_MS;
+      let more = false;
       try {
-        const queue = [...heads];
-        await Promise.all(
-          Array.from({ length: Math.min(AT_ONCE, queue.length) }, async () => {
-            for (let head = queue.shift(); head; head = queue.shift()) {
-              const body = JSON.stringify(bodyOf(head, subscription.role));
-              const outcome = await opts.poster.post(subscription.url, body, {
-                'X-Event-Id': head.eventId,
-                'X-Signature': signBody(secret, body),
-                'User-Agent': 'border-gate-clearance-webhooks/1',
-              });
-              const delivered = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
-              await store.recordAttempt(head.deliveryId, {
-                ...outcome,
-                delivered,
-                retryInMs: nextAttemptDelayMs(head.attempts + 1),
-                windowMs: opts.retryWindowMs,
-              });
-              // The subscription and the event by id only: a URL may carry a token, and the body is company data.
-              if (!delivered) log.info('webhook attempt failed', { subscriptionId, eventId: head.eventId, error: outcome.error });
-            }
-          }),
-        );
+        // Until nothing is due or the budget is spent: a crossing's next event is due as soon as the one before it is
+        // delivered, and is sent in the same round rather than a workflow task (and a timer) later.
+        for (;;) {
+          const heads = await store.dueHeads(subscriptionId, ROUND_LIMIT);
+          if (heads.length === 0) break;
+          await sendAll(heads, async (head) => {
+            const body = JSON.stringify(bodyOf(head, subscription.role));
+            const outcome = await opts.poster.post(subscription.url, body, {
+              'X-Event-Id': head.eventId,
+              'X-Signature': signBody(secret, body),
+              'User-Agent': 'border-gate-clearance-webhooks/1',
+            });
+            const delivered = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
+            await store.recordAttempt(head.deliveryId, {
+              ...outcome,
+              delivered,
+              retryInMs: nextAttemptDelayMs(head.attempts + 1),
+              windowMs: opts.retryWindowMs,
+            });
+            // The subscription and the event by id only: a URL may carry a token, and the body is company data.
+            if (!delivered) log.info('webhook attempt failed', { subscriptionId, eventId: head.eventId, error: outcome.error });
+          });
+          if (Date.now() > deadline) {
+            more = true;
+            break;
+          }
+        }
       } finally {
         clearInterval(beat);
       }
-      const dueInMs = heads.length === ROUND_LIMIT ? 0 : await store.nextDueInMs(subscriptionId);
+      const dueInMs = more ? 0 : await store.nextDueInMs(subscriptionId);
       return { gone: false, dueInMs };
     },
   };

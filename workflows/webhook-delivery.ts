@@ -35,6 +35,8 @@ export async function webhookDeliveryWorkflow(input: WebhookDeliveryInput): Prom
     woken = false;
     const round = await deliverWebhooks(input);
     if (round.gone) return;
+    // A round that ran out of time with events due: the next one at once, no timer (short timers are not short).
+    if (round.dueInMs === 0) continue;
     // Due times come from PostgreSQL's clock, as a wait from now: no two clocks compared.
     const wait = round.dueInMs === null ? IDLE_MS : Math.min(IDLE_MS, Math.max(MIN_ROUND_MS, round.dueInMs + 20));
     const wakened = await condition(() => woken, wait);
