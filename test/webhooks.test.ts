@@ -315,6 +315,26 @@ describe('webhooks', () => {
     expect(idleHook.requests).toHaveLength(0);
   });
 
+  it('a truck called forward at a queue gate is a queue.called event for its company', async () => {
+    const gate = await gateWithDeadlines([]);
+    const admin = await asAdmin();
+    expect(
+      (
+        await http('PUT', `/v1/admin/gates/${gate}`, {
+          token: admin,
+          body: { yards: [{ code: 'Y1', capacity: 5 }], queue: { arriveWithin: 'PT1H' } },
+        })
+      ).status,
+    ).toBe(200);
+    const company = await account('DECLARANT', [gate]);
+    const hook = await receiver();
+    await subscribe(company.token, { url: hook.url, events: ['queue.called'] });
+    const crossing = await declare(company, { gate });
+    await hook.waitFor((r) => r.some((x) => x.body.crossingId === crossing.id));
+    const called = hook.requests.find((x) => x.body.crossingId === crossing.id)!;
+    expect(called.body).toMatchObject({ event: 'queue.called', gate, data: { id: crossing.id, queue: { status: 'CALLED' } } });
+  });
+
   it('refuses a bad subscription with every field at fault, and one nobody may make', async () => {
     const admin = await asAdmin();
     const company = await account('DECLARANT');
