@@ -6,6 +6,7 @@ import { launchSystem, ROOT, stopProcess, type LaunchPorts } from '../../infra/l
 import { declaration } from '../system/fixtures';
 import { signDeviceRequest } from '../../api/device-signature';
 import { freezePostgres, freezeWorker, kill9, pidOf } from './inject';
+import { TestReceiver } from '../system/webhook-receiver';
 import { drive, HANG_MS, Traffic, type Answer, type Staff, type Truck } from './traffic';
 
 /**
@@ -498,6 +499,46 @@ describe('faults under load', () => {
     const outOfOrder = expected.filter((id, i) => i > 0 && calledAt.get(id)! < calledAt.get(expected[i - 1])!);
     expect(outOfOrder).toEqual([]);
     process.stdout.write(`\nQueue under a worker kill -9: ${trucks} trucks called once each, in order\n`);
+  });
+
+  it('kill -9 of the worker, then of Temporal, while a receiver takes webhooks: every event arrives, in order per crossing', async () => {
+    const company = await person('DECLARANT', { companyTaxCode: `09${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` });
+    const hook = await TestReceiver.start();
+    try {
+      const events = ['crossing.declared', 'crossing.step_waiting'];
+      const subscribed = await json('POST', `${apiUrl()}/v1/webhooks`, { url: hook.url, events }, company);
+      expect(subscribed.status).toBe(201);
+      const ids: string[] = [];
+      for (let i = 0; i < 20; i++) {
+        if (i === 5) kill9(pidOf(DATA_DIR, 'worker'));
+        if (i === 12) kill9(pidOf(DATA_DIR, 'temporal'));
+        // Declared again with its key while a part restarts (503, as API.md tells clients).
+        const key = randomUUID();
+        const body = declaration({ vehicle: { plate: `29W-${String(100 + i)}.${String(10 + i)}`, country: 'VN', grossWeightKg: 30000 } });
+        for (let tries = 0; ; tries++) {
+          const res = await fetch(`${apiUrl()}/v1/crossings`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${company}`, 'idempotency-key': key },
+            body: JSON.stringify(body),
+          }).catch(() => undefined);
+          if (res?.status === 201) {
+            ids.push(((await res.json()) as { id: string }).id);
+            break;
+          }
+          if (tries > 120) throw new Error(`declaring ${i} never succeeded: ${res?.status}`);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+      expect(await untilReady(120_000)).toBeLessThan(120_000);
+      await hook.waitFor(() => ids.every((id) => hook.unique().filter((r) => r.body.crossingId === id).length === 2), 180_000);
+      const unique = hook.unique();
+      for (const id of ids) expect(unique.filter((r) => r.body.crossingId === id).map((r) => r.body.event)).toEqual(events);
+      process.stdout.write(
+        `\nWebhooks under kill -9 of the worker and Temporal: ${unique.length} events, ${hook.requests.length} requests, none lost\n`,
+      );
+    } finally {
+      await hook.close();
+    }
   });
 
   it('kept the audit chain whole through every fault', async () => {
