@@ -16,6 +16,7 @@ import { MyTrucksScreen } from './screens/my-trucks';
 import { PublicGatesScreen } from './screens/public-gates';
 import { QueueScreen } from './screens/queue';
 import { TrafficScreen } from './screens/traffic';
+import { WebhooksScreen } from './screens/webhooks';
 import { currentSession, session } from './session';
 import { useSignal } from './ui/signal';
 import { match, navigate, useRoute } from './ui/router';
@@ -54,6 +55,8 @@ export function App() {
     if (crossing) return <CrossingScreen id={crossing.id} account={account} />;
     const correction = match('/crossings/:id/correct', route);
     if (correction) return <DeclareScreen account={account} correcting={correction.id} />;
+    const subscription = match('/webhooks/:id', route);
+    if (subscription) return <WebhooksScreen account={account} open={subscription.id} />;
     switch (path) {
       case '/queue':
         return <QueueScreen account={account} />;
@@ -69,6 +72,8 @@ export function App() {
         return <GateQueueScreen account={account} />;
       case '/traffic':
         return <TrafficScreen account={account} />;
+      case '/webhooks':
+        return <WebhooksScreen account={account} />;
       case '/admin/accounts':
         return <AccountsScreen account={account} />;
       case '/admin/deadlines':

@@ -37,6 +37,23 @@ const VI: Record<string, string> = {
     'không được chứa ký tự điều khiển, ký tự thay thế lẻ hoặc ký tự đảo chiều',
   'must not contain control characters (other than tab and newline), lone surrogates or bidirectional overrides':
     'không được chứa ký tự điều khiển (trừ tab và xuống dòng), ký tự thay thế lẻ hoặc ký tự đảo chiều',
+  // Webhook subscriptions (api/routes/webhooks.ts, infra/webhook-post.ts)
+  'must be an absolute URL, such as https://customs.example/hooks': 'phải là địa chỉ URL đầy đủ, ví dụ https://customs.example/hooks',
+  'must be an http or https URL': 'phải là địa chỉ http hoặc https',
+  'must be an https URL': 'phải là địa chỉ https',
+  'must not carry a user name or password': 'không được chứa tên đăng nhập hay mật khẩu',
+  'must not point at a private, loopback or link-local address': 'không được trỏ đến địa chỉ nội bộ, loopback hoặc link-local',
+  'must not point at this machine': 'không được trỏ đến chính máy chủ này',
+  'must name at least one event': 'phải chọn ít nhất một sự kiện',
+  'must not name an event twice': 'không được chọn một sự kiện hai lần',
+  'must name at least one gate, or be left out': 'phải chọn ít nhất một cửa khẩu, hoặc để trống',
+  "is required: the agency's or partner's account the events are for":
+    'bắt buộc: chọn tài khoản của cơ quan chuyên ngành hoặc cơ quan phía bạn nhận các sự kiện',
+  'is not an account': 'không phải là tài khoản',
+  "is a declarant's: declarants subscribe themselves": 'là tài khoản doanh nghiệp: doanh nghiệp tự đăng ký cho mình',
+  'is disabled': 'đang bị khóa',
+  'is not a gate the account serves': 'không phải cửa khẩu tài khoản này phụ trách',
+  'must be an account id (a UUID)': 'phải là mã tài khoản (UUID)',
 };
 
 export function fieldError(language: Language, message: string): string {

@@ -22,11 +22,12 @@ export const since = (t: Translate, iso: string | null | undefined, now = Date.n
 
 /**
  * A time in a list a person scans: the clock time when it falls on today at the gate (`14:05 UTC+7`), the date too
- * when not (`2026-12-02 08:30 UTC+7`), so an estimate for tomorrow never reads as one for today.
+ * when not (`2026-12-02 08:30 UTC+7`), so an estimate for tomorrow never reads as one for today. A log of attempts
+ * seconds apart asks for the seconds (`14:05:09 UTC+7`).
  */
-export function dayOrClock(iso: string | null | undefined, now = new Date()): string {
+export function dayOrClock(iso: string | null | undefined, now = new Date(), { seconds = false }: { seconds?: boolean } = {}): string {
   if (!iso) return '—';
-  const full = gateLocalTime(iso, { seconds: false });
+  const full = gateLocalTime(iso, { seconds });
   return full.slice(0, 10) === gateLocalTime(now).slice(0, 10) ? full.slice(11) : full;
 }
 
