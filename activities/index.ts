@@ -14,11 +14,7 @@ import { withClassifiedFailures } from './failures';
 import { createWebhookDelivery } from './webhooks';
 
 /** Every activity the worker registers, bound to the services they use (the database; a Temporal client for signals). */
-export function createActivities(
-  services: Services,
-  temporal: Client,
-  opts: { publicUrl: string; signer: GatePassSigner; webhooks: Parameters<typeof createWebhookDelivery>[1] },
-) {
+export function createActivities(services: Services, temporal: Client, opts: { publicUrl: string; signer: GatePassSigner }) {
   return {
     // A crossing's own side effects: a failure that retrying cannot cure becomes the crossing's incident.
     ...withClassifiedFailures({
@@ -35,9 +31,13 @@ export function createActivities(
     ...createQueueDispatch(services, temporal),
     // The deadline-policy fan-out heartbeats through a long pass and is retried as a whole.
     ...createDeadlinePolicyFanOut(services, temporal),
-    // Webhook rounds: their failures are the receiver's, recorded per attempt, never a crossing's incident.
-    ...createWebhookDelivery(services, opts.webhooks),
   };
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+/**
+ * Every activity a workflow may call, by type: the crossings' worker registers `createActivities`; webhook rounds
+ * (`createWebhookDelivery`) run on a worker of their own, on their own task queue (worker/main.ts), so receivers
+ * that hang never take the slots crossings need.
+ */
+export type Activities = ReturnType<typeof createActivities> & ReturnType<typeof createWebhookDelivery>;
+export { createWebhookDelivery };

@@ -115,6 +115,12 @@ export const orderKeyOfCrossing = (crossingId: string): string => `crossing:${cr
 /** A gate's own events (closed, reopened) are in order among themselves. */
 export const orderKeyOfGate = (gate: string): string => `gate:${gate}`;
 
+/**
+ * Webhook deliveries have a task queue of their own beside the crossings' (and a worker of their own in each worker
+ * process), so a receiver that hangs holds only webhook slots.
+ */
+export const webhookTaskQueueOf = (taskQueue: string): string => `${taskQueue}-webhooks`;
+
 /** The delivery workflow of one subscription is woken by this signal (workflows/messages.ts). */
 export const WEBHOOK_WAKE_SIGNAL = 'webhook-wake.v1';
 

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/orm';
 import { parseDuration } from '../domain/durations';
@@ -76,7 +77,7 @@ export interface Config {
   webhookAttemptTimeoutMs: number;
   /** Production only: allow receivers at private, loopback and link-local addresses (an operator's choice). */
   webhookAllowPrivate: boolean;
-  /** Addresses or CIDR ranges a receiver may be at even when private (WEBHOOK_ALLOW_ADDRESSES, comma-separated). */
+  /** Addresses a receiver may be at even when private (WEBHOOK_ALLOW_ADDRESSES, comma-separated). */
   webhookAllowAddresses: string[];
   /** Seals subscription secrets at rest; read by the API (sealing) and the worker (signing). */
   webhookSecretKey: string | undefined;
@@ -111,6 +112,17 @@ function isoDurationMs(name: string, fallback: string, least: { ms: number; word
   const ms = parseDuration(raw);
   if (ms === null || ms < least.ms) throw new Error(`${name} must be an ISO 8601 duration of at least ${least.words}, such as ${fallback}; got "${raw}"`);
   return ms;
+}
+
+/** A comma-separated list of IP addresses (not ranges: the delivery agents match addresses exactly); anything else is refused at start. */
+function ipAddresses(name: string): string[] {
+  const entries = (text(name) ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const wrong = entries.find((a) => net.isIP(a) === 0);
+  if (wrong !== undefined) throw new Error(`${name} must list IP addresses, comma-separated (no ranges); "${wrong}" is not one`);
+  return entries;
 }
 
 /** An http(s) address, or undefined when not set; anything else is a wrong setting, refused at start. */
@@ -192,12 +204,10 @@ export function loadConfig(): Config {
     trackRetentionMs: isoDurationMs('TRACK_RETENTION', 'P30D'),
     trafficFlowEveryMs: Math.max(1000, int('TRAFFIC_FLOW_EVERY_MS', 15_000)),
     webhookRetryWindowMs: isoDurationMs('WEBHOOK_RETRY_WINDOW', 'P1D', { ms: 1000, words: 'a second' }),
-    webhookAttemptTimeoutMs: Math.max(100, int('WEBHOOK_ATTEMPT_TIMEOUT_MS', 10_000)),
+    // At most a minute: a round's activity is given ten (workflows/webhook-delivery.ts), and sends eight at a time.
+    webhookAttemptTimeoutMs: Math.min(60_000, Math.max(100, int('WEBHOOK_ATTEMPT_TIMEOUT_MS', 10_000))),
     webhookAllowPrivate: text('WEBHOOK_ALLOW_PRIVATE') === 'true',
-    webhookAllowAddresses: (text('WEBHOOK_ALLOW_ADDRESSES') ?? '')
-      .split(',')
-      .map((a) => a.trim())
-      .filter(Boolean),
+    webhookAllowAddresses: ipAddresses('WEBHOOK_ALLOW_ADDRESSES'),
     webhookSecretKey: text('WEBHOOK_SECRET_KEY'),
   };
 }

@@ -13,7 +13,7 @@ import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-f
 export interface TargetPolicy {
   httpsOnly: boolean;
   allowPrivate: boolean;
-  /** Addresses or CIDR ranges allowed even when private. */
+  /** Addresses allowed even when private (exact addresses: the agents match no ranges). */
   allowAddresses: string[];
 }
 
@@ -53,14 +53,10 @@ function refusedUrl(url: URL, policy: TargetPolicy): string | undefined {
   return undefined;
 }
 
-/** The agents' own rule (request-filtering-agent): only unicast addresses, unless allowed by list or by policy. */
+/** The agents' own rule (request-filtering-agent): only unicast addresses, unless the address is allowed by name. */
 function refusedAddress(address: string, policy: TargetPolicy): boolean {
   const parsed = ipaddr.parse(address);
-  const listed = policy.allowAddresses.some((entry) =>
-    net.isIP(entry)
-      ? ipaddr.parse(entry).toString() === parsed.toString()
-      : parsed.kind() === ipaddr.parseCIDR(entry)[0].kind() && parsed.match(ipaddr.parseCIDR(entry)),
-  );
+  const listed = policy.allowAddresses.some((entry) => ipaddr.parse(entry).toString() === parsed.toString());
   return !listed && parsed.range() !== 'unicast';
 }
 
@@ -78,12 +74,27 @@ export interface AttemptOutcome {
 }
 
 /**
- * Posts a signed body, once, within `timeoutMs` from the first byte sent to the last byte of the answer. The agents
- * check every address actually connected to (after resolving the name, so a name that resolves to a private address,
- * or changes to one, is refused). Redirects are not followed: a 3xx is a failed attempt. The answer's body is read
- * and dropped, at most 64 kB of it.
+ * Posts signed bodies within `timeoutMs` each, from the request's start to the last byte of the answer. A session's
+ * agents check every address actually connected to (after resolving the name, so a name that resolves to a private
+ * address, or changes to one, is refused). Redirects are not followed: a 3xx is a failed attempt. At most 64 kB of an
+ * answer is read.
  */
 export class WebhookPoster {
+  constructor(
+    private readonly policy: TargetPolicy,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /**
+   * Agents for one round of one subscription: its sockets are its own (a receiver that hangs holds no socket another
+   * subscription to the same host needs), reused between its events, and closed when the round ends.
+   */
+  session(): WebhookSession {
+    return new WebhookSession(this.policy, this.timeoutMs);
+  }
+}
+
+export class WebhookSession {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
 
@@ -91,11 +102,13 @@ export class WebhookPoster {
     private readonly policy: TargetPolicy,
     private readonly timeoutMs: number,
   ) {
-    this.httpAgent = new RequestFilteringHttpAgent({ keepAlive: true, maxSockets: 8, ...agentOptions(policy) });
-    this.httpsAgent = new RequestFilteringHttpsAgent({ keepAlive: true, maxSockets: 8, ...agentOptions(policy) });
+    const options = { keepAlive: true, maxSockets: SOCKETS_PER_SESSION, ...agentOptions(policy) };
+    this.httpAgent = new RequestFilteringHttpAgent(options);
+    this.httpsAgent = new RequestFilteringHttpsAgent(options);
   }
 
-  post(target: string, body: string, headers: Record<string, string>): Promise<AttemptOutcome> {
+  /** One attempt; `cancelled` (the round's activity given up) aborts it as the time limit does. */
+  post(target: string, body: string, headers: Record<string, string>, cancelled?: AbortSignal): Promise<AttemptOutcome> {
     const started = performance.now();
     const done = (statusCode: number | null, error: string | null): AttemptOutcome => ({
       statusCode,
@@ -107,6 +120,8 @@ export class WebhookPoster {
     const refused = refusedUrl(url, this.policy);
     if (refused) return Promise.resolve(done(null, `URL ${refused}`));
     const send = url.protocol === 'https:' ? https.request : http.request;
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = cancelled ? AbortSignal.any([timeout, cancelled]) : timeout;
     return new Promise<AttemptOutcome>((resolve) => {
       // A literal address the policy refuses was turned away above; the agent's own check of one may throw here.
       let req: http.ClientRequest;
@@ -117,7 +132,7 @@ export class WebhookPoster {
             method: 'POST',
             agent: url.protocol === 'https:' ? this.httpsAgent : this.httpAgent,
             headers: { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), ...headers },
-            signal: AbortSignal.timeout(this.timeoutMs),
+            signal,
           },
           (res) => {
             let read = 0;
@@ -127,16 +142,17 @@ export class WebhookPoster {
             });
             const status = res.statusCode ?? null;
             const ok = status !== null && status >= 200 && status < 300;
-            res.on('end', () => resolve(done(status, ok ? null : `answered ${status}`)));
-            res.on('error', () => resolve(done(status, ok ? null : `answered ${status}`)));
-            res.on('close', () => resolve(done(status, ok ? null : `answered ${status}`)));
+            const settle = () => resolve(done(status, ok ? null : `answered ${status}`));
+            res.on('end', settle);
+            res.on('error', settle);
+            res.on('close', settle);
           },
         );
       } catch (err) {
-        resolve(done(null, describe(err as NodeJS.ErrnoException, this.timeoutMs)));
+        resolve(done(null, describe(err as NodeJS.ErrnoException, this.timeoutMs, timeout)));
         return;
       }
-      req.on('error', (err: NodeJS.ErrnoException) => resolve(done(null, describe(err, this.timeoutMs))));
+      req.on('error', (err: NodeJS.ErrnoException) => resolve(done(null, describe(err, this.timeoutMs, timeout))));
       req.end(body);
     });
   }
@@ -147,11 +163,15 @@ export class WebhookPoster {
   }
 }
 
+/** As many as a round sends at once (activities/webhooks.ts), so no attempt waits for a socket. */
+const SOCKETS_PER_SESSION = 8;
 const MAX_ANSWER_BYTES = 64 * 1024;
 
 /** A failure in words for the delivery log: never the URL (it may carry a token) nor the body. */
-function describe(err: NodeJS.ErrnoException, timeoutMs: number): string {
-  if (err.name === 'AbortError' || err.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+function describe(err: NodeJS.ErrnoException, timeoutMs: number, timeout: AbortSignal): string {
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') {
+    return timeout.aborted ? `no answer within ${timeoutMs} ms` : 'given up: the round was cancelled';
+  }
   if (/is not allowed/.test(err.message)) return 'refused: the address it resolves to is private, loopback or link-local';
   if (err.code === 'ECONNREFUSED') return 'connection refused';
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') return 'the host name does not resolve';

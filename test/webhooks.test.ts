@@ -108,6 +108,24 @@ describe('webhooks', () => {
     expect(log.some((d) => d.attempts > 1 && d.attemptLog.length === d.attempts)).toBe(true);
   });
 
+  it("a declarant's subscription hears only of the gates its account serves, as the API shows it", async () => {
+    const here = await account('DECLARANT', ['HUU_NGHI']);
+    const colleague = await account('DECLARANT', ['KIM_THANH'], { companyTaxCode: here.companyTaxCode });
+    const hook = await receiver();
+    await subscribe(here.token, { url: hook.url, events: ['crossing.declared'] });
+    const refused = await http('POST', '/v1/webhooks', {
+      token: here.token,
+      body: { url: hook.url, events: ['crossing.declared'], gates: ['KIM_THANH'] },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([{ path: 'gates.0', message: 'is not a gate the account serves' }]);
+    const elsewhere = await declare(colleague, { gate: 'KIM_THANH' });
+    const mine = await declare(here);
+    await hook.waitFor((r) => r.some((x) => x.body.crossingId === mine.id));
+    expect((await http('GET', `/v1/crossings/${elsewhere.id}`, { token: here.token })).status).toBe(404);
+    expect(hook.requests.some((x) => x.body.crossingId === elsewhere.id)).toBe(false);
+  });
+
   it("a partner authority's subscription carries status only, and an agency's what its role may see", async () => {
     const admin = await asAdmin();
     const company = await account('DECLARANT');
@@ -389,23 +407,27 @@ describe('webhooks', () => {
     expect(refusedTarget(new URL('https://[::1]/hooks'), production)).toMatch(/private/);
     expect(refusedTarget(new URL('https://169.254.169.254/latest'), production)).toMatch(/private/);
     expect(refusedTarget(new URL('https://localhost/hooks'), production)).toMatch(/this machine/);
-    expect(refusedTarget(new URL('https://10.1.2.3/hooks'), { ...production, allowAddresses: ['10.0.0.0/8'] })).toBeUndefined();
+    expect(refusedTarget(new URL('https://10.1.2.3/hooks'), { ...production, allowAddresses: ['10.1.2.3'] })).toBeUndefined();
     expect(refusedTarget(new URL('https://partner.example/hooks'), production)).toBeUndefined();
 
     // A real receiver on loopback, reached by a name (localhost, which resolves to 127.0.0.1): the poster does not judge
     // names, its agent judges the address the name resolves to as it connects: refused, and the receiver sees nothing.
     const hook = await receiver();
     const port = new URL(hook.url).port;
-    const poster = new WebhookPoster({ httpsOnly: false, allowPrivate: false, allowAddresses: [] }, 2000);
+    const poster = new WebhookPoster({ httpsOnly: false, allowPrivate: false, allowAddresses: [] }, 2000).session();
     try {
       const outcome = await poster.post(`http://localhost:${port}/hooks`, '{}', {});
       expect(outcome.statusCode).toBeNull();
       expect(outcome.error).toMatch(/refused: the address it resolves to is private/);
       expect(hook.requests).toHaveLength(0);
       // Allowed, the same receiver answers.
-      const open = new WebhookPoster({ httpsOnly: false, allowPrivate: true, allowAddresses: [] }, 2000);
+      const open = new WebhookPoster({ httpsOnly: false, allowPrivate: true, allowAddresses: [] }, 2000).session();
       expect((await open.post(hook.url, '{}', { 'X-Event-Id': 'x' })).statusCode).toBe(204);
       open.close();
+      // Or allowed by address, in production as well: the operator lists the receiver's address.
+      const listed = new WebhookPoster({ httpsOnly: false, allowPrivate: false, allowAddresses: ['127.0.0.1'] }, 2000).session();
+      expect((await listed.post(hook.url, '{}', { 'X-Event-Id': 'y' })).statusCode).toBe(204);
+      listed.close();
     } finally {
       poster.close();
     }

@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, createWebhookDelivery } from '../activities';
 import { loadConfig, webhookSecretKey } from '../infra/config';
+import { webhookTaskQueueOf } from '../domain/webhooks';
 import { initORM } from '../infra/db/orm';
 import { createLogger } from '../infra/logger';
 import { stopWhenParentGone } from '../infra/parent-watch';
@@ -75,12 +76,25 @@ async function main(): Promise<void> {
     // A cached crossing costs the worker about 200 kB (npm run bench -- --hold 2000). Crossings wait hours at a step,
     // so cap the cache: one evicted is replayed from its (short) history when its next message comes.
     maxCachedWorkflows: config.workerMaxCachedWorkflows,
-    activities: createActivities(services, client, {
-      publicUrl: config.publicUrl,
-      signer: GatePassSigner.fromConfig(config),
-      webhooks: { seal: new SecretSeal(webhookSecretKey(config), 'webhook-secret'), poster, retryWindowMs: config.webhookRetryWindowMs },
-    }),
+    activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromConfig(config) }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
+    dataConverter: { payloadCodecs: [codec] },
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+  });
+
+  // Webhook deliveries on their own task queue and slots: a receiver that hangs holds a webhook slot for at most
+  // WEBHOOK_ATTEMPT_TIMEOUT_MS, and never one a crossing's decision needs.
+  const webhookWorker = await Worker.create({
+    connection,
+    namespace: config.temporalNamespace,
+    taskQueue: webhookTaskQueueOf(config.taskQueue),
+    maxCachedWorkflows: 500,
+    maxConcurrentActivityTaskExecutions: 100,
+    activities: createWebhookDelivery(services, {
+      seal: new SecretSeal(webhookSecretKey(config), 'webhook-secret'),
+      poster,
+      retryWindowMs: config.webhookRetryWindowMs,
+    }),
     dataConverter: { payloadCodecs: [codec] },
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
   });
@@ -96,6 +110,7 @@ async function main(): Promise<void> {
   const stop = (reason: string) => {
     log.info({ reason }, 'worker shutting down');
     if (worker.getState() === 'RUNNING') worker.shutdown();
+    if (webhookWorker.getState() === 'RUNNING') webhookWorker.shutdown();
     // A shutdown that hangs (an activity that ignores its cancellation, a server that does not answer) must not keep
     // the process, and so its restart, waiting for ever: like the API, it is given SHUTDOWN_LIMIT_MS, then it exits.
     setTimeout(() => {
@@ -105,11 +120,10 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(signal));
   stopWhenParentGone(stop);
-  await worker.run();
+  await Promise.all([worker.run(), webhookWorker.run()]);
   queueKeeper.stop();
   trafficKeeper.stop();
   webhookKeeper.stop();
-  poster.close();
   await Promise.all([heartbeat.stop(), sms.stop()]);
   await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
   log.info('worker stopped');

@@ -71,6 +71,8 @@ const DeliverySchema = z
     lastStatusCode: z.number().int().nullable(),
     lastError: z.string().nullable(),
     nextAttemptAt: z.string().nullable(),
+    /** Pending behind an earlier event of the same crossing, which goes first. */
+    waitingBehind: z.boolean(),
     deliveredAt: z.string().nullable(),
     attemptLog: z.array(
       z.object({ at: z.string(), statusCode: z.number().int().nullable(), error: z.string().nullable(), durationMs: z.number().int() }),
@@ -132,8 +134,8 @@ export function webhookRoutes(api: Api, ctx: ApiContext): void {
           if (!(err instanceof UnknownReference)) throw err;
           faults.push({ path: err.path, message: err.problem });
         });
-      // An agency or partner hears only of the gates it serves (a declarant's crossings are its company's wherever).
-      if (owner && owner.role !== 'DECLARANT') {
+      // A subscriber hears only of the gates its account serves, as the API shows it only their crossings.
+      if (owner) {
         body.gates.forEach((gate, i) => {
           if (!servesGate(owner!, gate)) faults.push({ path: `gates.${i}`, message: `is not a gate the account serves` });
         });
@@ -228,8 +230,7 @@ export function webhookRoutes(api: Api, ctx: ApiContext): void {
           },
         ]);
       });
-      // Its workflow ends at its next round, which the wake brings forward.
-      void wakeSubscribers(ctx, [params.id]);
+      // Its workflow, if one runs, finds it gone at its next round and ends.
       return { body: subscription };
     },
   });

@@ -51,9 +51,12 @@ export class Migration20261201001400Webhooks extends Migration {
         position bigint not null,
         status text not null default 'PENDING' check (status in ('PENDING', 'DELIVERED', 'FAILED')),
         attempts integer not null default 0,
+        -- attempts since the window began (at the event, or at a retry by hand): what the back-off counts
+        window_attempts integer not null default 0,
         last_status_code integer,
         last_error text,
         next_attempt_at timestamptz not null default now(),
+        -- null: the window runs from the event (created_at); a retry by hand starts a new one
         window_started_at timestamptz,
         delivered_at timestamptz,
         failed_at timestamptz,

@@ -21,6 +21,8 @@ export interface SubscriptionRow {
 /** What a delivery needs of its subscription: the sealed secret it signs with. */
 export interface SubscriptionCredential extends SubscriptionRow {
   secretSealed: string;
+  /** Its owner's account is disabled: nothing is sent until it is enabled again. */
+  ownerDisabled: boolean;
 }
 
 export interface AttemptRow {
@@ -40,8 +42,10 @@ export interface DeliveryRow {
   attempts: number;
   lastStatusCode: number | null;
   lastError: string | null;
-  /** When the next attempt is due; null once delivered or failed. */
+  /** When the next attempt is due; null once delivered or failed, or while an earlier event of its crossing is pending. */
   nextAttemptAt: string | null;
+  /** Pending behind an earlier event of the same crossing (or gate), which goes first. */
+  waitingBehind: boolean;
   deliveredAt: string | null;
   attemptLog: AttemptRow[];
 }
@@ -56,7 +60,7 @@ export interface DueDelivery {
   gate: string;
   view: CrossingView | BareCrossingView | null;
   data: unknown;
-  /** Attempts made so far (since it was last retried by hand, the window counts anew; the count goes on). */
+  /** Attempts made in its current window (since the event, or since it was last retried by hand). */
   attempts: number;
 }
 
@@ -69,9 +73,11 @@ interface SubscriptionDbRow {
   gates: string[] | null;
   created_at: Date | string;
   secret_sealed: string;
+  owner_disabled: boolean;
 }
 
-const SUBSCRIPTION_COLUMNS = 'id, owner_account_id, owner_role, url, events, gates, created_at, secret_sealed';
+const SUBSCRIPTION_COLUMNS = `id, owner_account_id, owner_role, url, events, gates, created_at, secret_sealed,
+  (select disabled from account where account.id = owner_account_id) as owner_disabled`;
 
 function subscriptionOf(r: SubscriptionDbRow): SubscriptionCredential {
   return {
@@ -83,10 +89,15 @@ function subscriptionOf(r: SubscriptionDbRow): SubscriptionCredential {
     gates: r.gates,
     createdAt: iso(r.created_at),
     secretSealed: r.secret_sealed,
+    ownerDisabled: r.owner_disabled,
   };
 }
 
-export function publicSubscription({ secretSealed: _secret, ...subscription }: SubscriptionCredential): SubscriptionRow {
+export function publicSubscription({
+  secretSealed: _secret,
+  ownerDisabled: _disabled,
+  ...subscription
+}: SubscriptionCredential): SubscriptionRow {
   return subscription;
 }
 
@@ -103,19 +114,19 @@ export function eventIdOf(source: string): string {
 /**
  * Which subscriptions an event at a gate goes to, given `w.event`, `t.gate` and `t.company` (the crossing's company,
  * null for a gate's own event) in scope, and `s`/`o` the subscription and its owner: it asks for the event, names the
- * gate or names none, and its owner may see the crossing (a declarant its company's; an agency or partner its
- * gates'). A gate's event goes to a declarant naming no gate only while its company has a crossing open there: those
- * are the trucks the closure concerns.
+ * gate or names none, and its owner may see the crossing as the API would let it: at a gate the account serves, and,
+ * for a declarant, of its own company. A gate's event goes to a declarant naming no gate only while its company has a
+ * crossing open there: those are the trucks the closure concerns.
  */
 const SUBSCRIPTION_MATCH = `
   s.deleted_at is null and not o.disabled and w.event = any(s.events)
   and (s.gates is null or t.gate = any(s.gates))
-  and case when s.owner_role = 'DECLARANT'
-           then (t.company is not null and s.company_tax_code = t.company)
-             or (t.company is null and (s.gates is not null or exists (
-                   select 1 from crossing c where c.gate_code = t.gate and c.company_tax_code = s.company_tax_code
-                      and c.status not in (${ENDED_STATUSES.map((s) => `'${s}'`).join(', ')}))))
-           else t.gate = any(o.gates) end`;
+  and t.gate = any(o.gates)
+  and (s.owner_role <> 'DECLARANT'
+       or (t.company is not null and s.company_tax_code = t.company)
+       or (t.company is null and (s.gates is not null or exists (
+             select 1 from crossing c where c.gate_code = t.gate and c.company_tax_code = s.company_tax_code
+                and c.status not in (${ENDED_STATUSES.map((s) => `'${s}'`).join(', ')})))))`;
 
 /**
  * The part of a crossing's read-model write (one statement: infra/db/stores/read-model.ts) that sends its news out:
@@ -178,6 +189,7 @@ interface DeliveryDbRow {
   last_error: string | null;
   next_attempt_at: Date | string;
   delivered_at: Date | string | null;
+  behind: boolean;
   attempt_log: { at: string; status_code: number | null; error: string | null; duration_ms: number }[] | null;
 }
 
@@ -217,10 +229,12 @@ export class WebhookStore {
     return subscriptionOf(row!);
   }
 
+  /** Inside the creating transaction: the owner's lock is taken first, so two requests at once cannot both pass the limit. */
   async countOwned(accountId: string): Promise<number> {
     const [row] = await sqlOf(this.em)<{ n: number }>(
-      'select count(*)::int as n from webhook_subscription where owner_account_id = ? and deleted_at is null',
-      [accountId],
+      `select count(*)::int as n from webhook_subscription, (select pg_advisory_xact_lock(hashtext('webhook-owner:' || ?::text))) lock
+        where owner_account_id = ? and deleted_at is null`,
+      [accountId, accountId],
     );
     return row!.n;
   }
@@ -258,6 +272,8 @@ export class WebhookStore {
     const rows = await sqlOf(this.em)<DeliveryDbRow>(
       `select d.id, d.event_id, e.event, e.at, e.crossing_id, e.gate_code, d.status, d.attempts, d.last_status_code, d.last_error,
               d.next_attempt_at, d.delivered_at,
+              d.status = 'PENDING' and exists (select 1 from webhook_delivery p where p.subscription_id = d.subscription_id
+                 and p.order_key = d.order_key and p.status = 'PENDING' and p.position < d.position) as behind,
               (select jsonb_agg(jsonb_build_object('at', a.at, 'status_code', a.status_code, 'error', a.error, 'duration_ms', a.duration_ms)
                                 order by a.at)
                  from webhook_attempt a where a.delivery_id = d.id) as attempt_log
@@ -276,7 +292,8 @@ export class WebhookStore {
       attempts: r.attempts,
       lastStatusCode: r.last_status_code,
       lastError: r.last_error,
-      nextAttemptAt: r.status === 'PENDING' ? iso(r.next_attempt_at) : null,
+      nextAttemptAt: r.status === 'PENDING' && !r.behind ? iso(r.next_attempt_at) : null,
+      waitingBehind: r.behind,
       deliveredAt: r.delivered_at === null ? null : iso(r.delivered_at),
       attemptLog: (r.attempt_log ?? []).map((a) => ({
         at: iso(a.at),
@@ -288,7 +305,7 @@ export class WebhookStore {
   }
 
   /**
-   * A failed event is tried again by hand: pending now, with a new retry window from its next attempt. It then waits
+   * A failed event is tried again by hand: pending now, with a new retry window from now and its back-off anew. It then waits
    * its turn among its crossing's events still pending (none is, usually: they went on when it failed).
    * 'not-found' when the subscription has no such event, 'not-failed' when it is pending or delivered.
    */
@@ -296,7 +313,8 @@ export class WebhookStore {
     const [row] = await sqlOf(this.em)<{ status: DeliveryStatus; retried: boolean }>(
       `with target as (select id, status from webhook_delivery where subscription_id = ? and event_id = ?),
        retried as (
-         update webhook_delivery d set status = 'PENDING', next_attempt_at = now(), window_started_at = null, failed_at = null
+         update webhook_delivery d set status = 'PENDING', next_attempt_at = now(), window_started_at = now(), window_attempts = 0,
+                failed_at = null
            from target where d.id = target.id and target.status = 'FAILED' returning d.id)
        select target.status, exists (select 1 from retried) as retried from target`,
       [subscriptionId, eventId],
@@ -321,8 +339,8 @@ export class WebhookStore {
       data: unknown;
       attempts: number;
     }>(
-      `select h.id, e.id as event_id, e.event, e.at, e.crossing_id, e.gate_code, e.view, e.data, h.attempts
-         from (select distinct on (order_key) id, event_id, next_attempt_at, attempts from webhook_delivery
+      `select h.id, e.id as event_id, e.event, e.at, e.crossing_id, e.gate_code, e.view, e.data, h.window_attempts as attempts
+         from (select distinct on (order_key) id, event_id, next_attempt_at, window_attempts from webhook_delivery
                 where subscription_id = ? and status = 'PENDING' order by order_key, position) h
          join webhook_event e on e.id = h.event_id
         where h.next_attempt_at <= now()
@@ -343,9 +361,10 @@ export class WebhookStore {
   }
 
   /**
-   * One attempt's outcome, in one statement: the attempt logged; the delivery DELIVERED on a 2xx; otherwise its next
-   * attempt set after `retryInMs`, unless that would fall after its window (counted from its first attempt), when it is
-   * FAILED and its crossing's later events go on. A delivery already settled (a zombie attempt after a retry) is left.
+   * One attempt's outcome, in one statement: the delivery DELIVERED on a 2xx; otherwise its next attempt set after
+   * `retryInMs`, unless that would fall after its window (from the event, or from a retry by hand), when it is FAILED
+   * and its crossing's later events go on; and the attempt logged. A delivery already settled (the attempt of a round
+   * that outlived its activity) is left as it is and logs nothing.
    */
   async recordAttempt(
     deliveryId: string,
@@ -359,43 +378,29 @@ export class WebhookStore {
     },
   ): Promise<void> {
     await sqlOf(this.em)(
-      `with attempt as (
-         insert into webhook_attempt (delivery_id, at, status_code, error, duration_ms)
-         values (?, now() - make_interval(secs => ?::double precision / 1000), ?, ?, ?)
+      `with o as (select ?::boolean as delivered, ?::integer as status_code, ?::text as error, ?::integer as duration_ms,
+                         make_interval(secs => ?::double precision / 1000) as retry_in,
+                         make_interval(secs => ?::double precision / 1000) as win),
+       settled as (
+         update webhook_delivery d set
+           attempts = d.attempts + 1,
+           window_attempts = d.window_attempts + 1,
+           last_status_code = o.status_code,
+           last_error = o.error,
+           status = case when o.delivered then 'DELIVERED'
+                         when now() + o.retry_in > coalesce(d.window_started_at, d.created_at) + o.win then 'FAILED'
+                         else 'PENDING' end,
+           delivered_at = case when o.delivered then now() end,
+           failed_at = case when not o.delivered and now() + o.retry_in > coalesce(d.window_started_at, d.created_at) + o.win
+                            then now() end,
+           next_attempt_at = now() + o.retry_in
+         from o where d.id = ? and d.status = 'PENDING'
+         returning d.id
        )
-       update webhook_delivery d set
-         attempts = d.attempts + 1,
-         last_status_code = ?,
-         last_error = ?,
-         window_started_at = coalesce(d.window_started_at, now() - make_interval(secs => ?::double precision / 1000)),
-         status = case when ?::boolean then 'DELIVERED'
-                       when now() + make_interval(secs => ?::double precision / 1000)
-                            > coalesce(d.window_started_at, now()) + make_interval(secs => ?::double precision / 1000) then 'FAILED'
-                       else 'PENDING' end,
-         delivered_at = case when ?::boolean then now() end,
-         failed_at = case when not ?::boolean and now() + make_interval(secs => ?::double precision / 1000)
-                            > coalesce(d.window_started_at, now()) + make_interval(secs => ?::double precision / 1000) then now() end,
-         next_attempt_at = now() + make_interval(secs => ?::double precision / 1000)
-       where d.id = ? and d.status = 'PENDING'`,
-      [
-        deliveryId,
-        outcome.durationMs,
-        outcome.statusCode,
-        outcome.error,
-        outcome.durationMs,
-        outcome.statusCode,
-        outcome.error,
-        outcome.durationMs,
-        outcome.delivered,
-        outcome.retryInMs,
-        outcome.windowMs,
-        outcome.delivered,
-        outcome.delivered,
-        outcome.retryInMs,
-        outcome.windowMs,
-        outcome.retryInMs,
-        deliveryId,
-      ],
+       insert into webhook_attempt (delivery_id, at, status_code, error, duration_ms)
+       select settled.id, now() - make_interval(secs => o.duration_ms::double precision / 1000), o.status_code, o.error, o.duration_ms
+         from settled, o`,
+      [outcome.delivered, outcome.statusCode, outcome.error, outcome.durationMs, outcome.retryInMs, outcome.windowMs, deliveryId],
     );
   }
 
@@ -414,7 +419,8 @@ export class WebhookStore {
   async withPending(): Promise<string[]> {
     const rows = await sqlOf(this.em)<{ subscription_id: string }>(
       `select distinct d.subscription_id from webhook_delivery d join webhook_subscription s on s.id = d.subscription_id
-        where d.status = 'PENDING' and s.deleted_at is null`,
+         join account o on o.id = s.owner_account_id
+        where d.status = 'PENDING' and s.deleted_at is null and not o.disabled`,
     );
     return rows.map((r) => r.subscription_id);
   }
