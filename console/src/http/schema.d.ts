@@ -1997,6 +1997,7 @@ export interface components {
             nextAttemptAt: string | null;
             /** @enum {string} */
             status: "PENDING" | "DELIVERED" | "FAILED";
+            waitingBehind: boolean;
         };
         WebhookSubscription: {
             /** Format: uuid */

@@ -607,6 +607,7 @@ export const en: Record<MessageKey, string> = {
   'webhooks.lastAnswer': 'Last answer',
   'webhooks.nextAttempt': 'Next attempt',
   'webhooks.nextAt': 'next at {time}',
+  'webhooks.waitingBehind': 'waits for the crossing’s earlier event',
   'webhooks.retry': 'Retry',
   'webhooks.retryOf': 'Retry “{event}” of {time}',
   'webhooks.retried': 'Sending “{event}” again.',

@@ -608,6 +608,7 @@ export const vi = {
   'webhooks.lastAnswer': 'Trả lời lần cuối',
   'webhooks.nextAttempt': 'Gửi lại lúc',
   'webhooks.nextAt': 'gửi lại lúc {time}',
+  'webhooks.waitingBehind': 'chờ sự kiện trước của chuyến xe được nhận',
   'webhooks.retry': 'Gửi lại',
   'webhooks.retryOf': 'Gửi lại sự kiện “{event}” lúc {time}',
   'webhooks.retried': 'Đang gửi lại sự kiện “{event}”.',

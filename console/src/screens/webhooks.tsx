@@ -564,6 +564,7 @@ function DeliveryLog(props: { t: Translate; id: string; subscription: Subscripti
                   <div class="phone-only sub">
                     {lastAnswer(d)}
                     {d.status === 'PENDING' && d.nextAttemptAt && ` · ${t('webhooks.nextAt', { time: at(d.nextAttemptAt) })}`}
+                    {d.waitingBehind && ` · ${t('webhooks.waitingBehind')}`}
                   </div>
                   {d.status === 'FAILED' && (
                     <button
@@ -597,6 +598,8 @@ function DeliveryLog(props: { t: Translate; id: string; subscription: Subscripti
                       <span class="nowrap">{at(d.nextAttemptAt)}</span>
                       <span class="sub">{fromNow(t, d.nextAttemptAt)}</span>
                     </>
+                  ) : d.waitingBehind ? (
+                    t('webhooks.waitingBehind')
                   ) : (
                     t('app.none')
                   )}
