@@ -8,6 +8,7 @@ import type { ApproachDelivery } from './approach-delivery';
 import type { ArrivalDelivery } from './arrival-delivery';
 import type { CorridorCache } from './corridor-cache';
 import type { Cursors } from './cursor';
+import type { DeviceCredentials } from './device-credentials';
 import type { DeviceSecretSeal } from './device-signature';
 import type { DependencyHealth } from './dependencies';
 
@@ -24,6 +25,8 @@ export interface ApiContext {
   secrets: ApiSecrets;
   /** Opens the devices' sealed secrets to check their signatures. */
   deviceSecrets: DeviceSecretSeal;
+  /** Each device's place and opened secret, for its signed requests (kept per process, 2 s at most stale). */
+  devices: DeviceCredentials;
   /** Tells crossings' workflows of arrivals after the devices had their answers. */
   arrivals: ArrivalDelivery;
   /** Tells crossings' workflows of their first position in the approach corridor. */

@@ -15,6 +15,7 @@ import { ApproachDelivery } from './approach-delivery';
 import { ArrivalDelivery } from './arrival-delivery';
 import { CorridorCache } from './corridor-cache';
 import { CrossingClient } from './crossing-client';
+import { DeviceCredentials } from './device-credentials';
 import { DeviceSecretSeal } from './device-signature';
 import { DependencyHealth } from './dependencies';
 
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   arrivals.start();
   const approaches = new ApproachDelivery(crossings, services, log);
   approaches.start();
+  const deviceSecrets = new DeviceSecretSeal(secrets.deviceSecretKey);
   const app = createApp({
     config,
     services,
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
     health,
     cursors: new Cursors(secrets.authSecret),
     secrets,
-    deviceSecrets: new DeviceSecretSeal(secrets.deviceSecretKey),
+    deviceSecrets,
+    devices: new DeviceCredentials(services, deviceSecrets, log),
     arrivals,
     approaches,
     corridors: new CorridorCache(services),
