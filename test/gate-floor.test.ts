@@ -462,6 +462,21 @@ describe('a plate read', () => {
     );
     expect(rows.rows[0]).toEqual({ n: 10, arrivals: 1 });
   });
+
+  it('read several times at once while the truck stands is one run with one arrival, whichever copy commits first', async () => {
+    const { crossing, plate: p } = await truck(company, gate);
+    const start = Date.now();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => read(camera, p, { at: new Date(start + i * 100) })));
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    expect(answers.every((a) => a.body.crossingId === crossing.id)).toBe(true);
+    const rows = await db().query(
+      `select count(*)::int as n, count(*) filter (where arrival)::int as arrivals, count(*) filter (where repeat_of is null)::int as runs
+         from gate_event where crossing_id = $1`,
+      [crossing.id],
+    );
+    expect(rows.rows[0]).toEqual({ n: 6, arrivals: 1, runs: 1 });
+    await waitFor(company.token, crossing.id, (v) => v.arrivals.length === 1);
+  });
 });
 
 describe('a yard', () => {
