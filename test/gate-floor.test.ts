@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEVICE_CREDENTIALS_MS } from '../api/device-credentials';
 import { signDeviceRequest } from '../api/device-signature';
 import { Client, Connection } from '@temporalio/client';
 import { account, asAdmin, db, declaration, http, system, type TestAccount } from './system/client';
@@ -194,6 +195,18 @@ describe('a plate read', () => {
     expect(rotated.body.secret).toBeDefined();
     expect((await read(dev, p)).status).toBe(401);
     expect((await read({ code: dev.code, secret: rotated.body.secret }, p)).status).toBe(200);
+  });
+
+  it('from a device disabled through another API process is refused once this one’s credentials of it are 2 s old', async () => {
+    const { plate: p } = await truck(company, gate);
+    const dev = await device(gate, 'YARD_EXIT', 'CAMERA');
+    expect((await read(dev, p)).status).toBe(200);
+    // What another process's PATCH leaves behind: the row changed, and nothing said to this process.
+    await db().query('update device set disabled_at = now() where code = $1', [dev.code]);
+    await new Promise((r) => setTimeout(r, DEVICE_CREDENTIALS_MS + 200));
+    const eventId = randomUUID();
+    expect((await read(dev, p, { eventId })).status).toBe(401);
+    expect(await eventRows(eventId)).toHaveLength(0);
   });
 
   it('more than 5 minutes from the server clock is a 400 naming `at`, and is not recorded', async () => {
