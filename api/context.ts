@@ -9,6 +9,7 @@ import type { ArrivalDelivery } from './arrival-delivery';
 import type { CorridorCache } from './corridor-cache';
 import type { Cursors } from './cursor';
 import type { SecretSeal } from '../infra/secret-seal';
+import type { DeviceCredentials } from './device-credentials';
 import type { DependencyHealth } from './dependencies';
 
 /** What every route handler may use: configuration, the database, the Temporal client, tokens, the log, dependency health. */
@@ -24,7 +25,10 @@ export interface ApiContext {
   secrets: ApiSecrets;
   /** Opens the devices' sealed secrets to check their signatures. */
   deviceSecrets: SecretSeal;
+  /** Seals and opens webhook subscriptions' signing secrets. */
   webhookSecrets: SecretSeal;
+  /** Each device's place and opened secret, for its signed requests (kept per process, 2 s at most stale). */
+  devices: DeviceCredentials;
   /** Tells crossings' workflows of arrivals after the devices had their answers. */
   arrivals: ArrivalDelivery;
   /** Tells crossings' workflows of their first position in the approach corridor. */

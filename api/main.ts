@@ -16,6 +16,7 @@ import { ArrivalDelivery } from './arrival-delivery';
 import { CorridorCache } from './corridor-cache';
 import { CrossingClient } from './crossing-client';
 import { SecretSeal } from '../infra/secret-seal';
+import { DeviceCredentials } from './device-credentials';
 import { DependencyHealth } from './dependencies';
 
 /**
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
   arrivals.start();
   const approaches = new ApproachDelivery(crossings, services, log);
   approaches.start();
+  const deviceSecrets = new SecretSeal(secrets.deviceSecretKey, 'device-secret');
   const app = createApp({
     config,
     services,
@@ -69,8 +71,9 @@ async function main(): Promise<void> {
     health,
     cursors: new Cursors(secrets.authSecret),
     secrets,
-    deviceSecrets: new SecretSeal(secrets.deviceSecretKey, 'device-secret'),
+    deviceSecrets,
     webhookSecrets: new SecretSeal(secrets.webhookSecretKey, 'webhook-secret'),
+    devices: new DeviceCredentials(services, deviceSecrets, log),
     arrivals,
     approaches,
     corridors: new CorridorCache(services),

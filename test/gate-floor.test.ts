@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEVICE_CREDENTIALS_MS } from '../api/device-credentials';
 import { signDeviceRequest } from '../api/device-signature';
 import { Client, Connection } from '@temporalio/client';
 import { account, asAdmin, db, declaration, http, system, type TestAccount } from './system/client';
@@ -194,6 +195,18 @@ describe('a plate read', () => {
     expect(rotated.body.secret).toBeDefined();
     expect((await read(dev, p)).status).toBe(401);
     expect((await read({ code: dev.code, secret: rotated.body.secret }, p)).status).toBe(200);
+  });
+
+  it('from a device disabled through another API process is refused once this one’s credentials of it are 2 s old', async () => {
+    const { plate: p } = await truck(company, gate);
+    const dev = await device(gate, 'YARD_EXIT', 'CAMERA');
+    expect((await read(dev, p)).status).toBe(200);
+    // What another process's PATCH leaves behind: the row changed, and nothing said to this process.
+    await db().query('update device set disabled_at = now() where code = $1', [dev.code]);
+    await new Promise((r) => setTimeout(r, DEVICE_CREDENTIALS_MS + 200));
+    const eventId = randomUUID();
+    expect((await read(dev, p, { eventId })).status).toBe(401);
+    expect(await eventRows(eventId)).toHaveLength(0);
   });
 
   it('more than 5 minutes from the server clock is a 400 naming `at`, and is not recorded', async () => {
@@ -461,6 +474,21 @@ describe('a plate read', () => {
       [p.replace(/[-.]/g, '')],
     );
     expect(rows.rows[0]).toEqual({ n: 10, arrivals: 1 });
+  });
+
+  it('read several times at once while the truck stands is one run with one arrival, whichever copy commits first', async () => {
+    const { crossing, plate: p } = await truck(company, gate);
+    const start = Date.now();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => read(camera, p, { at: new Date(start + i * 100) })));
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    expect(answers.every((a) => a.body.crossingId === crossing.id)).toBe(true);
+    const rows = await db().query(
+      `select count(*)::int as n, count(*) filter (where arrival)::int as arrivals, count(*) filter (where repeat_of is null)::int as runs
+         from gate_event where crossing_id = $1`,
+      [crossing.id],
+    );
+    expect(rows.rows[0]).toEqual({ n: 6, arrivals: 1, runs: 1 });
+    await waitFor(company.token, crossing.id, (v) => v.arrivals.length === 1);
   });
 });
 

@@ -171,29 +171,17 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
 
   /**
    * A device's request is believed only when its device is registered, enabled, and its secret signed these bytes.
-   * All three failures are one answer, so a caller learns nothing of which devices exist.
+   * All three failures are one answer, so a caller learns nothing of which devices exist. The credentials come from
+   * the process's cache (api/device-credentials.ts): a device disabled or rotated elsewhere is refused within 2 s.
    */
-  /**
-   * The device's secret, or none when its sealed form does not open (DEVICE_SECRET_KEY changed, or the row was edited):
-   * the device is then refused like a stranger, and an admin rotates its secret.
-   */
-  function openSecret(device: { code: string; secretSealed: string }): string | undefined {
-    try {
-      return seal.open(device.secretSealed);
-    } catch {
-      ctx.log.error({ device: device.code }, 'a device secret does not open with DEVICE_SECRET_KEY; rotate the secret');
-      return undefined;
-    }
-  }
-
   async function checkDevice(req: Request): Promise<void> {
     const code = req.header('X-Device') ?? '';
-    const device = DEVICE_CODE.test(code) ? await ctx.services.stores().devices.find(code) : undefined;
+    const credential = DEVICE_CODE.test(code) ? await ctx.devices.of(code) : undefined;
     const raw = (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
-    if (!device || device.disabled || !deviceSignatureMatches(openSecret(device), raw, req.header('X-Signature'))) {
+    if (!credential || credential.device.disabled || !deviceSignatureMatches(credential.secret, raw, req.header('X-Signature'))) {
       throw unauthorized('The X-Device header names no enabled device, or the X-Signature header does not match the body.');
     }
-    devices.set(req, publicDevice(device));
+    devices.set(req, credential.device);
   }
 
   api.route({
@@ -292,6 +280,8 @@ export function gateFloorRoutes(api: Api, ctx: ApiContext): void {
         ]);
         return changed;
       });
+      // Committed: this process refuses the old secret, or the disabled device, from its next request on.
+      ctx.devices.forget(params.code);
       const shown = publicDevice(device);
       return { body: { device: shown, ...(secret ? { secret } : {}) }, kept: { device: shown } };
     },

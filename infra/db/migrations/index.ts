@@ -11,6 +11,7 @@ import { Migration20261201000900Measures } from './Migration20261201000900Measur
 import { Migration20261201001000GateFloor } from './Migration20261201001000GateFloor';
 import { Migration20261201001100VirtualQueue } from './Migration20261201001100VirtualQueue';
 import { Migration20261201001200Tracking } from './Migration20261201001200Tracking';
+import { Migration20261201001300GateReadFunction } from './Migration20261201001300GateReadFunction';
 import { Migration20261201001400Webhooks } from './Migration20261201001400Webhooks';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
@@ -27,5 +28,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201001000GateFloor', class: Migration20261201001000GateFloor },
   { name: 'Migration20261201001100VirtualQueue', class: Migration20261201001100VirtualQueue },
   { name: 'Migration20261201001200Tracking', class: Migration20261201001200Tracking },
+  { name: 'Migration20261201001300GateReadFunction', class: Migration20261201001300GateReadFunction },
   { name: 'Migration20261201001400Webhooks', class: Migration20261201001400Webhooks },
 ];

@@ -11,12 +11,10 @@ import {
   type MatchOutcome,
   type PlateRead,
   type ReadMatch,
-  YARD_POINTS,
 } from '../../../domain/gate-floor';
 import type { GatePoint } from '../../../domain/gate-points';
 import { normalisePlate } from '../../../domain/identifiers';
 import { auditEntriesJson } from '../../audit';
-import type { Sql } from '../../audit';
 import { sqlOf } from '../orm';
 import { iso } from './timestamps';
 import type { DeviceRow } from './devices';
@@ -93,7 +91,6 @@ export interface GateEventFilter {
   limit: number;
 }
 
-/** A crossing still answering to its plate at a gate: open, or cleared and not yet past the exit barrier. */
 /** Advisory lock keys: the run of one plate at one device, and one truck's arrival at one device. */
 const runLock = (device: string, plate: string) => `gate-read:${device}:${plate}`;
 const arrivalLock = (device: string, crossingId: string) => `gate-arrival:${device}:${crossingId}`;
@@ -101,14 +98,86 @@ const arrivalLock = (device: string, crossingId: string) => `gate-arrival:${devi
 /** Exit points also read trucks already cleared, on their way out. */
 const exitPoint = (point: GatePoint) => point === 'BARRIER_EXIT' || point === 'YARD_EXIT';
 
-const STILL_HERE = `(c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION')
-                     or (c.status = 'CLEARED' and c.gate_exit_at is null and c.updated_at > now() - interval '1 day'))`;
+const WINDOW = `${REPEAT_WINDOW_MS} milliseconds`;
+
+/** A new read decided again after a rival's commit changed its context; past this many, something is wrong. */
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Everything the rule needs of the read model for one read (`gate_read_context`): the first answer if this eventId
+ * was seen (a read linked by a guard afterwards was answered without a crossing), the run this read continues and the
+ * crossing it was matched to already (by a read or by a guard), the gate's threshold, and the crossings that could be
+ * meant, each with where it stands and whether this device recorded its arrival within the last minute.
+ */
+interface ReadContext {
+  earlier: { device: string; crossingId: string | null; action: BarrierAction; reason: string } | null;
+  head: string | null;
+  runCrossing: string | null;
+  plateConfidence: number;
+  crossings: (Candidate & CrossingAtBarrier & { candidate: boolean; arrived: boolean })[] | null;
+}
+
+/** A new read's row in gate_event as the rule decided it, and what the device and the workflow are told. */
+function decide(device: DeviceRow, read: PlateRead, plate: string, context: ReadContext) {
+  const crossings = context.crossings ?? [];
+  // A read of a matched run takes the run's crossing, if it is itself clear enough to believe: a faint read of a
+  // standing truck never opens a barrier, whatever the read before it said.
+  const threshold = Number(context.plateConfidence);
+  const outcome: MatchOutcome =
+    context.runCrossing && read.confidence >= threshold
+      ? { match: 'MATCHED', crossingId: context.runCrossing }
+      : matchRead(
+          read,
+          threshold,
+          crossings.filter((c) => c.candidate),
+        );
+  const matched = outcome.match === 'MATCHED';
+  const crossing = crossings.find((c) => c.crossingId === outcome.crossingId);
+  // Only the first matched read of a run is an arrival, and not even that when this device recorded the truck's
+  // arrival within the minute under another plate (read once as it is, once misread and linked by a guard).
+  const arrival = matched && !context.runCrossing && !crossing?.arrived;
+  const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing, arrival);
+  const row = {
+    event_id: read.eventId,
+    device_code: device.code,
+    gate_code: device.gate,
+    point: device.point,
+    plate_read: read.plate,
+    plate,
+    at: read.at,
+    confidence: read.confidence,
+    image_ref: read.imageRef ?? null,
+    match: outcome.match,
+    crossing_id: outcome.crossingId,
+    repeat_of: context.head,
+    arrival,
+    open_exception: !matched && !context.head,
+    action,
+    reason,
+  };
+  // Only a match names its crossing: a doubtful one is the guard's to confirm (the exception list shows it).
+  const answer = { eventId: read.eventId, crossingId: matched ? outcome.crossingId : null, action, reason };
+  const recorded: RecordedRead = {
+    kind: 'NEW',
+    answer,
+    ...(arrival
+      ? {
+          delivery: {
+            crossingId: outcome.crossingId!,
+            arrival: { eventId: read.eventId, point: device.point, at: read.at, device: device.code },
+          },
+        }
+      : {}),
+  };
+  return { row, recorded };
+}
 
 /**
  * Plate reads of the gates' devices, matched to crossings (API.md "Devices and plate reads"). A read is answered from
- * this read model alone, inside one transaction that is serialised per device and plate (so two copies of one read,
- * or two reads of one standing truck, cannot both become arrivals): the first answer is stored with the read, and the
- * crossing's workflow hears of an arrival afterwards.
+ * this read model alone, and written by one statement that is serialised per device and plate and checks that the
+ * answer was decided on what is true under its locks (so two copies of one read, or two reads of one standing truck,
+ * cannot both become arrivals): the first answer is stored with the read, and the crossing's workflow hears of an
+ * arrival afterwards.
  *
  * Runs: a read of the same plate by the same device within 60 s of an earlier read continues that read's run
  * (`repeat_of` names the run's first read). Only the first matched read of a run is an arrival, so a camera reading a
@@ -125,66 +194,18 @@ export class GateReadStore {
    */
   async record(device: DeviceRow, read: PlateRead, fresh: boolean): Promise<RecordedRead> {
     const plate = normalisePlate(read.plate);
-    return this.em.transactional(async (tx) => {
-      const sql = sqlOf(tx);
-      // The eventId first (two copies of one read, from any device, with any plate), then the run of this device and
-      // plate (two reads of one standing truck): always in this order, so two transactions never wait on each other.
-      await sql('select pg_advisory_xact_lock(hashtext(?)), pg_advisory_xact_lock(hashtext(?))', [
-        `gate-event:${read.eventId}`,
-        runLock(device.code, plate),
-      ]);
-      const window = `${REPEAT_WINDOW_MS} milliseconds`;
-      // Everything the rule needs, in one statement: the first answer if this eventId was seen (a read linked by a
-      // guard afterwards was answered without a crossing), the run this read continues and the crossing it was matched
-      // to already (by a read or by a guard), the gate's threshold, and the crossings that could be meant, each with
-      // where it stands and whether this device recorded its arrival within the last minute. A barrier waits for
-      // every round trip, so there are few: the begin, the locks above, this one, the write below (and for a yard
-      // camera's arrival, the truck moved), the commit.
-      const [context] = await sql<{
-        earlier: { device: string; crossingId: string | null; action: BarrierAction; reason: string } | null;
-        head: string | null;
-        run_crossing: string | null;
-        plate_confidence: number;
-        crossings: (Candidate & CrossingAtBarrier & { candidate: boolean; arrived: boolean })[] | null;
-      }>(
-        `with run as (
-           select coalesce(e.repeat_of, e.event_id) as head from gate_event e
-            where e.device_code = ? and e.plate = ? and e.at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval
-            order by abs(extract(epoch from e.at - ?::timestamptz)), e.at desc limit 1
-         ), run_crossing as (
-           select m.crossing_id from gate_event m, run
-            where (m.event_id = run.head or m.repeat_of = run.head) and m.match = 'MATCHED' order by m.at limit 1
-         )
-         select (select json_build_object('device', e.device_code, 'action', e.action, 'reason', e.reason,
-                                          'crossingId', case when e.match = 'MATCHED' and e.matched_by is null then e.crossing_id end)
-                   from gate_event e where e.event_id = ?) as earlier,
-                (select head from run) as head,
-                (select crossing_id from run_crossing) as run_crossing,
-                g.plate_confidence,
-                (select json_agg(json_build_object(
-                          'crossingId', c.id, 'plate', c.plate, 'status', c.status, 'currentStep', c.current_step,
-                          'steps', c.view->'steps', 'transshipmentStage', c.view->'transshipment'->>'stage',
-                          'queueStatus', (select q.status from queue_entry q where q.crossing_id = c.id),
-                          'candidate', translate(c.plate, 'OIB', '018') = ?
-                                       and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE})),
-                          'arrived', exists (select 1 from gate_event a
-                                              where a.device_code = ? and a.crossing_id = c.id and a.arrival
-                                                and a.at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval)))
-                   from crossing c
-                  where c.gate_code = g.code
-                    and ((translate(c.plate, 'OIB', '018') = ?
-                          and (c.status in ('IN_PROGRESS', 'AWAITING_CORRECTION') or (?::boolean and ${STILL_HERE})))
-                         or c.id = (select crossing_id from run_crossing))) as crossings
-           from gate g where g.code = ?`,
-        [
-          ...[device.code, plate, read.at, window, read.at, window, read.at],
-          read.eventId,
-          ...[confusionKey(plate), exitPoint(device.point)],
-          ...[device.code, read.at, window, read.at, window],
-          ...[confusionKey(plate), exitPoint(device.point)],
-          device.gate,
-        ],
-      );
+    const sql = sqlOf(this.em);
+    // The context's arguments, and the write's: the same for every attempt.
+    const where = [read.eventId, device.code, device.gate, exitPoint(device.point), plate, confusionKey(plate), read.at, WINDOW];
+    // The context first, without locks: a resend is answered from it, and so is a read out of the clock window. A new
+    // read is decided on it and written by gate_read_record, which takes the locks and writes only if the context is
+    // still the same under them (migration GateReadFunction); otherwise it hands back the context as it is now, and
+    // the rule is applied again. Two round trips in all, and one commit.
+    let [{ context, digest }] = await sql<{ context: ReadContext; digest: string }>(
+      'select c as context, md5(c::text) as digest from gate_read_context(?, ?, ?, ?, ?, ?, ?::timestamptz, ?::interval) c',
+      where,
+    );
+    for (let attempt = 1; ; attempt++) {
       const { earlier } = context;
       if (earlier) {
         if (earlier.device !== device.code) return { kind: 'FOREIGN' };
@@ -194,81 +215,22 @@ export class GateReadStore {
         };
       }
       if (!fresh) return { kind: 'STALE' };
-
-      const crossings = context.crossings ?? [];
-      // A read of a matched run takes the run's crossing, if it is itself clear enough to believe: a faint read of
-      // a standing truck never opens a barrier, whatever the read before it said.
-      const threshold = Number(context.plate_confidence);
-      const outcome: MatchOutcome =
-        context.run_crossing && read.confidence >= threshold
-          ? { match: 'MATCHED', crossingId: context.run_crossing }
-          : matchRead(
-              read,
-              threshold,
-              crossings.filter((c) => c.candidate),
-            );
-      const matched = outcome.match === 'MATCHED';
-      const crossing = crossings.find((c) => c.crossingId === outcome.crossingId);
-      let arrival = matched && !context.run_crossing && !crossing?.arrived;
-      // A guard linking another read of this truck at this device may be committing now: one arrival between them.
-      if (arrival) {
-        await sql('select pg_advisory_xact_lock(hashtext(?))', [arrivalLock(device.code, outcome.crossingId!)]);
-        arrival = !(await this.arrivedJustNow(sql, device.code, outcome.crossingId, read.at));
-      }
-      const { action, reason } = barrierAnswer(device.point, device.kind, outcome, crossing, arrival);
-      const run = context.head;
-      // The read, and what it changes: a run matched at last leaves the exception list (its first read), and a truck
-      // the exit barrier opened for no longer answers to its plate here.
-      await sql(
-        `with inserted as (
-           insert into gate_event (event_id, device_code, gate_code, point, plate_read, plate, at, confidence, image_ref, match,
-                                   crossing_id, repeat_of, arrival, open_exception, action, reason)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ), run_matched as (
-           update gate_event set open_exception = false where ?::boolean and event_id = ? and open_exception
-         )
-         update crossing set gate_exit_at = ? where ?::boolean and id = ? and gate_exit_at is null`,
-        [
-          read.eventId,
-          device.code,
-          device.gate,
-          device.point,
-          read.plate,
-          plate,
-          read.at,
-          read.confidence,
-          read.imageRef ?? null,
-          outcome.match,
-          outcome.crossingId,
-          run,
-          arrival,
-          !matched && !run,
-          action,
-          reason,
-          matched && run !== null,
-          run,
-          read.at,
-          device.point === 'BARRIER_EXIT' && action === 'OPEN',
-          outcome.crossingId,
-        ],
+      const decided = decide(device, read, plate, context);
+      // The eventId first (two copies of one read, from any device, with any plate), then the run of this device and
+      // plate (two reads of one standing truck), then for an arrival the truck at this device (a guard linking another
+      // read of it): always in this order, as a guard's link takes the last two, so no two transactions wait in a circle.
+      const locks = [`gate-event:${read.eventId}`, runLock(device.code, plate)];
+      if (decided.row.arrival) locks.push(arrivalLock(device.code, decided.row.crossing_id!));
+      const [{ changed }] = await sql<{ changed: { context: ReadContext; digest: string } | null }>(
+        'select gate_read_record(?::jsonb, ?, ?::jsonb, ?, ?, ?, ?::interval) as changed',
+        [JSON.stringify(locks), digest, JSON.stringify(decided.row), device.yard, exitPoint(device.point), confusionKey(plate), WINDOW],
       );
-      if (arrival && YARD_POINTS.includes(device.point)) await this.moveOnFloor(sql, device, outcome.crossingId!, read.eventId, read.at);
-      if (arrival) await arriveInQueue(sql, device.point, outcome.crossingId!);
-      // Only a match names its crossing: a doubtful one is the guard's to confirm (the exception list shows it).
-      const answer = { eventId: read.eventId, crossingId: matched ? outcome.crossingId : null, action, reason };
-      return {
-        kind: 'NEW',
-        answer,
-        ...(arrival
-          ? {
-              delivery: {
-                crossingId: outcome.crossingId!,
-                arrival: { eventId: read.eventId, point: device.point, at: read.at, device: device.code },
-              },
-            }
-          : {}),
-      };
-    });
+      if (!changed) return decided.recorded;
+      // Another read of this truck, a copy of this one or a guard's link committed in between: decide again on what
+      // is true now. Each retry follows a commit of a rival, so a few are plenty.
+      if (attempt >= MAX_ATTEMPTS) throw new Error(`the context of gate read ${read.eventId} kept changing under ${attempt} attempts`);
+      ({ context, digest } = changed);
+    }
   }
 
   /**
@@ -307,11 +269,13 @@ export class GateReadStore {
       );
       if (matchedTo)
         return matchedTo.crossing_id === crossingId ? { kind: 'UNCHANGED' } : { kind: 'TAKEN', crossingId: matchedTo.crossing_id };
-      const arrived = await sql<{ n: number }>(
-        `select count(*)::int as n from gate_event where (event_id = ? or repeat_of = ?) and arrival and crossing_id = ?`,
-        [head.event_id, head.event_id, crossingId],
+      // An arrival unless the run had one for this crossing, or the device recorded the truck's arrival within the
+      // minute under another plate (a truck read once as it is and once misread is one arrival, not two).
+      const [{ arrival }] = await sql<{ arrival: boolean }>(
+        `select not exists (select 1 from gate_event where (event_id = ? or repeat_of = ?) and arrival and crossing_id = ?)
+                and not device_saw_arrival(?, ?, ?::timestamptz, ?::interval) as arrival`,
+        [head.event_id, head.event_id, crossingId, head.device_code, crossingId, iso(head.at), WINDOW],
       );
-      const arrival = arrived[0].n === 0 && !(await this.arrivedJustNow(sql, head.device_code, crossingId, iso(head.at)));
       await sql(
         `update gate_event set match = 'MATCHED', crossing_id = ?, matched_by = ?, matched_at = now(), open_exception = false
           where (event_id = ? or repeat_of = ?) and match <> 'MATCHED'`,
@@ -334,8 +298,14 @@ export class GateReadStore {
       ]);
       if (!arrival) return { kind: 'LINKED' };
       const at = iso(head.at);
-      await this.moveOnFloor(sql, { point: head.point, gate: head.gate_code, yard: head.yard_code }, crossingId, head.event_id, at);
-      await arriveInQueue(sql, head.point, crossingId);
+      await sql('select gate_arrival_effects(?, ?, ?, ?, ?, ?::timestamptz)', [
+        head.point,
+        head.gate_code,
+        head.yard_code,
+        crossingId,
+        head.event_id,
+        at,
+      ]);
       return {
         kind: 'LINKED',
         delivery: {
@@ -374,7 +344,7 @@ export class GateReadStore {
     const rows = await sqlOf(this.em)<{ id: string; plate: string; status: string; current_step: string | null; category: string }>(
       `select c.id, c.view->'declaration'->'vehicle'->>'plate' as plate, c.status, c.current_step, c.category
          from crossing c
-        where c.gate_code = ? and translate(c.plate, 'OIB', '018') = ? and ${STILL_HERE}
+        where c.gate_code = ? and translate(c.plate, 'OIB', '018') = ? and crossing_still_here(c.status, c.gate_exit_at, c.updated_at)
         order by c.plate = ? desc, c.created_at desc limit ?`,
       [gate, confusionKey(plate), normalisePlate(plate), limit],
     );
@@ -450,58 +420,6 @@ export class GateReadStore {
     });
   }
 
-  /**
-   * Whether the device already recorded this crossing's arrival within 60 s of `at`, under any plate: a truck read
-   * once as it is and once misread (then linked by a guard) is one arrival, not two.
-   */
-  private async arrivedJustNow(sql: ReturnType<typeof sqlOf>, device: string, crossingId: string | null, at: string): Promise<boolean> {
-    if (!crossingId) return false;
-    const [row] = await sql<{ n: number }>(
-      `select count(*)::int as n from gate_event
-        where device_code = ? and crossing_id = ? and arrival
-          and at between ?::timestamptz - ?::interval and ?::timestamptz + ?::interval`,
-      [device, crossingId, at, `${REPEAT_WINDOW_MS} milliseconds`, at, `${REPEAT_WINDOW_MS} milliseconds`],
-    );
-    return row.n > 0;
-  }
-
-  /** A yard camera's arrival moves the truck into or out of that yard (yard occupancy, the `yard_load` view). */
-  private async moveOnFloor(
-    sql: ReturnType<typeof sqlOf>,
-    device: Pick<DeviceRow, 'point' | 'gate' | 'yard'>,
-    crossingId: string,
-    eventId: string,
-    at: string,
-  ): Promise<void> {
-    if (device.point === 'YARD_ENTRY' && device.yard) {
-      await sql(
-        `insert into yard_presence (crossing_id, gate_code, yard_code, entered_at, entry_event) values (?, ?, ?, ?, ?)
-         on conflict (crossing_id) do update set yard_code = excluded.yard_code, entered_at = excluded.entered_at,
-           entry_event = excluded.entry_event, exited_at = null, exit_event = null
-         where yard_presence.entered_at < excluded.entered_at`,
-        [crossingId, device.gate, device.yard, at, eventId],
-      );
-      // A device resending buffered reads after an outage may deliver the truck's exit before its entry: a later exit
-      // of this yard already recorded closes the stay at once.
-      await sql(
-        `update yard_presence p set exited_at = x.at, exit_event = x.event_id
-           from (select e.event_id, e.at from gate_event e join device d on d.code = e.device_code
-                  where e.crossing_id = ? and e.point = 'YARD_EXIT' and e.arrival and e.at > ?::timestamptz
-                    and (d.yard_code is null or d.yard_code = ?)
-                  order by e.at limit 1) x
-          where p.crossing_id = ? and p.exited_at is null and p.entry_event = ?`,
-        [crossingId, at, device.yard, crossingId, eventId],
-      );
-    }
-    if (device.point === 'YARD_EXIT') {
-      await sql(
-        `update yard_presence set exited_at = ?, exit_event = ?
-          where crossing_id = ? and exited_at is null and entered_at <= ?::timestamptz and (?::text is null or yard_code = ?)`,
-        [at, eventId, crossingId, at, device.yard, device.yard],
-      );
-    }
-  }
-
   private async items(where: Where, limit: number): Promise<GateEventItem[]> {
     const rows = await sqlOf(this.em)<{
       event_id: string;
@@ -556,14 +474,4 @@ export class GateReadStore {
       matchedAt: r.matched_at ? iso(r.matched_at) : null,
     }));
   }
-}
-
-/**
- * A called truck read entering the gate has arrived: its queue entry leaves the called trucks (no no-show can follow),
- * in the same transaction as the read. A truck not called stays in the queue: the barrier holds it until a guard
- * admits it (domain/gate-floor.ts `barrierAnswer`).
- */
-async function arriveInQueue(sql: Sql, point: GatePoint, crossingId: string): Promise<void> {
-  if (point !== 'YARD_ENTRY' && point !== 'BARRIER_ENTRY') return;
-  await sql(`update queue_entry set status = 'ARRIVED', arrived_at = now() where crossing_id = ? and status = 'CALLED'`, [crossingId]);
 }
