@@ -34,12 +34,13 @@ export class DeviceCredentials {
     const entry = this.kept.get(code);
     if (entry && Date.now() - entry.at < DEVICE_CREDENTIALS_MS) return entry.credential;
     const fresh = { at: Date.now(), credential: this.load(code) };
-    // A failed read, and a device that does not exist, are not kept: the next request asks again.
+    // A failed read, a device that does not exist and a secret that does not open are not kept: the next request asks
+    // again (a secret rotated through another process then counts at once).
     const drop = () => {
       if (this.kept.get(code) === fresh) this.kept.delete(code);
     };
     void fresh.credential.then((c) => {
-      if (!c) drop();
+      if (!c || c.secret === undefined) drop();
     }, drop);
     this.kept.set(code, fresh);
     return fresh.credential;

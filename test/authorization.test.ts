@@ -340,8 +340,10 @@ describe('the authorization matrix', () => {
     ctx.someAccountId = here.get('MANAGER')!.id;
     const subscription = await http('POST', '/v1/webhooks', {
       token: here.get('DECLARANT')!.token,
-      body: { url: 'http://127.0.0.1:9/matrix', events: ['gate.reopened'], gates: ['TAN_THANH'] },
+      body: { url: 'http://127.0.0.1:9/matrix', events: ['gate.reopened'], gates: ['HUU_NGHI'] },
     });
+    if (subscription.status !== 201)
+      throw new Error(`the fixture subscription: ${subscription.status} ${JSON.stringify(subscription.body)}`);
     ctx.subscriptionId = subscription.body.id;
   });
 

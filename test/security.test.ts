@@ -223,6 +223,7 @@ describe('the development routes', () => {
       ADMIN_PASSWORD: 'correct horse battery staple',
       PAYMENT_WEBHOOK_SECRET: 'y'.repeat(40),
       DEVICE_SECRET_KEY: 'z'.repeat(40),
+      WEBHOOK_SECRET_KEY: 'w'.repeat(40),
       PAYLOAD_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
       GATE_PASS_SIGNING_KEY: (await import('node:crypto'))
         .generateKeyPairSync('ed25519')

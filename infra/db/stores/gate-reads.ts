@@ -13,6 +13,7 @@ import {
   type ReadMatch,
 } from '../../../domain/gate-floor';
 import type { GatePoint } from '../../../domain/gate-points';
+import { CrossingBusy } from '../../../domain/errors';
 import { normalisePlate } from '../../../domain/identifiers';
 import { auditEntriesJson } from '../../audit';
 import { sqlOf } from '../orm';
@@ -214,7 +215,14 @@ export class GateReadStore {
           answer: { eventId: read.eventId, crossingId: earlier.crossingId, action: earlier.action, reason: earlier.reason },
         };
       }
-      if (!fresh) return { kind: 'STALE' };
+      if (!fresh) {
+        // Out of the window with no earlier copy seen: perhaps one is being recorded this very moment (a device
+        // resending after an outage races its own first copy). Under the eventId's lock the answer is sure.
+        const settled = await this.earlierUnderLock(where);
+        if (!settled) return { kind: 'STALE' };
+        context = settled;
+        continue;
+      }
       const decided = decide(device, read, plate, context);
       // The eventId first (two copies of one read, from any device, with any plate), then the run of this device and
       // plate (two reads of one standing truck), then for an arrival the truck at this device (a guard linking another
@@ -228,9 +236,23 @@ export class GateReadStore {
       if (!changed) return decided.recorded;
       // Another read of this truck, a copy of this one or a guard's link committed in between: decide again on what
       // is true now. Each retry follows a commit of a rival, so a few are plenty.
-      if (attempt >= MAX_ATTEMPTS) throw new Error(`the context of gate read ${read.eventId} kept changing under ${attempt} attempts`);
+      // Nothing was recorded: the device is told to send the read again (409, Retry-After), never a 500.
+      if (attempt >= MAX_ATTEMPTS) throw new CrossingBusy();
       ({ context, digest } = changed);
     }
+  }
+
+  /** The read's context once the eventId's lock is held, when it shows an earlier copy; undefined when none is there. */
+  private async earlierUnderLock(where: unknown[]): Promise<ReadContext | undefined> {
+    return this.em.transactional(async (tx) => {
+      const sql = sqlOf(tx);
+      await sql('select pg_advisory_xact_lock(hashtext(?))', [`gate-event:${where[0] as string}`]);
+      const [{ context }] = await sql<{ context: ReadContext }>(
+        'select c as context from gate_read_context(?, ?, ?, ?, ?, ?, ?::timestamptz, ?::interval) c',
+        where,
+      );
+      return context.earlier ? context : undefined;
+    });
   }
 
   /**
