@@ -12,6 +12,22 @@ const ROUND_LIMIT = 64;
 const AT_ONCE = 8;
 /** A round takes no new head after this long, then hands back to its workflow (which continues as new when long). */
 const ROUND_BUDGET_MS = 30_000;
+/** The lease outlasts the budget by the longest attempt a round may still be in (WEBHOOK_ATTEMPT_TIMEOUT_MS ≤ 60 s). */
+const ROUND_LEASE_SLACK_MS = 65_000;
+/** With nothing due, a round waits this long for more (looking every POLL_MS) before it ends. */
+const LINGER_MS = 2_000;
+const POLL_MS = 100;
+
+const sleep = (ms: number, cancelled: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      cancelled.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    cancelled.addEventListener('abort', done, { once: true });
+  });
 
 export interface DeliveryRound {
   /** The subscription was deleted: its workflow ends. */
@@ -63,18 +79,30 @@ export function createWebhookDelivery(services: Services, opts: { seal: SecretSe
         // The subscription and the event by id only: a URL may carry a token, and the body is company data.
         if (!delivered) log.info('webhook attempt failed', { subscriptionId, eventId: head.eventId, error: outcome.error });
       };
+      // The round's lease: while it lasts, the writes that give this subscription events do not wake its workflow
+      // (each wake is a workflow task); the round finds their events itself.
+      await store.leaseRound(subscriptionId, ROUND_BUDGET_MS + ROUND_LEASE_SLACK_MS);
       try {
-        // Until nothing is due or the budget is spent: a crossing's next event is due as soon as the one before it is
-        // delivered, and is sent in the same round rather than a workflow task (and a timer) later.
+        // Until nothing has been due for LINGER_MS, or the budget is spent: a crossing's next event is due as soon as
+        // the one before it is delivered, and a busy gate's next crossing change comes within moments, so both are
+        // sent in this round rather than a wake, a workflow task and an activity later.
+        let idleSince = Date.now();
         while (!cancelled.aborted) {
           const heads = await store.dueHeads(subscriptionId, ROUND_LIMIT);
-          if (heads.length === 0) break;
+          if (heads.length === 0) {
+            if (Date.now() - idleSince >= LINGER_MS || Date.now() > deadline) break;
+            await sleep(POLL_MS, cancelled);
+            continue;
+          }
           more = !(await sendAll(heads, attempt, () => Date.now() > deadline || cancelled.aborted));
           if (more) break;
+          idleSince = Date.now();
         }
       } finally {
         clearInterval(beat);
         session.close();
+        // Given back before the last look below, so an event written meanwhile is either seen by it or wakes anew.
+        await store.leaseRound(subscriptionId, null).catch(() => undefined);
       }
       if (cancelled.aborted) throw new CancelledFailure('the webhook round was cancelled');
       const dueInMs = more ? 0 : await store.nextDueInMs(subscriptionId);

@@ -25,7 +25,9 @@ export class Migration20261201001400Webhooks extends Migration {
         created_by uuid not null references account (id),
         created_at timestamptz not null default now(),
         deleted_at timestamptz,
-        deleted_by uuid references account (id)
+        deleted_by uuid references account (id),
+        -- while a delivery round runs (a lease, renewed by each round): a write need not wake it
+        round_until timestamptz
       )`);
     this.addSql(`create index webhook_subscription_owner_idx on webhook_subscription (owner_account_id) where deleted_at is null`);
 

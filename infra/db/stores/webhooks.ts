@@ -129,6 +129,13 @@ const SUBSCRIPTION_MATCH = `
                 and c.status not in (${ENDED_STATUSES.map((s) => `'${s}'`).join(', ')})))))`;
 
 /**
+ * A subscription whose round is not running (its lease, `round_until`, absent or run out): only such a one needs a
+ * wake. A running round sends every event that becomes due while it lasts (activities/webhooks.ts), and looks once
+ * more after giving its lease back.
+ */
+const NOT_IN_ROUND = `(s.round_until is null or s.round_until < now())`;
+
+/**
  * The part of a crossing's read-model write (one statement: infra/db/stores/read-model.ts) that sends its news out:
  * each history line that is an event becomes one `webhook_event` with the view as it stands, and one delivery per
  * subscription that wants it, only when some subscription does. Written in the same statement as the change, so an
@@ -171,8 +178,9 @@ export function crossingEventsCtes(view: CrossingView | BareCrossingView, declar
       orderKeyOfCrossing(view.id),
       JSON.stringify(out),
     ],
-    /** The select-list item naming the subscriptions given work. */
-    woken: `(select coalesce(array_agg(distinct subscription_id::text), '{}') from webhook_queued) as webhook_subscriptions`,
+    /** The select-list item naming the subscriptions given work that are not in a round (a round finds it itself). */
+    woken: `(select coalesce(array_agg(distinct q.subscription_id::text), '{}') from webhook_queued q
+              join webhook_subscription s on s.id = q.subscription_id where ${NOT_IN_ROUND}) as webhook_subscriptions`,
   };
 }
 
@@ -415,14 +423,30 @@ export class WebhookStore {
     return row?.due_in_ms ?? null;
   }
 
-  /** Subscriptions with something pending: the worker wakes their delivery workflows at its start and every minute. */
-  async withPending(): Promise<string[]> {
-    const rows = await sqlOf(this.em)<{ subscription_id: string }>(
-      `select distinct d.subscription_id from webhook_delivery d join webhook_subscription s on s.id = d.subscription_id
-         join account o on o.id = s.owner_account_id
-        where d.status = 'PENDING' and s.deleted_at is null and not o.disabled`,
+  /**
+   * Subscriptions with an event due now and no round running: a wake was lost (Temporal away at that moment, or a write
+   * that saw a round's lease as it was being given back). The worker's keeper wakes them.
+   */
+  async needingWake(): Promise<string[]> {
+    const rows = await sqlOf(this.em)<{ id: string }>(
+      `select s.id from webhook_subscription s join account o on o.id = s.owner_account_id
+        where s.deleted_at is null and not o.disabled and ${NOT_IN_ROUND}
+          and exists (select 1 from webhook_delivery d
+                       where d.subscription_id = s.id and d.status = 'PENDING' and d.next_attempt_at <= now()
+                         and not exists (select 1 from webhook_delivery p where p.subscription_id = s.id and p.order_key = d.order_key
+                                            and p.status = 'PENDING' and p.position < d.position))`,
     );
-    return rows.map((r) => r.subscription_id);
+    return rows.map((r) => r.id);
+  }
+
+  /** A round takes the subscription's lease for `ms`, or gives it back (null). */
+  async leaseRound(subscriptionId: string, ms: number | null): Promise<void> {
+    await sqlOf(this.em)(
+      `update webhook_subscription set round_until = case when ?::double precision is null then null
+                                                        else now() + make_interval(secs => ?::double precision / 1000) end
+        where id = ?`,
+      [ms, ms, subscriptionId],
+    );
   }
 
   /**
@@ -446,7 +470,8 @@ export class WebhookStore {
           where ${SUBSCRIPTION_MATCH}
          returning subscription_id
        )
-       select coalesce(array_agg(subscription_id::text), '{}') as subscriptions from queued`,
+       select coalesce(array_agg(q.subscription_id::text), '{}') as subscriptions
+         from queued q join webhook_subscription s on s.id = q.subscription_id where ${NOT_IN_ROUND}`,
       [e.gate, e.event, id, e.at, JSON.stringify(e.data), orderKeyOfGate(e.gate)],
     );
     return row?.subscriptions ?? [];
