@@ -184,13 +184,17 @@ export function crossingEventsCtes(view: CrossingView | BareCrossingView, declar
   };
 }
 
-interface DeliveryDbRow {
+/** The event's columns a delivery row is read with, in the log and in a round. */
+interface EventDbColumns {
   id: string;
   event_id: string;
   event: WebhookEvent;
   at: Date | string;
   crossing_id: string | null;
   gate_code: string;
+}
+
+interface DeliveryDbRow extends EventDbColumns {
   status: DeliveryStatus;
   attempts: number;
   last_status_code: number | null;
@@ -336,17 +340,7 @@ export class WebhookStore {
    * The later ones of that crossing wait behind it, whether it is due or backing off.
    */
   async dueHeads(subscriptionId: string, limit: number): Promise<DueDelivery[]> {
-    const rows = await sqlOf(this.em)<{
-      id: string;
-      event_id: string;
-      event: WebhookEvent;
-      at: Date | string;
-      crossing_id: string | null;
-      gate_code: string;
-      view: CrossingView | null;
-      data: unknown;
-      attempts: number;
-    }>(
+    const rows = await sqlOf(this.em)<EventDbColumns & { view: CrossingView | null; data: unknown; attempts: number }>(
       `select h.id, e.id as event_id, e.event, e.at, e.crossing_id, e.gate_code, e.view, e.data, h.window_attempts as attempts
          from (select distinct on (order_key) id, event_id, next_attempt_at, window_attempts from webhook_delivery
                 where subscription_id = ? and status = 'PENDING' order by order_key, position) h
