@@ -176,6 +176,8 @@ export class CrossingClient {
   /** The live view, or undefined when the workflow is gone (closed and past the namespace's retention). */
   async view(crossingId: string): Promise<CrossingView | undefined> {
     const startedAt = Date.now();
+    const scope = currentRequest();
+    if (scope) scope.workflowQueries = (scope.workflowQueries ?? 0) + 1;
     try {
       return await this.client.withDeadline(this.deadlineFrom(startedAt), () => this.handle(crossingId).query(viewQuery));
     } catch (err) {

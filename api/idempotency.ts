@@ -17,7 +17,8 @@ import type { Reply } from './route';
  * repeatable under the same key (a Temporal Update whose id comes from the key: Temporal itself answers a repeat with
  * the first outcome) never wait: they run again and get the real outcome at once.
  */
-const LEASE_MARGIN_MS = 2000;
+export const LEASE_MARGIN_MS = 2000;
+export const MAX_KEY_LENGTH = 200;
 
 export function requestHash(method: string, path: string, body: unknown): string {
   return createHash('sha256')
@@ -33,14 +34,15 @@ export function tellsToRetry(status: number, headers: Record<string, string> | u
 
 export async function idempotent(
   ctx: ApiContext,
-  request: { accountId: string; key: string; hash: string; repeatable: boolean },
+  request: { accountId: string; key: string; hash: string; repeatable: boolean; claimed?: boolean },
   run: () => Promise<Reply>,
 ): Promise<Reply> {
   const { accountId, key, hash } = request;
-  if (key.length > 200) throw invalidFields([{ path: 'header.Idempotency-Key', message: 'must be at most 200 characters' }]);
+  if (key.length > MAX_KEY_LENGTH) throw invalidFields([{ path: 'header.Idempotency-Key', message: 'must be at most 200 characters' }]);
   const store = ctx.services.stores().idempotency;
   const leaseMs = ctx.config.requestTimeoutMs + LEASE_MARGIN_MS;
-  if (!(await store.claim(accountId, key, hash, leaseMs))) {
+  // Claimed already by the request's opening statement (api/route.ts), or here.
+  if (!(request.claimed ?? (await store.claim(accountId, key, hash, leaseMs)))) {
     const stored = await store.find(accountId, key);
     if (stored && stored.requestHash !== hash) {
       throw new ApiError(

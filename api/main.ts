@@ -18,6 +18,7 @@ import { CrossingClient } from './crossing-client';
 import { SecretSeal } from '../infra/secret-seal';
 import { DeviceCredentials } from './device-credentials';
 import { DependencyHealth } from './dependencies';
+import { countStatementsPerRequest } from './request-deadline';
 
 /**
  * The API process. Starts even when Temporal or PostgreSQL is down (connections are lazy): /readyz then answers 503
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     throw new Error('the API needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
   }
   const services = await initORM(config.databaseUrl, { timeouts: config.database });
+  countStatementsPerRequest(services);
   const connection = Connection.lazy({ address: config.temporalAddress });
   // Secrets are read once here, not per request: from the environment, or in development from the data folder.
   const secrets = apiSecrets(config);

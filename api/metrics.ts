@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import client from 'prom-client';
+import type { RequestScope } from './request-deadline';
 
 /**
  * Prometheus metrics: HTTP requests by route and status, process metrics, and (folded in at scrape time) the Temporal
@@ -18,6 +19,20 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const routeLabels = ['method', 'route'] as const;
+  const statements = new client.Counter({
+    name: 'http_db_statements_total',
+    help: 'PostgreSQL statements (round trips) sent for HTTP requests, by route',
+    labelNames: routeLabels,
+    registers: [registry],
+  });
+  const workflowQueries = new client.Counter({
+    name: 'http_workflow_queries_total',
+    help: 'Temporal workflow queries made for HTTP requests, by route',
+    labelNames: routeLabels,
+    registers: [registry],
+  });
+
   const middleware: RequestHandler = (req, res, next) => {
     const end = process.hrtime.bigint();
     res.on('finish', () => {
@@ -26,6 +41,10 @@ export function createMetrics() {
       const labels = { method: req.method, route, status: String(res.statusCode) };
       requests.inc(labels);
       duration.observe(labels, Number(process.hrtime.bigint() - end) / 1e9);
+      // Counted in the route's request scope (api/route.ts, api/request-deadline.ts).
+      const scope = res.locals.requestScope as RequestScope | undefined;
+      if (scope?.statements) statements.inc({ method: req.method, route }, scope.statements);
+      if (scope?.workflowQueries) workflowQueries.inc({ method: req.method, route }, scope.workflowQueries);
     });
     next();
   };

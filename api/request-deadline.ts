@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Services } from '../infra/db/orm';
 
 /**
  * What the request being handled has left and is waiting on. `deadline` is when its work must be done (api/route.ts
@@ -14,6 +15,10 @@ export interface RequestScope {
   temporalSince?: number;
   /** Set when a Temporal call for the request ran out of time waiting for the workflow: how long it waited. */
   notProcessedInMs?: number;
+  /** PostgreSQL statements sent for the request (each a round trip), counted by api/main.ts's hook on the pool. */
+  statements?: number;
+  /** Queries of a workflow made for the request (api/crossing-client.ts). */
+  workflowQueries?: number;
 }
 
 const scopes = new AsyncLocalStorage<RequestScope>();
@@ -30,4 +35,18 @@ export function currentRequest(): RequestScope | undefined {
 /** How long the request has waited for a workflow to process its message, if it has: see RequestScope. */
 export function notProcessedFor(scope: RequestScope, now = Date.now()): number | undefined {
   return scope.notProcessedInMs ?? (scope.temporalSince === undefined ? undefined : now - scope.temporalSince);
+}
+
+/**
+ * Counts each statement sent to PostgreSQL against the request it is sent for (knex emits `query` in the caller's
+ * async context), so the metrics say how many round trips each route costs.
+ */
+export function countStatementsPerRequest(services: Services): void {
+  services.orm.em
+    .getConnection()
+    .getKnex()
+    .on('query', () => {
+      const scope = scopes.getStore();
+      if (scope) scope.statements = (scope.statements ?? 0) + 1;
+    });
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Account } from '../../infra/db/entities/account';
-import type { Services } from '../../infra/db/orm';
+import type { Opening } from '../../infra/db/stores/request-opening';
 import type { Role } from '../../domain/roles';
 import { forbidden, unauthorized } from '../problem';
 import type { TokenClaims, TokenService } from './tokens';
@@ -15,22 +15,17 @@ export function bearerClaims(req: Request, tokens: TokenService): TokenClaims {
 }
 
 /**
- * Who is calling: the bearer token's account, read fresh from PostgreSQL on every request (with whether the token
- * was revoked, in the same round trip), so that a disabled account, a changed role or gates, a password change and
- * a logout take effect at once.
+ * Who is calling: the bearer token's account as the request's opening statement read it, fresh from PostgreSQL on
+ * every request (infra/db/stores/request-opening.ts), so that a disabled account, a changed role or gates, a password
+ * change and a logout take effect at once.
  */
-export async function authenticate(
-  req: Request,
-  services: Services,
-  tokens: TokenService,
-): Promise<Account & { tokenClaims: TokenClaims }> {
-  const claims = bearerClaims(req, tokens);
-  const found = await services.stores().accounts.forToken(claims.sub, claims.jti);
-  if (!found || found.account.disabled) throw unauthorized('This account is disabled or no longer exists.');
-  if (found.revoked || found.account.tokenVersion !== claims.ver) {
+export function callerOf(opening: Opening, claims: TokenClaims): Account & { tokenClaims: TokenClaims } {
+  const { account } = opening;
+  if (!account || account.disabled) throw unauthorized('This account is disabled or no longer exists.');
+  if (opening.revoked || account.tokenVersion !== claims.ver) {
     throw unauthorized('This token has ended (logged out, or the password or account changed); log in again.');
   }
-  return { ...found.account, tokenClaims: claims };
+  return { ...account, tokenClaims: claims };
 }
 
 export function requireRole(account: Account, roles: readonly Role[]): void {

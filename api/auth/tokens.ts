@@ -15,6 +15,13 @@ export interface TokenClaims {
   jti: string;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /**
+   * The account's gates and company when the token was issued: what a list needs, so that it can be read in the same
+   * statement that checks the token still holds (infra/db/stores/request-opening.ts `tokenGuard`). Absent in tokens
+   * issued before they were added.
+   */
+  gts?: string[];
+  ctn?: string | null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -31,8 +38,12 @@ export class TokenService {
     this.secret = createSecretKey(Buffer.from(secret, 'utf8'));
   }
 
-  issue(account: { id: string; role: Role; tokenVersion: number }): { token: string; expiresAt: string } {
-    const token = jwt.sign({ role: account.role, ver: account.tokenVersion }, this.secret, {
+  issue(account: { id: string; role: Role; tokenVersion: number; gates: string[]; companyTaxCode: string | null }): {
+    token: string;
+    expiresAt: string;
+  } {
+    const claims = { role: account.role, ver: account.tokenVersion, gts: account.gates, ctn: account.companyTaxCode };
+    const token = jwt.sign(claims, this.secret, {
       algorithm: 'HS256',
       subject: account.id,
       jwtid: randomUUID(),
@@ -53,7 +64,10 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || !UUID.test(payload.sub) || typeof payload.jti !== 'string' || !UUID.test(payload.jti)) {
         return null;
       }
-      return { sub: payload.sub, role: payload.role as Role, ver: payload.ver, jti: payload.jti, exp: payload.exp };
+      const claims: TokenClaims = { sub: payload.sub, role: payload.role as Role, ver: payload.ver, jti: payload.jti, exp: payload.exp };
+      if (Array.isArray(payload.gts) && payload.gts.every((g) => typeof g === 'string')) claims.gts = payload.gts;
+      if (typeof payload.ctn === 'string' || payload.ctn === null) claims.ctn = payload.ctn;
+      return claims;
     } catch {
       return null;
     }

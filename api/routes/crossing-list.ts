@@ -7,7 +7,7 @@ import { QUEUE_STATUSES } from '../../domain/queue';
 import { AGENCY_ROLES, gateScope } from '../../domain/roles';
 import { DECISION_STEPS } from '../../domain/steps';
 import { text } from '../../domain/text';
-import type { Account } from '../../infra/db/entities/account';
+import type { Caller } from '../route';
 import type { ApiContext } from '../context';
 import { stepsOf } from '../crossing-access';
 import { forbidden } from '../problem';
@@ -74,7 +74,7 @@ const isQueueKeyOrOlder = (k: unknown[]): k is unknown[] => isQueueKey(k) || isO
 const queueKey = (k: unknown[] | undefined) => (k && k.length === 3 ? [true, ...k] : k);
 const isListKey = (k: unknown[]): k is [string, string] => k.length === 2 && isIso(k[0]) && typeof k[1] === 'string' && UUID.test(k[1]);
 
-export async function listCrossings(ctx: ApiContext, caller: Account, query: z.output<typeof ListQuerySchema>) {
+export async function listCrossings(ctx: ApiContext, caller: Caller, query: z.output<typeof ListQuerySchema>) {
   // Agencies work a queue: their steps, waiting on them (not on a declarant's correction), priority first.
   const isQueue = AGENCY_ROLES.includes(caller.role);
   const steps = isQueue ? stepsOf(caller.role) : undefined;
@@ -98,6 +98,7 @@ export async function listCrossings(ctx: ApiContext, caller: Account, query: z.o
     queue: isQueue,
     after: isQueue ? queueKey(ctx.cursors.decode(query.cursor, isQueueKeyOrOlder)) : ctx.cursors.decode(query.cursor, isListKey),
     limit: query.limit,
+    guard: caller.guard,
   });
   return { items, nextCursor: nextKey ? ctx.cursors.encode(nextKey) : null };
 }

@@ -6,15 +6,17 @@ import { CustomsChannelRequestSchema } from '../../domain/gate-floor';
 import { decisionProblem } from '../../domain/decision-rules';
 import { TransshipmentRegistrationSchema } from '../../domain/transshipment';
 import { DeclarationSchema } from '../../domain/declaration';
-import { AGENCY_ROLES, ROLES, servesGate, type Role } from '../../domain/roles';
+import { AGENCY_ROLES, ROLES, servesGate } from '../../domain/roles';
 import { DECISION_STEPS, STEP_OWNER } from '../../domain/steps';
+import { UnknownReference } from '../../domain/errors';
 import type { ApiContext } from '../context';
 import { CROSSING_READERS, CrossingViewSchema, crossingViewFor, TRACK_READERS } from '../../domain/data-views';
 import type { QueuePlace } from '../../domain/queue';
 import { crossingFor, crossingToActOn } from '../crossing-access';
 import { CrossingClient } from '../crossing-client';
 import { forbidden, invalidFields } from '../problem';
-import type { Api } from '../route';
+import type { Api, Caller } from '../route';
+import { trackingSummaryOf } from '../../infra/db/stores/tracking';
 import { IdParams, ProblemSchema } from '../schemas';
 import { listCrossings, ListQuerySchema, CrossingListSchema } from './crossing-list';
 
@@ -83,10 +85,12 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       ...problems,
     },
     repeatable: true,
+    openGate: (body) => body.gate,
     handler: async ({ body, caller, req }) => {
-      await ctx.services.stores().gates.requireGate(body.gate);
+      const gate = caller.opened?.gate?.row;
+      if (!gate) throw new UnknownReference('gate', `${body.gate} is not a known gate`);
       if (!servesGate(caller, body.gate)) throw forbidden(`Your account does not declare at gate ${body.gate}.`);
-      const queued = (await ctx.services.stores().queue.gateQueue(body.gate))?.settings != null;
+      const queued = gate.queued;
       const view = await crossings.start(body, { accountId: caller.id, role: caller.role }, key(req), { queued });
       return {
         status: 201,
@@ -103,6 +107,8 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
     tag: 'crossings',
     access: [...CROSSING_READERS],
     query: ListQuerySchema,
+    // Polled every second by every officer's work queue: one round trip, the token checked in the list's statement.
+    claimsRead: true,
     responses: { 200: { description: 'a page of crossings', schema: CrossingListSchema }, ...problems },
     handler: async ({ query, caller }) => ({ body: await listCrossings(ctx, caller, query) }),
   });
@@ -121,7 +127,7 @@ export function crossingRoutes(api: Api, ctx: ApiContext): void {
       const row = await crossingFor(ctx, caller, params.id);
       // The workflow's own view when asked for; one whose history Temporal has let go answers from the read model.
       const view = (query.consistent === 'true' && (await crossings.view(params.id))) || row.view;
-      return { body: crossingViewFor(caller.role, await withTracking(ctx, caller.role, await withQueuePlace(ctx, view))) };
+      return { body: crossingViewFor(caller.role, await withTracking(ctx, caller, await withQueuePlace(ctx, view))) };
     },
   });
 
@@ -286,7 +292,10 @@ async function withQueuePlace<V extends { id: string; queue?: QueuePlace | null 
 }
 
 /** The truck's latest position on the approach, for the roles that may read it (the phone's, never the workflow's). */
-async function withTracking<V extends { id: string; tracking?: unknown }>(ctx: ApiContext, role: Role, view: V): Promise<V> {
-  if (!TRACK_READERS.includes(role)) return view;
-  return { ...view, tracking: (await ctx.services.stores().tracking.summaryOf(view.id)) ?? null };
+async function withTracking<V extends { id: string; tracking?: unknown }>(ctx: ApiContext, caller: Caller, view: V): Promise<V> {
+  if (!TRACK_READERS.includes(caller.role)) return view;
+  // Read with the crossing by the request's opening statement, when it was.
+  const opened = caller.opened?.crossing?.id === view.id ? caller.opened.crossing.row : undefined;
+  const track = opened ? opened.track && trackingSummaryOf(opened.track) : await ctx.services.stores().tracking.summaryOf(view.id);
+  return { ...view, tracking: track ?? null };
 }

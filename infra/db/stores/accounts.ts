@@ -1,21 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Role } from '../../../domain/roles';
-import type { Account } from '../entities/account';
 import { sqlOf } from '../orm';
-
-interface AccountRow {
-  id: string;
-  username: string;
-  role: Role;
-  gates: string[];
-  company_tax_code: string | null;
-  display_name: string | null;
-  disabled: boolean;
-  token_version: number;
-  created_at: string;
-  updated_at: string;
-  revoked: boolean;
-}
 
 /** An advisory lock id of its own, for changes that must not leave the platform without an admin. */
 const LAST_ADMIN_LOCK = 4240118;
@@ -26,36 +10,6 @@ const LAST_ADMIN_LOCK = 4240118;
  */
 export class AccountStore {
   constructor(private readonly em: EntityManager) {}
-
-  /**
-   * An account as a token names it, with whether that token was revoked, in one round trip (the password hash is not
-   * read). Undefined when there is no such account.
-   */
-  async forToken(accountId: string, jti: string): Promise<{ account: Account; revoked: boolean } | undefined> {
-    const [row] = await sqlOf(this.em)<AccountRow>(
-      `select a.id, a.username, a.role, a.gates, a.company_tax_code, a.display_name, a.disabled, a.token_version,
-              a.created_at, a.updated_at, exists (select 1 from revoked_token r where r.jti = ?) as revoked
-         from account a where a.id = ?`,
-      [jti, accountId],
-    );
-    if (!row) return undefined;
-    return {
-      account: {
-        id: row.id,
-        username: row.username,
-        passwordHash: '',
-        role: row.role,
-        gates: row.gates,
-        companyTaxCode: row.company_tax_code,
-        displayName: row.display_name,
-        disabled: row.disabled,
-        tokenVersion: row.token_version,
-        createdAt: new Date(row.created_at),
-        updatedAt: new Date(row.updated_at),
-      },
-      revoked: row.revoked,
-    };
-  }
 
   /**
    * How many admins other than this account are not disabled. Run inside the transaction that disables an admin: it

@@ -14,6 +14,7 @@ import { LoginFailureStore } from './login-failures';
 import { NotificationStore } from './notifications';
 import { QueueStore } from './queue';
 import { CrossingReadModel } from './read-model';
+import { RequestOpening } from './request-opening';
 import { TrackingStore } from './tracking';
 import { TrafficStore } from './traffic';
 import { TransshipmentBookingStore } from './transshipment-bookings';
@@ -43,6 +44,7 @@ export function storesOver(em: EntityManager) {
     escalations: new EscalationStore(em),
     audit: new AuditTrail(em),
     accounts: new AccountStore(em),
+    opening: new RequestOpening(em),
     loginFailures: new LoginFailureStore(em),
     workerHeartbeats: new WorkerHeartbeatStore(em),
     notifications: new NotificationStore(em),

@@ -17,6 +17,7 @@ import type { QueueStatus } from '../../../domain/queue';
 import type { Role } from '../../../domain/roles';
 import { auditEntriesJson, type AuditInput } from '../../audit';
 import { isTransientDatabaseError } from '../errors';
+import type { TokenGuard } from './request-opening';
 import { sqlOf } from '../orm';
 import { iso } from './timestamps';
 import { POLICY_STAMP_SQL } from './deadline-policies';
@@ -66,6 +67,8 @@ export interface ListFilter {
   /** The sort key of the last row of the previous page. */
   after?: unknown[];
   limit: number;
+  /** Read only while the caller's token holds (a list read from the token's claims); the store sets `guard.held`. */
+  guard?: TokenGuard;
 }
 
 interface Row {
@@ -369,13 +372,22 @@ export class CrossingReadModel {
       order = 'created_at desc, id desc';
       if (after) where.add('(created_at, id) < (?, ?)', after[0], after[1]);
     }
-    const rows = await sqlOf(this.em)<Row>(
-      `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version,
+    const pageSql = `select id, gate_code, direction, category, status, current_step, step_started_at, overdue, plate, declaration_version,
               customs_channel, created_at, updated_at, incident, at_gate, queue_status
          from crossing where ${where.sql}
-        order by ${order} limit ?`,
-      [...where.params, filter.limit + 1],
-    );
+        order by ${order} limit ?`;
+    const { guard } = filter;
+    // With a token guard: no row at all when it does not hold; a row of nulls for an empty page when it does.
+    const rows = guard
+      ? await sqlOf(this.em)<Row>(
+          `select c.* from (select 1 as one) one left join lateral (${pageSql}) c on true where ${guard.sql} order by ${order}`,
+          [...where.params, filter.limit + 1, ...guard.params],
+        )
+      : await sqlOf(this.em)<Row>(pageSql, [...where.params, filter.limit + 1]);
+    if (guard) {
+      guard.held = rows.length > 0;
+      if (rows.length === 1 && rows[0].id === null) rows.pop();
+    }
     const page = rows.slice(0, filter.limit);
     const last = page[page.length - 1];
     const nextKey =

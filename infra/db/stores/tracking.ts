@@ -241,7 +241,7 @@ export class TrackingStore {
       holding_area: string | null;
       speed_kmh: number | null;
     }>('select last_at, segment_code, holding_area, speed_kmh from crossing_track where crossing_id = ?', [crossingId]);
-    return row && { lastAt: iso(row.last_at), segment: row.segment_code, holdingArea: row.holding_area, speedKmh: row.speed_kmh };
+    return row && trackingSummaryOf(row);
   }
 
   /** First entries into the corridor that no workflow has acknowledged this long after they were stored (by the server's clock). */
@@ -284,4 +284,14 @@ export class TrackingStore {
     await sql('delete from crossing_track where last_at < ?::timestamptz', [cutoff]);
     return deleted;
   }
+}
+
+/** A crossing's latest fix as its `crossing_track` row holds it (read here, or by a request's opening statement). */
+export function trackingSummaryOf(row: {
+  last_at: Date | string;
+  segment_code: string | null;
+  holding_area: string | null;
+  speed_kmh: number | null;
+}): TrackingSummary {
+  return { lastAt: iso(row.last_at), segment: row.segment_code, holdingArea: row.holding_area, speedKmh: row.speed_kmh };
 }
