@@ -55,6 +55,8 @@ export async function soak(system: LaunchedSystem, t: People, opts: SoakOptions)
   const timer = setInterval(sample, 60_000);
   const run = await openLoop(system, t, { ...opts, seconds: opts.minutes * 60 }, recorder, 'soak');
   clearInterval(timer);
+  // The last minute (and the drain after the last start) ends with the run, not on the timer.
+  sample();
   const from = minutes.length >= 2 * SLOPE_FROM_MINUTE ? SLOPE_FROM_MINUTE : Math.max(1, Math.floor(minutes.length / 2));
   const fitted = minutes.filter((m) => m.minute >= from);
   const names = Object.keys(minutes[0]?.rssMb ?? {});
