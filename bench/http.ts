@@ -5,9 +5,20 @@ export interface Timed<T = any> {
   ms: number;
   /** Seconds from `Retry-After`, when the answer says "come again" (a 503, a 409 still being processed). */
   retryAfter?: number;
+  /**
+   * From when the call was due to when its answer came, ms, for calls sent on a schedule (arrivals.ts): `ms` counts
+   * from the actual send, so a client that falls behind its schedule shows here and not there.
+   */
+  sinceDueMs?: number;
 }
 
-export function client(baseUrl: string) {
+/**
+ * A client of one API, or of several (replicas of one system) taken in turn call by call, so one crossing's calls
+ * alternate between them as behind a round-robin load balancer.
+ */
+export function client(baseUrls: string | string[]) {
+  const urls = typeof baseUrls === 'string' ? [baseUrls] : baseUrls;
+  let turn = 0;
   return async function call<T = any>(
     method: string,
     path: string,
@@ -15,6 +26,7 @@ export function client(baseUrl: string) {
     opts: { token?: string; body?: unknown; raw?: string; key?: string; headers?: Record<string, string> } = {},
   ): Promise<Timed<T>> {
     const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    const baseUrl = urls[turn++ % urls.length];
     const started = performance.now();
     const res = await fetch(`${baseUrl}${path}`, {
       method,

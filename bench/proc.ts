@@ -40,10 +40,55 @@ export function cpuSeconds(table: Map<number, { ppid: number; ticks: number }>, 
   return ticks / 100; // USER_HZ
 }
 
-/** The processes the benchmark accounts CPU to; PostgreSQL only when the system embeds it. */
+/**
+ * The processes the benchmark accounts CPU and memory to, by name: "worker", "api", and with more than one of each
+ * (`--workers N --apis N`) "worker-2", "api-2" …; PostgreSQL only when the system embeds it (not with DATABASE_URL).
+ */
 export function processes(system: LaunchedSystem): Record<string, number | null> {
-  // PostgreSQL's pid only when the system embeds it (not with DATABASE_URL).
-  return { worker: system.pids?.worker, api: system.pids?.api, temporal: system.pids?.temporal, postgres: system.pids?.postgres ?? null };
+  const replicas = (kind: string, pids: (number | null)[] | undefined) =>
+    (pids ?? []).slice(1).map((pid, i) => [`${kind}-${i + 2}`, pid] as const);
+  return {
+    worker: system.pids?.worker,
+    ...Object.fromEntries(replicas('worker', system.pids?.workers)),
+    api: system.pids?.api,
+    ...Object.fromEntries(replicas('api', system.pids?.apis)),
+    temporal: system.pids?.temporal,
+    postgres: system.pids?.postgres ?? null,
+  };
+}
+
+/**
+ * Resident memory of each process now, MB. PostgreSQL is a tree of processes sharing its buffers: it counts as the
+ * private memory of all of them (RssAnon) plus the shared memory once (the largest RssShmem among them), so a backend
+ * more or less does not count the buffers again.
+ */
+export function residentMb(system: LaunchedSystem): Record<string, number | null> {
+  const table = processTable();
+  return Object.fromEntries(
+    Object.entries(processes(system)).map(([name, pid]) => {
+      if (name !== 'postgres' || !pid) return [name, memoryMb(pid)];
+      const tree = descendants(table, pid);
+      const anon = tree.reduce((sum, p) => sum + (memoryKb(p, 'RssAnon') ?? 0), 0);
+      const shared = Math.max(0, ...tree.map((p) => memoryKb(p, 'RssShmem') ?? 0));
+      return [name, Math.round((anon + shared) / 1024)];
+    }),
+  );
+}
+
+function memoryKb(pid: number, field: string): number | null {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  } catch {
+    return null;
+  }
+}
+
+/** A process and all its live descendants. */
+function descendants(table: Map<number, { ppid: number; ticks: number }>, pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) for (const [child, { ppid }] of table) if (ppid === out[i]) out.push(child);
+  return out;
 }
 
 /** CPU seconds so far per process, the benchmark's own process included. */
@@ -68,9 +113,13 @@ export function cpuPerCrossing(before: Record<string, number | null>, after: Rec
   return { ...out, total };
 }
 
-/** The workflow-task schedule-to-start latency from the worker's Prometheus metrics (mean over the run, ms). */
-export async function scheduleToStart(apiUrl: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+/**
+ * The workflow-task schedule-to-start latency from the workers' Prometheus metrics (summed over every worker), or from
+ * the API's /metrics (which folds in one worker's) for a system the benchmark did not start.
+ */
+export async function scheduleToStart(system: LaunchedSystem): Promise<{ sum: number; count: number }> {
+  const urls = system.workerMetricsUrls ?? [`${system.apiUrl}/metrics`];
+  const text = (await Promise.all(urls.map(async (url) => (await fetch(url)).text()))).join('\n');
   const pick = (name: string) =>
     text
       .split('\n')

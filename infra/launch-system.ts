@@ -13,7 +13,20 @@ export interface LaunchedSystem {
   dataDir: string;
   adminPassword: string;
   logFile: string;
-  pids: { launcher: number; worker: number; api: number; temporal: number | null; postgres: number | null };
+  pids: {
+    launcher: number;
+    worker: number;
+    api: number;
+    temporal: number | null;
+    postgres: number | null;
+    /** Every worker and API process, the first ones included (more than one with `workers` / `apis`). */
+    workers?: (number | null)[];
+    apis?: (number | null)[];
+  };
+  /** Every API's address, the first (`apiUrl`) included. */
+  apiUrls?: string[];
+  /** Where each worker serves its Temporal SDK metrics. */
+  workerMetricsUrls?: string[];
 }
 
 /**
@@ -28,7 +41,15 @@ export interface LaunchPorts {
   pgPort: number;
 }
 
-export async function launchSystem(opts: { dataDir: string; databaseUrl?: string; env?: NodeJS.ProcessEnv; ports?: LaunchPorts }): Promise<{
+export async function launchSystem(opts: {
+  dataDir: string;
+  databaseUrl?: string;
+  env?: NodeJS.ProcessEnv;
+  ports?: LaunchPorts;
+  /** Worker processes and API processes to run (default 1 each): the launcher's WORKER_PROCESSES and API_PROCESSES. */
+  workers?: number;
+  apis?: number;
+}): Promise<{
   system: LaunchedSystem;
   process: ChildProcess;
   ports: LaunchPorts;
@@ -53,6 +74,8 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
     EMBEDDED_PG_PORT: String(pgPort),
     LOG_LEVEL: 'info',
     NODE_ENV: 'test',
+    ...(opts.workers ? { WORKER_PROCESSES: String(opts.workers) } : {}),
+    ...(opts.apis ? { API_PROCESSES: String(opts.apis) } : {}),
     ...opts.env,
   };
   delete env.TEMPORAL_ADDRESS;
@@ -90,6 +113,8 @@ export async function launchSystem(opts: { dataDir: string; databaseUrl?: string
       adminPassword: fs.readFileSync(passwordFile, 'utf8').trim(),
       logFile,
       pids: ready.pids,
+      apiUrls: ready.apiUrls,
+      workerMetricsUrls: ready.workerMetricsUrls,
     },
   };
 }

@@ -23,6 +23,10 @@ import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer } from './t
  * stopping. Ctrl-C stops everything in order: API, worker, Temporal, PostgreSQL. If the launcher itself is killed,
  * the worker and the API exit with it (their IPC channel closes); the Temporal and PostgreSQL binaries are recorded in
  * pid files, and the next start stops them before starting its own.
+ *
+ * WORKER_PROCESSES and API_PROCESSES (default 1 each) start more workers and API replicas on this machine, against the
+ * same Temporal server and PostgreSQL, as a deployment scales them out (the benchmark's `--workers N --apis N`). Each
+ * further API listens on a free port of its own, given in launcher.json with the others.
  */
 const log = createLogger('launcher');
 
@@ -60,6 +64,18 @@ function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv, extra:
   });
   return { process: child, stop: () => stopProcess(child) };
 }
+
+/** How many processes of a kind to run: a whole number from 1 to 8 in `name`, else 1. */
+function processCount(name: 'WORKER_PROCESSES' | 'API_PROCESSES'): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return 1;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 8) throw new Error(`${name} must be a whole number from 1 to 8, not "${text}"`);
+  return n;
+}
+
+/** The supervisor's key of the i-th process of a kind (0-based): "worker", then "worker-2", "worker-3" … */
+const replica = (kind: 'worker' | 'api', i: number) => (i === 0 ? kind : `${kind}-${i + 1}`);
 
 /** Waits for /readyz; meanwhile a part that stops is restarted (or the launcher gives up) by its supervisor. */
 async function waitForReady(url: string, timeoutMs = 120_000): Promise<void> {
@@ -100,8 +116,10 @@ async function main(): Promise<void> {
   const readyFile = path.join(config.dataDir, 'launcher.json');
   fs.rmSync(readyFile, { force: true });
   const pidFiles = new PidFiles(config.dataDir);
-  // In the order started; stopped in reverse: the API, then the worker, then Temporal, then PostgreSQL.
-  const parts = new Map<Part, Supervisor>();
+  // In the order started; stopped in reverse: the APIs, then the workers, then Temporal, then PostgreSQL. Further
+  // replicas ("worker-2", "api-2") have no pid file: like the first ones, they exit when the launcher's channel closes.
+  const parts = new Map<string, Supervisor>();
+  const recorded = (name: string): name is Part => ['launcher', 'api', 'worker', 'temporal', 'postgres'].includes(name);
   let stopping = false;
 
   const shutdown = async (code: number) => {
@@ -110,7 +128,7 @@ async function main(): Promise<void> {
     log.info('stopping');
     for (const part of [...parts.values()].reverse()) await part.stop();
     // Only what this launcher recorded: one refused because another runs must not touch that one's files.
-    for (const part of parts.keys()) pidFiles.forget(part);
+    for (const part of parts.keys()) if (recorded(part)) pidFiles.forget(part);
     if (pidFiles.running('launcher') === undefined) {
       pidFiles.forget('launcher');
       fs.rmSync(readyFile, { force: true });
@@ -120,7 +138,7 @@ async function main(): Promise<void> {
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
-  const supervise = async (name: Part, part: SupervisedPart) => {
+  const supervise = async (name: string, part: SupervisedPart) => {
     const supervisor = new Supervisor(part, {
       log,
       onGiveUp: (sentence) => {
@@ -128,7 +146,7 @@ async function main(): Promise<void> {
         void shutdown(1);
       },
       onStarted: (child) => {
-        pidFiles.record(name, child.pid);
+        if (recorded(name)) pidFiles.record(name, child.pid);
         writeReadyFile();
       },
     });
@@ -138,16 +156,20 @@ async function main(): Promise<void> {
   };
 
   let ready: Record<string, unknown> | undefined;
+  let workerMetricsPorts: number[] = [];
+  let apiPorts: number[] = [];
   // The addresses, and the current pid of each part (the benchmark reads them); rewritten after every restart.
   function writeReadyFile(): void {
     if (!ready) return;
-    const pidOf = (name: Part) => parts.get(name)?.process?.pid ?? null;
+    const pidOf = (name: string) => parts.get(name)?.process?.pid ?? null;
     const pids = {
       launcher: process.pid,
       worker: pidOf('worker'),
       api: pidOf('api'),
       temporal: pidOf('temporal'),
       postgres: pidOf('postgres'),
+      workers: workerMetricsPorts.map((_, i) => pidOf(replica('worker', i))),
+      apis: apiPorts.map((_, i) => pidOf(replica('api', i))),
     };
     fs.writeFileSync(readyFile, JSON.stringify({ ...ready, pids }, null, 2), { mode: 0o600 });
   }
@@ -203,7 +225,10 @@ async function main(): Promise<void> {
     await buildConsole();
     // Bundled once here so every worker process of this run (and the tests' extra workers) loads the same code.
     const bundlePath = await bundleWorkflows(config);
-    const workerMetricsPort = await freePort();
+    const workers = processCount('WORKER_PROCESSES');
+    const apis = processCount('API_PROCESSES');
+    workerMetricsPorts = await Promise.all(Array.from({ length: workers }, () => freePort()));
+    apiPorts = [config.port, ...(await Promise.all(Array.from({ length: apis - 1 }, () => freePort())))];
     const env = {
       TEMPORAL_ADDRESS: temporalAddress,
       DATABASE_URL: databaseUrl,
@@ -211,30 +236,41 @@ async function main(): Promise<void> {
       WORKFLOW_BUNDLE_PATH: bundlePath,
       PUBLIC_URL: config.publicUrl,
     };
-    await supervise('worker', {
-      name: 'the worker',
-      start: async () => startNodeProcess('worker', { ...env, WORKER_METRICS_PORT: String(workerMetricsPort) }, config.childNodeArgs),
-    });
-    await supervise('api', {
-      name: 'the API',
-      start: async () => {
-        // A restart finds the port still held only if something else took it meanwhile: say by what.
-        if (await isPortOpen(config.port)) throw new Error(portTakenSentence(config.port, 'PORT'));
-        return startNodeProcess(
-          'api',
-          {
-            ...env,
-            WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPort}/metrics`,
-            // One machine for development: the payment simulator stands in for the provider (refused in production).
-            ENABLE_DEV_ROUTES: String(config.devRoutesFlag ?? true),
-          },
-          config.childNodeArgs,
-        );
-      },
-    });
-
+    for (const [i, metricsPort] of workerMetricsPorts.entries()) {
+      await supervise(replica('worker', i), {
+        name: i === 0 ? 'the worker' : `worker ${i + 1}`,
+        start: async () => startNodeProcess('worker', { ...env, WORKER_METRICS_PORT: String(metricsPort) }, config.childNodeArgs),
+      });
+    }
+    const startApi = (i: number) =>
+      supervise(replica('api', i), {
+        name: i === 0 ? 'the API' : `API ${i + 1}`,
+        start: async () => {
+          // A restart finds the port still held only if something else took it meanwhile: say by what.
+          if (await isPortOpen(apiPorts[i])) throw new Error(portTakenSentence(apiPorts[i], 'PORT'));
+          return startNodeProcess(
+            'api',
+            {
+              ...env,
+              PORT: String(apiPorts[i]),
+              // Each API folds one worker's metrics into its /metrics (the benchmark reads every worker's directly).
+              WORKER_METRICS_URL: `http://127.0.0.1:${workerMetricsPorts[i % workerMetricsPorts.length]}/metrics`,
+              // One machine for development: the payment simulator stands in for the provider (refused in production).
+              ENABLE_DEV_ROUTES: String(config.devRoutesFlag ?? true),
+            },
+            config.childNodeArgs,
+          );
+        },
+      });
+    await startApi(0);
     const apiUrl = `http://127.0.0.1:${config.port}`;
     await waitForReady(apiUrl);
+    // The further APIs once the first is ready: it has created the first admin, so they find it and do not race to.
+    const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
+    for (let i = 1; i < apiPorts.length; i++) {
+      await startApi(i);
+      await waitForReady(apiUrls[i]);
+    }
     const adminPassword = config.adminPassword ? 'from ADMIN_PASSWORD' : `in ${path.join(config.dataDir, 'admin-password')}`;
     ready = {
       apiUrl,
@@ -244,6 +280,8 @@ async function main(): Promise<void> {
       databaseUrl: config.databaseUrl ? '(DATABASE_URL)' : databaseUrl,
       bundlePath,
       adminUsername: config.adminUsername,
+      apiUrls,
+      workerMetricsUrls: workerMetricsPorts.map((port) => `http://127.0.0.1:${port}/metrics`),
     };
     writeReadyFile();
     process.stdout.write(
@@ -251,6 +289,8 @@ async function main(): Promise<void> {
         '',
         'Border-gate clearance is running.',
         `  API:              ${apiUrl}`,
+        ...(apiUrls.length > 1 ? [`  Further APIs:     ${apiUrls.slice(1).join(', ')}`] : []),
+        ...(workerMetricsPorts.length > 1 ? [`  Workers:          ${workerMetricsPorts.length} processes`] : []),
         `  Console:          ${apiUrl}/`,
         `  API docs:         ${apiUrl}/docs`,
         `  Temporal:         ${temporalAddress}`,

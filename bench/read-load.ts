@@ -1,0 +1,61 @@
+import type { LaunchedSystem } from '../infra/launch-system';
+import { OpenLoop } from './arrivals';
+import type { People } from './crossing-driver';
+import { client } from './http';
+import { summary } from './recorder';
+import { requestsBetween, requestsByOperation, temporalMetricsUrl } from './temporal-metrics';
+
+/**
+ * `--hold N --read-rate R --seconds S`: with N crossings open, `GET /v1/crossings/{id}` of a random one at R per second
+ * on a fixed schedule (arrivals.ts), each by one of the run's accounts in turn (the declarant that owns them and every
+ * gate role of Hữu Nghị: all can see them). The console polls exactly so. The route answers from the read model, so
+ * the Temporal server should see no QueryWorkflow in the window: its own metrics count them (temporal-metrics.ts).
+ */
+export async function readLoad(system: LaunchedSystem, t: People, ids: string[], opts: { rate: number; seconds: number }) {
+  if (!ids.length) throw new Error('no open crossing to read');
+  const call = client(system.apiUrls ?? system.apiUrl);
+  const readers = Object.values(t);
+  const metricsUrl = temporalMetricsUrl(system);
+  const before = metricsUrl ? await requestsByOperation(metricsUrl) : undefined;
+  const sent: number[] = [];
+  const sinceDue: number[] = [];
+  const errors = new Map<string, number>();
+  const failed = (what: string) => errors.set(what, (errors.get(what) ?? 0) + 1);
+  const loop = new OpenLoop();
+  const status = setInterval(() => process.stdout.write(`\rreads: ${sent.length} answered, ${loop.inFlight} in flight   `), 1000);
+  const ran = await loop.run(opts.rate, opts.seconds, async (i, dueAt) => {
+    const id = ids[Math.floor(Math.random() * ids.length)];
+    try {
+      const res = await call('GET', `/v1/crossings/${id}`, { token: readers[i % readers.length] });
+      sent.push(res.ms);
+      sinceDue.push(performance.now() - dueAt);
+      if (res.status !== 200) failed(`GET ${res.status}`);
+    } catch (err) {
+      failed(`GET failed: ${(err as Error).message.slice(0, 80)}`);
+    }
+  });
+  clearInterval(status);
+  process.stdout.write('\n');
+  const after = metricsUrl ? await requestsByOperation(metricsUrl) : undefined;
+  const temporalRequests = before && after ? requestsBetween(before, after) : null;
+  // The count is trusted only if it sees a query: one read with ?consistent=true, after the window, must add one.
+  await call('GET', `/v1/crossings/${ids[0]}?consistent=true`, { token: t.company });
+  const calibration = after && metricsUrl ? (requestsBetween(after, await requestsByOperation(metricsUrl)).QueryWorkflow ?? 0) : null;
+  return {
+    open: ids.length,
+    readers: readers.length,
+    rate: opts.rate,
+    seconds: opts.seconds,
+    achievedRate: Math.round(((ran.sent > 1 ? ran.sent - 1 : 1) / ran.sendSeconds) * 10) / 10,
+    latencyMs: summary(sent),
+    sinceDueMs: summary(sinceDue),
+    maxInFlight: Math.max(0, ...loop.inFlightEachSecond),
+    errors: Object.fromEntries(errors),
+    /** QueryWorkflow requests the Temporal server served during the reads (null: its metrics were not found). */
+    workflowQueries: temporalRequests ? (temporalRequests.QueryWorkflow ?? 0) : null,
+    /** Every other request it served meanwhile, by operation (polls left out): the keepers' rounds, at most. */
+    temporalRequests,
+    /** QueryWorkflow requests counted for the one ?consistent=true read after the window (1: the count works). */
+    calibrationQueries: calibration,
+  };
+}
