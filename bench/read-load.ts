@@ -5,6 +5,9 @@ import { client } from './http';
 import { summary } from './recorder';
 import { requestsBetween, requestsByOperation, temporalMetricsUrl } from './temporal-metrics';
 
+/** How long the Temporal server takes to show a request in its metrics, with margin (seen: under 3 s). */
+const SETTLE_MS = 5000;
+
 /**
  * `--hold N --read-rate R --seconds S`: with N crossings open, `GET /v1/crossings/{id}` of a random one at R per second
  * on a fixed schedule (arrivals.ts), each by one of the run's accounts in turn (the declarant that owns them and every
@@ -36,10 +39,13 @@ export async function readLoad(system: LaunchedSystem, t: People, ids: string[],
   });
   clearInterval(status);
   process.stdout.write('\n');
+  // The server's counters reach its /metrics a moment after the request (a report interval): read them once settled.
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const after = metricsUrl ? await requestsByOperation(metricsUrl) : undefined;
   const temporalRequests = before && after ? requestsBetween(before, after) : null;
   // The count is trusted only if it sees a query: one read with ?consistent=true, after the window, must add one.
   await call('GET', `/v1/crossings/${ids[0]}?consistent=true`, { token: t.company });
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const calibration = after && metricsUrl ? (requestsBetween(after, await requestsByOperation(metricsUrl)).QueryWorkflow ?? 0) : null;
   return {
     open: ids.length,
