@@ -2,18 +2,12 @@ import { categoryOf, type Category } from '../domain/category';
 import { UNDO_STEP, type UndoAction } from '../domain/compensation';
 import type { CrossingEvent } from '../domain/crossing-events';
 import type { ApproachingSignal } from '../domain/crossing-messages';
-import {
-  ENDED_STATUSES,
-  type Actor,
-  type CrossingStatus,
-  type CrossingView,
-  type FieldError,
-  type Incident,
-  type ReturnRecord,
-} from '../domain/crossing-view';
+import type { Actor, CrossingView, FieldError, Incident, ReturnRecord } from '../domain/crossing-view';
+import { ENDED_STATUSES, type CrossingStatus } from '../domain/crossing-status';
 import { armedData, type DeadlinePolicy } from '../domain/deadline-policy';
 import type { Decision } from '../domain/decision';
-import { DEFAULT_CUSTOMS_CHANNEL, type Arrival, type CustomsChannel } from '../domain/gate-points';
+import type { Arrival } from '../domain/gate-points';
+import { DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from '../domain/customs-channel';
 import { decisionProblem } from '../domain/decision-rules';
 import { changedPaths } from '../domain/declaration-diff';
 import type { Declaration } from '../domain/declaration';
