@@ -2,6 +2,7 @@ import type { Category } from '../domain/category';
 import type { Declaration } from '../domain/declaration';
 import { NoTariffRate, type Invoice } from '../domain/fee-tariff';
 import type { Services } from '../infra/db/orm';
+import type { Stores } from '../infra/db/stores';
 import type { CrossingRef } from './crossing-ref';
 import { permanent } from './failures';
 
@@ -18,12 +19,7 @@ export function createFees(services: Services) {
       declaration,
       category,
     }: CrossingRef & { declaration: Declaration; category: Category }): Promise<Invoice> {
-      try {
-        return await services.stores().fees.issueInvoice(crossingId, gate, declaration, category);
-      } catch (err) {
-        if (err instanceof NoTariffRate) throw permanent(err.message);
-        throw err;
-      }
+      return issueInvoice(services.stores(), { crossingId, gate }, declaration, category);
     },
 
     async recordDirectPayment({ crossingId, receiptNo, paidAt }: CrossingRef & { receiptNo: string; paidAt: string }): Promise<void> {
@@ -40,4 +36,19 @@ export function createFees(services: Services) {
       await services.stores().fees.refund(crossingId);
     },
   };
+}
+
+/** The crossing's invoice, issued once from the gate's tariff; a tariff with no rate for it is for an admin to fix. */
+export async function issueInvoice(
+  stores: Stores,
+  { crossingId, gate }: CrossingRef,
+  declaration: Declaration,
+  category: Category,
+): Promise<Invoice> {
+  try {
+    return await stores.fees.issueInvoice(crossingId, gate, declaration, category);
+  } catch (err) {
+    if (err instanceof NoTariffRate) throw permanent(err.message);
+    throw err;
+  }
 }

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Services } from '../infra/db/orm';
 import type { GatePassSigner } from '../infra/gate-pass-signature';
 import { createCrossingStore } from './crossing-store';
+import { createCrossingWork } from './crossing-work';
 import { createDocuments } from './documents/issue';
 import { createFees } from './fees';
 import { createDeadlinePolicies } from './deadline-policy';
@@ -18,6 +19,7 @@ export function createActivities(services: Services, temporal: Client, opts: { p
   return {
     // A crossing's own side effects: a failure that retrying cannot cure becomes the crossing's incident.
     ...withClassifiedFailures({
+      ...createCrossingWork(services, temporal, opts),
       ...createCrossingStore(services, temporal, opts.publicUrl),
       ...createDeadlinePolicies(services),
       ...createYard(services),

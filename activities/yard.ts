@@ -1,4 +1,5 @@
 import type { Services } from '../infra/db/orm';
+import type { Stores } from '../infra/db/stores';
 import type { CrossingRef } from './crossing-ref';
 import { permanent } from './failures';
 
@@ -8,14 +9,19 @@ import { permanent } from './failures';
  */
 export function createYard(services: Services) {
   return {
-    async reserveYardPlace({ crossingId, gate }: CrossingRef): Promise<{ yardCode: string }> {
-      const yardCode = await services.stores().gates.reserveYardPlace(crossingId, gate);
-      if (!yardCode) throw permanent(`gate ${gate} has no yard to reserve a place in; an admin adds one`);
-      return { yardCode };
+    async reserveYardPlace(ref: CrossingRef): Promise<{ yardCode: string }> {
+      return { yardCode: await reserveYardPlace(services.stores(), ref) };
     },
 
     async releaseYardPlace({ crossingId }: CrossingRef): Promise<void> {
       await services.stores().gates.releaseYardPlace(crossingId);
     },
   };
+}
+
+/** Reserves the crossing's place (the one it has, when it has one); a gate with no yard is for an admin to fix. */
+export async function reserveYardPlace(stores: Stores, { crossingId, gate }: CrossingRef): Promise<string> {
+  const yardCode = await stores.gates.reserveYardPlace(crossingId, gate);
+  if (!yardCode) throw permanent(`gate ${gate} has no yard to reserve a place in; an admin adds one`);
+  return yardCode;
 }

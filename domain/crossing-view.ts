@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CATEGORIES } from './category';
+import { CROSSING_STATUSES } from './crossing-status';
 import { UNDO_ACTIONS } from './compensation';
 import { DeclarationFieldsSchema, DIRECTIONS, type Declaration } from './declaration';
 import { DOCUMENT_KINDS } from './documents';
@@ -12,9 +13,7 @@ import { TRANSSHIPMENT_STAGES, TransshipmentStateSchema } from './transshipment'
 
 /** The shapes a crossing is seen in (API.md "Crossing view"). Produced by the workflow, filtered per role by the API. */
 
-export const CROSSING_STATUSES = ['IN_PROGRESS', 'AWAITING_CORRECTION', 'CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'] as const;
-export type CrossingStatus = (typeof CROSSING_STATUSES)[number];
-export const ENDED_STATUSES: readonly CrossingStatus[] = ['CLEARED', 'DENIED', 'EXPIRED', 'CANCELLED'];
+export { CROSSING_STATUSES, ENDED_STATUSES, type CrossingStatus } from './crossing-status';
 
 /**
  * A step of an ended crossing is always in a final state: APPROVED, DENIED, COMPENSATED (its effect undone) or SKIPPED

@@ -42,6 +42,27 @@ export function deadlineFault(ms: number | null): 'NOT_POSITIVE' | 'TOO_LONG' | 
 
 export const isValidDeadline = (ms: number | null): ms is number => deadlineFault(ms) === undefined;
 
+/**
+ * A waiting step's two deadlines under a policy, counted from when its wait began. A policy that reached a crossing is
+ * valid (the store passes over invalid rows: infra/db/stores/deadline-policies.ts, `forCrossing`); bounded by the same
+ * rule all the same, so no date is invalid.
+ */
+export function deadlinesOf(startedAt: string, policy: DeadlinePolicy): { slaAt: string; expiresAt: string } {
+  const start = Date.parse(startedAt);
+  const within = (ms: number) => (isValidDeadline(ms) ? ms : MAX_DEADLINE_MS);
+  return {
+    slaAt: new Date(start + within(policy.slaMs)).toISOString(),
+    expiresAt: new Date(start + within(policy.expireAfterMs)).toISOString(),
+  };
+}
+
+/** The line of history that says a step's deadlines were armed, as its data. */
+export const armedData = (deadlines: { slaAt?: string; expiresAt?: string }, policy: DeadlinePolicy) => ({
+  slaAt: deadlines.slaAt,
+  expiresAt: deadlines.expiresAt,
+  policyVersion: policy.version,
+});
+
 /** A policy's durations, or null when they cannot govern a crossing (`deadlineFault`). */
 export function validDeadlines(slaMs: number | null, expireAfterMs: number | null): { slaMs: number; expireAfterMs: number } | null {
   return isValidDeadline(slaMs) && isValidDeadline(expireAfterMs) ? { slaMs, expireAfterMs } : null;

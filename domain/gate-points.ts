@@ -21,7 +21,4 @@ export const ArrivalSchema = z.object({
 });
 export type Arrival = z.infer<typeof ArrivalSchema>;
 
-export const CUSTOMS_CHANNELS = ['GREEN', 'YELLOW', 'RED'] as const;
-export type CustomsChannel = (typeof CUSTOMS_CHANNELS)[number];
-/** Until the customs system assigns one, a declaration is treated as red: physical inspection. */
-export const DEFAULT_CUSTOMS_CHANNEL: CustomsChannel = 'RED';
+export { CUSTOMS_CHANNELS, DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from './customs-channel';

@@ -144,10 +144,7 @@ export const QUEUE_EXPIRY_REASONS = {
 } as const;
 export type QueueExpiryReason = keyof typeof QUEUE_EXPIRY_REASONS;
 
-/** The signal a dispatcher tells a crossing by (workflows/messages.ts `queueSignal`). */
-export const QUEUE_SIGNAL = 'queue.v1';
-/** The signal that wakes a gate's dispatcher (workflows/messages.ts `dispatcherWakeSignal`). */
-export const DISPATCHER_WAKE_SIGNAL = 'queueWake.v1';
+export { DISPATCHER_WAKE_SIGNAL, QUEUE_SIGNAL } from './signal-names';
 
 /** What a dispatcher workflow is started with: one per gate and direction. */
 export interface DispatcherInput {

@@ -1,4 +1,4 @@
-import { ENDED_STATUSES, type CrossingStatus } from './crossing-view';
+import { ENDED_STATUSES, type CrossingStatus } from './crossing-status';
 import { STEP_OWNER, type DecisionStep, type Step } from './steps';
 import type { TransshipmentStage } from './transshipment';
 

@@ -121,8 +121,7 @@ export const orderKeyOfGate = (gate: string): string => `gate:${gate}`;
  */
 export const webhookTaskQueueOf = (taskQueue: string): string => `${taskQueue}-webhooks`;
 
-/** The delivery workflow of one subscription is woken by this signal (workflows/messages.ts). */
-export const WEBHOOK_WAKE_SIGNAL = 'webhook-wake.v1';
+export { WEBHOOK_WAKE_SIGNAL } from './signal-names';
 
 export interface WebhookDeliveryInput {
   subscriptionId: string;

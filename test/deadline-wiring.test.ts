@@ -5,6 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import type { Activities } from '../activities';
 import type { DeadlinePolicies } from '../domain/deadline-policy';
+import { withOutcomes, type WorkOutcomes } from '../domain/crossing-work';
 import { DeclarationSchema } from '../domain/declaration';
 import { TRANSIENT_FAILURE, TRANSIENT_RETRY } from '../domain/failures';
 import type { crossingWorkflow } from '../workflows/crossing';
@@ -21,6 +22,10 @@ import { testServerBinary } from './system/test-server';
  */
 const HOUR = 3600_000;
 
+/**
+ * Stand-ins for the crossing's activities: its one call per change (`settleCrossing`) carries out each effect through
+ * a hook a test may replace (a yard that keeps failing, an escalation that does), then keeps the view it would write.
+ */
 function standIns(policies: () => DeadlinePolicies, stamp: () => string) {
   const calls: {
     escalations: string[];
@@ -28,10 +33,29 @@ function standIns(policies: () => DeadlinePolicies, stamp: () => string) {
     published: { status: string; currentStep: string | null }[];
     incidents: (string | undefined)[];
   } = { escalations: [], policyLoads: 0, published: [], incidents: [] };
+  const effects = {
+    async reserveYardPlace(): Promise<string> {
+      return 'Y1';
+    },
+    async recordEscalation(step: string): Promise<void> {
+      calls.escalations.push(step);
+    },
+  };
   const activities: Partial<Activities> = {
-    async recordCrossing({ view }) {
+    async settleCrossing({ effects: work, snapshot, readPoliciesFor }) {
+      const outcomes: WorkOutcomes = {};
+      if (readPoliciesFor) {
+        calls.policyLoads++;
+        Object.assign(outcomes, { policies: policies(), armed: readPoliciesFor });
+      }
+      for (const effect of work) {
+        if (effect.kind === 'RESERVE_YARD_PLACE') outcomes.yardCode = await effects.reserveYardPlace();
+        if (effect.kind === 'ESCALATE_OVERDUE') await effects.recordEscalation(effect.step);
+        if (effect.kind === 'ISSUE_INVOICE') outcomes.invoice = { amountVnd: 150_000, collector: 'GATE_MANAGEMENT_CENTRE' };
+      }
+      const { view } = withOutcomes(snapshot, outcomes);
       calls.published.push({ status: view.status, currentStep: view.currentStep });
-      return { policyStamp: stamp() };
+      return { outcomes, policyStamp: stamp() };
     },
     async recordIncident({ view }) {
       calls.incidents.push(view.incident?.message);
@@ -40,18 +64,8 @@ function standIns(policies: () => DeadlinePolicies, stamp: () => string) {
       calls.policyLoads++;
       return policies();
     },
-    async recordEscalation({ step }) {
-      calls.escalations.push(step);
-    },
-    async reserveYardPlace() {
-      return { yardCode: 'Y1' };
-    },
-    async releaseYardPlace() {},
-    async issueDocument({ kind, view }) {
-      return { kind, url: `/v1/crossings/${view.id}/documents/${kind}` };
-    },
   };
-  return { activities: activities as Activities, calls };
+  return { activities: activities as Activities, calls, effects };
 }
 
 const policiesOf = (slaMs: number, expireAfterMs: number, version: number, stamp: string): DeadlinePolicies => ({
@@ -157,19 +171,19 @@ describe('the deadline alarm, the policy stamp and the retry bound, on simulated
   }, 120_000);
 
   it('makes a failure that stays transient an incident once its retries are spent, and goes on after an admin retries', async () => {
-    const { activities, calls } = standIns(
+    const { activities, calls, effects } = standIns(
       () => policiesOf(48 * HOUR, 96 * HOUR, 1, '1'),
       () => '1',
     );
     // PostgreSQL answers "insufficient resources" (a full disk) to every yard reservation until an operator frees space.
     let diskFull = true;
     let attempts = 0;
-    activities.reserveYardPlace = async () => {
+    effects.reserveYardPlace = async () => {
       attempts++;
       if (diskFull) {
         throw ApplicationFailure.create({ type: TRANSIENT_FAILURE, message: 'PostgreSQL error 53100 (insufficient resources)' });
       }
-      return { yardCode: 'Y1' };
+      return 'Y1';
     };
     await crossingUnder(activities, async (handle) => {
       await handle.executeUpdate(decideUpdate, {
@@ -203,12 +217,12 @@ describe('the deadline alarm, the policy stamp and the retry bound, on simulated
   }, 90_000);
 
   it('makes a deadline’s work that keeps failing transiently an incident too, from the main loop, without failing the crossing', async () => {
-    const { activities, calls } = standIns(
+    const { activities, calls, effects } = standIns(
       () => policiesOf(0.5 * HOUR, 48 * HOUR, 1, '1'),
       () => '1',
     );
     let attempts = 0;
-    activities.recordEscalation = async () => {
+    effects.recordEscalation = async () => {
       attempts++;
       throw ApplicationFailure.create({ type: TRANSIENT_FAILURE, message: 'PostgreSQL error 57014 (operator intervention)' });
     };

@@ -2,18 +2,12 @@ import { categoryOf, type Category } from '../domain/category';
 import { UNDO_STEP, type UndoAction } from '../domain/compensation';
 import type { CrossingEvent } from '../domain/crossing-events';
 import type { ApproachingSignal } from '../domain/crossing-messages';
-import {
-  ENDED_STATUSES,
-  type Actor,
-  type CrossingStatus,
-  type CrossingView,
-  type FieldError,
-  type Incident,
-  type ReturnRecord,
-} from '../domain/crossing-view';
-import type { DeadlinePolicy } from '../domain/deadline-policy';
+import type { Actor, CrossingView, FieldError, Incident, ReturnRecord } from '../domain/crossing-view';
+import { ENDED_STATUSES, type CrossingStatus } from '../domain/crossing-status';
+import { armedData, type DeadlinePolicy } from '../domain/deadline-policy';
 import type { Decision } from '../domain/decision';
-import { DEFAULT_CUSTOMS_CHANNEL, type Arrival, type CustomsChannel } from '../domain/gate-points';
+import type { Arrival } from '../domain/gate-points';
+import { DEFAULT_CUSTOMS_CHANNEL, type CustomsChannel } from '../domain/customs-channel';
 import { decisionProblem } from '../domain/decision-rules';
 import { changedPaths } from '../domain/declaration-diff';
 import type { Declaration } from '../domain/declaration';
@@ -21,6 +15,7 @@ import { DOCUMENT_KINDS, type DocumentKind } from '../domain/documents';
 import type { Invoice } from '../domain/fee-tariff';
 import { STEP_OWNER, STEPS, stepApplies, type DecisionStep, type Step } from '../domain/steps';
 import type { TransferVehicle } from '../domain/transshipment';
+import { documentUrl, invoiceIssued, INVOICE_TO_COME, type SideEffect, type WorkOutcomes } from '../domain/crossing-work';
 import { CompensationLedger } from './compensation-ledger';
 import { arm, nextDeadline, passed, type StepWait } from './step-deadlines';
 import { TransshipmentProgress } from './transshipment-progress';
@@ -48,19 +43,7 @@ export interface QueueEntry {
  * `queue` adds the follow-ups every change may need: the invoice of a fee step that opened, the deadlines of a step
  * that began to wait, the undos of an early end, and the read-model write.
  */
-export type Effect =
-  | { kind: 'RESERVE_YARD_PLACE' }
-  | { kind: 'RELEASE_YARD_PLACE' }
-  | { kind: 'BOOK_TRANSSHIPMENT'; yardCode: string; toVehicle: TransferVehicle }
-  | { kind: 'ESCALATE_OVERDUE'; step: DecisionStep; slaAt: string }
-  | { kind: 'RECORD_DIRECT_PAYMENT'; receiptNo: string }
-  | { kind: 'RECORD_ONLINE_PAYMENT' }
-  | { kind: 'ISSUE_DOCUMENT'; document: DocumentKind; seq: number }
-  | { kind: 'ISSUE_INVOICE' }
-  | { kind: 'ARM_DEADLINES'; step: DecisionStep; reason: 'STARTED' | 'POLICY_CHANGED' }
-  | { kind: 'UNDO'; action: UndoAction }
-  | { kind: 'RECORD_QUEUE_ARRIVAL' }
-  | { kind: 'PUBLISH' };
+export type Effect = SideEffect | { kind: 'ARM_DEADLINES'; step: DecisionStep; reason: 'STARTED' | 'POLICY_CHANGED' } | { kind: 'PUBLISH' };
 
 /** A request the crossing cannot take now; the message says what it is waiting for instead (the API's 409). */
 export class Rejection extends Error {
@@ -263,9 +246,58 @@ export class CrossingState {
   }
 
   setInvoice(invoice: Pick<Invoice, 'amountVnd' | 'collector'>, now: Date): void {
-    this.fee = { amountVnd: invoice.amountVnd, collector: invoice.collector, status: 'DUE' };
-    this.event(now, 'INVOICE_ISSUED', { step: 'fee-payment', data: { amountVnd: invoice.amountVnd, collector: invoice.collector } });
+    const issued = invoiceIssued(invoice);
+    this.fee = issued.fee;
+    this.event(now, 'INVOICE_ISSUED', { step: 'fee-payment', data: issued.data });
     this.touch(now);
+  }
+
+  /** The work asked for and not yet carried out, oldest first. */
+  pendingWork(): Effect[] {
+    return [...this.pendingEffects];
+  }
+
+  /** The first `count` pieces of work are carried out. */
+  workDone(count: number): void {
+    this.pendingEffects = this.pendingEffects.slice(count);
+  }
+
+  /**
+   * A copy to try the pending work on: the view and history the crossing will have once it succeeded, computed before
+   * it runs, for the one call that carries it out and writes them (workflows/crossing.ts `settle`).
+   */
+  preview(): CrossingState {
+    return copyOf(this);
+  }
+
+  /**
+   * What carrying out one piece of work changes here: on a preview before the work runs (with outcomes not yet known:
+   * the write puts them in, domain/crossing-work.ts `withOutcomes`), and on the crossing itself once it succeeded,
+   * with the same `now`, so both end with the same view. Answers whether the view changed (a re-arming may not).
+   */
+  carriedOut(effect: Effect, outcomes: WorkOutcomes, now: Date, policyFor: (step: DecisionStep) => DeadlinePolicy): boolean {
+    switch (effect.kind) {
+      case 'RESERVE_YARD_PLACE':
+        this.yardCode = outcomes.yardCode;
+        return true;
+      case 'ISSUE_INVOICE':
+        this.setInvoice(outcomes.invoice ?? INVOICE_TO_COME, now);
+        return true;
+      case 'ISSUE_DOCUMENT':
+        this.recordDocument({ kind: effect.document, url: documentUrl(this.id, effect.document) });
+        return true;
+      case 'ARM_DEADLINES':
+        return this.armDeadlines(effect.step, policyFor(effect.step), now, effect.reason);
+      case 'UNDO':
+        this.recordCompensation(
+          effect.action,
+          now,
+          effect.action === 'ISSUE_TURN_BACK_ORDER' ? { kind: 'turn-back-order', url: documentUrl(this.id, 'turn-back-order') } : undefined,
+        );
+        return true;
+      default:
+        return true;
+    }
   }
 
   /** A document issued for the crossing; a later one of the same kind replaces the earlier in the list. */
@@ -718,10 +750,7 @@ export class CrossingState {
     const view = this.current;
     if (!view || view.step !== step || !view.startedAt || !this.clockRunning) return false;
     if (!arm(view, policy, now)) return false;
-    this.event(now, reason === 'STARTED' ? 'DEADLINES_ARMED' : 'DEADLINES_REARMED', {
-      step,
-      data: { slaAt: view.slaAt, expiresAt: view.expiresAt, policyVersion: policy.version },
-    });
+    this.event(now, reason === 'STARTED' ? 'DEADLINES_ARMED' : 'DEADLINES_REARMED', { step, data: armedData(view, policy) });
     this.touch(now);
     return true;
   }
@@ -827,4 +856,13 @@ export class CrossingState {
   private event(now: Date, type: string, rest: Omit<CrossingEvent, 'seq' | 'at' | 'type'>): void {
     this.events.push({ seq: this.nextSeq++, at: now.toISOString(), type, ...rest });
   }
+}
+
+/** A deep copy that keeps each object's class (the ledger, the transfer's progress); the state holds no other kind. */
+function copyOf<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyOf) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const copy = Object.create(Object.getPrototypeOf(value) as object) as Record<string, unknown>;
+  for (const [key, v] of Object.entries(value)) copy[key] = copyOf(v);
+  return copy as T;
 }

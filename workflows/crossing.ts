@@ -5,6 +5,7 @@ import {
   log,
   allHandlersFinished,
   condition,
+  patched,
   proxyLocalActivities,
   setHandler,
   TimeoutFailure,
@@ -16,6 +17,7 @@ import type { DeadlinePolicy } from '../domain/deadline-policy';
 import { PERMANENT_FAILURE, TRANSIENT_FAILURE, TRANSIENT_RETRY, TRANSIENT_RETRY_WINDOW } from '../domain/failures';
 import type { DecisionStep } from '../domain/steps';
 import type { CrossingView } from '../domain/crossing-view';
+import { POLICIES_TO_COME, type SideEffect, type WorkOutcomes } from '../domain/crossing-work';
 import { CrossingState, Rejection, type CrossingStart, type Effect } from './crossing-state';
 import { DeadlineAlarm } from './deadline-alarm';
 import {
@@ -57,6 +59,9 @@ const activities = proxyLocalActivities<Activities>({
   localRetryThreshold: '5 seconds',
 });
 
+/** Since this patch a change's work is one local activity (`carryOutAtOnce`); before it, one per effect. */
+const ONE_CALL_PER_CHANGE = 'one-call-per-change';
+
 /**
  * One truck crossing one gate, durable from the declaration to the gate pass.
  *
@@ -77,6 +82,8 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   const alarm = new DeadlineAlarm();
   let policyChanged = false;
   let policies: DeadlinePolicies | undefined;
+  /** The search-attribute values last upserted. */
+  let upserted: string | undefined;
 
   const now = () => new Date();
   setHandler(viewQuery, () => crossing.view());
@@ -149,16 +156,91 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
 
   async function settle(): Promise<void> {
     try {
-      for (let effect = crossing.nextEffect; effect; effect = crossing.nextEffect) {
-        await carryOut(effect);
-        crossing.effectDone();
-      }
+      // Crossings begun before one call per change carry on as they were recorded, a local activity per effect.
+      if (patched(ONE_CALL_PER_CHANGE)) await carryOutAtOnce();
+      else
+        for (let effect = crossing.nextEffect; effect; effect = crossing.nextEffect) {
+          await carryOut(effect);
+          crossing.effectDone();
+        }
     } catch (err) {
       const failure = incidentOf(err);
       if (failure === undefined) throw err;
       crossing.raiseIncident(failure, now());
       await recordIncident();
     }
+  }
+
+  /**
+   * The pending work of a change in one local activity: its side effects and the read-model write, in one transaction
+   * (activities/crossing-work.ts). The view written is the one the crossing will have once the work is done, tried on
+   * a preview first; what only the work can tell (the yard place, the invoice) the activity puts in and hands back.
+   * The crossing itself changes only once the call succeeded, with the same time, so it ends with the view written.
+   * A failure leaves all of the work pending (the transaction wrote none of it): the incident's retry does it all
+   * again, each part idempotent. The policies a deadline needs, when not kept yet, are read first (a call of their own).
+   */
+  async function carryOutAtOnce(): Promise<void> {
+    const work = crossing.pendingWork();
+    if (work.length === 0) return;
+    const at = now();
+    if (work.some((e) => e.kind === 'ARM_DEADLINES' && e.reason === 'POLICY_CHANGED')) policies = undefined;
+    // A crossing's first deadlines (its policies not read yet) are armed by the policies its call reads; any other
+    // arming by those kept, read first when the category changed or a rule did.
+    const arming = work.filter((e) => e.kind === 'ARM_DEADLINES');
+    const unread = !policies || policies.category !== crossing.category;
+    const readPoliciesFor = unread && arming.length === 1 && arming[0].reason === 'STARTED' ? arming[0].step : undefined;
+    if (!readPoliciesFor) for (const e of arming) await policyFor(e.step);
+    const policyOf = (step: DecisionStep) => (readPoliciesFor ? POLICIES_TO_COME : policies!.steps[step]!);
+    const preview = crossing.preview();
+    let write = readPoliciesFor !== undefined;
+    const effects: SideEffect[] = [];
+    for (const effect of work) {
+      const changed = preview.carriedOut(effect, {}, at, policyOf);
+      if (effect.kind === 'PUBLISH') write = true;
+      else if (effect.kind === 'ARM_DEADLINES') write ||= changed && effect.reason === 'POLICY_CHANGED';
+      else effects.push(effect);
+    }
+    let outcomes: WorkOutcomes = {};
+    let policyStamp: string | undefined;
+    if (write || effects.length > 0) {
+      const view = preview.view();
+      upsertChangedSearchAttributes(view);
+      const events = preview.unrecordedEvents();
+      ({ outcomes, policyStamp } = await activities.settleCrossing({
+        crossingId: crossing.id,
+        gate: crossing.gate,
+        at: at.toISOString(),
+        effects,
+        snapshot: { view, declarantAccountId: crossing.declarantAccountId, submission: crossing.lastSubmission!, events },
+        ...(readPoliciesFor ? { readPoliciesFor } : {}),
+      }));
+      if (readPoliciesFor) policies = outcomes.policies!;
+      const kept = (step: DecisionStep) => policies!.steps[step]!;
+      for (const effect of work) crossing.carriedOut(effect, outcomes, at, kept);
+      crossing.eventsRecorded(events.length);
+    } else {
+      for (const effect of work) crossing.carriedOut(effect, outcomes, at, policyOf);
+    }
+    crossing.workDone(work.length);
+    // A rule for this gate changed since the policies were read: read them again, and re-arm if the waiting step's did.
+    if (policies && policyStamp !== undefined && policyStamp !== policies.stamp) {
+      policies = undefined;
+      policyChanged = true;
+    }
+  }
+
+  /** The operators' search attributes, upserted only when one changed: each upsert is an event of the history. */
+  function upsertChangedSearchAttributes(view: CrossingView): void {
+    const values = [view.status, view.currentStep ?? 'none', view.gate, view.category] as const;
+    const key = values.join('|');
+    if (key === upserted) return;
+    upserted = key;
+    upsertSearchAttributes([
+      { key: CROSSING_STATUS, value: values[0] },
+      { key: CROSSING_STEP, value: values[1] },
+      { key: GATE_CODE, value: values[2] },
+      { key: CROSSING_CATEGORY, value: values[3] },
+    ]);
   }
 
   async function carryOut(effect: Effect): Promise<void> {

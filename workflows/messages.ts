@@ -14,8 +14,8 @@ import type {
 } from '../domain/crossing-messages';
 import type { CrossingView } from '../domain/crossing-view';
 import { DEADLINE_POLICY_CHANGED_SIGNAL } from '../domain/deadline-policy';
-import { DISPATCHER_WAKE_SIGNAL, QUEUE_SIGNAL, type QueueNotice } from '../domain/queue';
-import { WEBHOOK_WAKE_SIGNAL } from '../domain/webhooks';
+import type { QueueNotice } from '../domain/queue';
+import { DISPATCHER_WAKE_SIGNAL, QUEUE_SIGNAL, WEBHOOK_WAKE_SIGNAL } from '../domain/signal-names';
 
 /**
  * The crossing workflow's messages, shared by the workflow and the API's Temporal client; their arguments are the

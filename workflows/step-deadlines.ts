@@ -1,5 +1,5 @@
 import type { StepView } from '../domain/crossing-view';
-import { isValidDeadline, MAX_DEADLINE_MS, type DeadlinePolicy } from '../domain/deadline-policy';
+import { deadlinesOf, type DeadlinePolicy } from '../domain/deadline-policy';
 
 /**
  * A waiting step's two deadlines as data: `slaAt` (past it the step is OVERDUE) and `expiresAt` (past it the crossing
@@ -10,12 +10,7 @@ export type StepWait = StepView & { policyVersion?: number };
 
 /** Sets a step's deadlines from a policy; answers whether anything changed. */
 export function arm(view: StepWait, policy: DeadlinePolicy, now: Date): boolean {
-  const start = Date.parse(view.startedAt!);
-  // A policy that reached here is valid (the store passes over invalid rows: infra/db/stores/deadline-policies.ts,
-  // `forCrossing`); bounded by the same rule all the same, so no date is invalid.
-  const within = (ms: number) => (isValidDeadline(ms) ? ms : MAX_DEADLINE_MS);
-  const slaAt = new Date(start + within(policy.slaMs)).toISOString();
-  const expiresAt = new Date(start + within(policy.expireAfterMs)).toISOString();
+  const { slaAt, expiresAt } = deadlinesOf(view.startedAt!, policy);
   if (view.policyVersion === policy.version && view.slaAt === slaAt && view.expiresAt === expiresAt) return false;
   Object.assign(view, { slaAt, expiresAt, policyVersion: policy.version });
   // A longer SLA lifts an OVERDUE mark that no longer holds.

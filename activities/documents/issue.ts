@@ -4,6 +4,8 @@ import type { DocumentKind } from '../../domain/documents';
 import { STEP_OWNER, type DecisionStep } from '../../domain/steps';
 import type { GatePassSigner } from '../../infra/gate-pass-signature';
 import type { Services } from '../../infra/db/orm';
+import type { Stores } from '../../infra/db/stores';
+import { documentUrl } from '../../domain/crossing-work';
 import { renderPdf, type DocumentContent } from './render';
 import { gateLocalTime } from '../../domain/local-time';
 
@@ -31,8 +33,7 @@ const time = (iso: string | undefined) => (iso ? gateLocalTime(iso) : '—');
  * verification code it was first given).
  */
 export function createDocuments(services: Services, opts: { publicUrl: string; signer: GatePassSigner }) {
-  async function content(kind: DocumentKind, view: CrossingView, verifyCode?: string): Promise<DocumentContent> {
-    const stores = services.stores();
+  async function content(stores: Stores, kind: DocumentKind, view: CrossingView, verifyCode?: string): Promise<DocumentContent> {
     const gate = await stores.gates.gate(view.gate);
     const d = view.declaration;
     const step = (s: string) => view.steps.find((v) => v.step === s);
@@ -140,17 +141,30 @@ export function createDocuments(services: Services, opts: { publicUrl: string; s
     }
   }
 
+  /**
+   * Renders an issue of a document from the crossing's view, unless that issue (or a later one) is stored already: a
+   * retry finds it and renders nothing. The gate pass keeps the verification code it was first given.
+   */
+  async function render(
+    stores: Stores,
+    { kind, view, seq }: DocumentRequest,
+  ): Promise<Parameters<Stores['documents']['save']>[0] | undefined> {
+    const existing = await stores.documents.issued(view.id, kind);
+    if (existing && existing.seq >= seq) return undefined;
+    // Unguessable: 128 random bits. The pass's QR holds only this code (and, signed, the pass itself).
+    const verifyCode = kind === 'gate-pass' ? (existing?.verifyCode ?? randomBytes(16).toString('base64url')) : null;
+    const pdf = await renderPdf(await content(stores, kind, view, verifyCode ?? undefined));
+    return { crossingId: view.id, kind, seq, gate: view.gate, status: view.status, pdf, verifyCode };
+  }
+
   return {
-    async issueDocument({ kind, view, seq }: DocumentRequest): Promise<{ kind: string; url: string }> {
-      const documents = services.stores().documents;
-      const existing = await documents.issued(view.id, kind);
-      const url = `/v1/crossings/${view.id}/documents/${kind}`;
-      if (existing && existing.seq >= seq) return { kind, url };
-      // Unguessable: 128 random bits. The pass's QR holds only this code (and, signed, the pass itself).
-      const verifyCode = kind === 'gate-pass' ? (existing?.verifyCode ?? randomBytes(16).toString('base64url')) : null;
-      const pdf = await renderPdf(await content(kind, view, verifyCode ?? undefined));
-      await documents.save({ crossingId: view.id, kind, seq, gate: view.gate, status: view.status, pdf, verifyCode });
-      return { kind, url };
+    render,
+
+    async issueDocument(request: DocumentRequest): Promise<{ kind: string; url: string }> {
+      const stores = services.stores();
+      const rendered = await render(stores, request);
+      if (rendered) await stores.documents.save(rendered);
+      return { kind: request.kind, url: documentUrl(request.view.id, request.kind) };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Actor } from '../../domain/crossing-view';
 import { DeclarationSchema, type Declaration } from '../../domain/declaration';
-import { CrossingState, Rejection } from '../../workflows/crossing-state';
+import { POLICIES_TO_COME, withOutcomes } from '../../domain/crossing-work';
+import { CrossingState, Rejection, type Effect } from '../../workflows/crossing-state';
 import { declaration } from '../system/fixtures';
 
 const declarant: Actor = { accountId: 'declarant-1', role: 'DECLARANT' };
@@ -111,5 +112,48 @@ describe('the crossing rules, without a server', () => {
     crossing.completeTransshipment(undefined, { accountId: 'y', role: 'YARD_OPERATOR' }, t(7));
     expect(crossing.current?.step).toBe('customs-inspection');
     expect(crossing.undoStack).toEqual(['RELEASE_YARD_PLACE', 'ISSUE_TURN_BACK_ORDER', 'CANCEL_TRANSSHIPMENT_BOOKING']);
+  });
+
+  it('writes, before the work is done, the view it has once done: the yard place and the invoice put in as learned', () => {
+    const rubber = { hsCode: '40012200', description: 'Rubber', quantity: 1, unit: 'PALLET', netWeightKg: 1000, valueUsd: 1, origin: 'VN' };
+    const crossing = started({ goods: [rubber] });
+    crossing.queue(crossing.decide('health-check', { outcome: 'APPROVE' }, health, t(1)));
+    crossing.workDone(crossing.pendingWork().length);
+    crossing.eventsRecorded(crossing.unrecordedEvents().length);
+    const outcomes = { yardCode: 'HN-Y2', invoice: { amountVnd: 250_000, collector: 'TAX_AUTHORITY' as const } };
+    // Border entry reserves a place; the next step here is customs, whose approval opens the fee (the invoice).
+    crossing.queue(crossing.decide('border-entry', { outcome: 'APPROVE' }, guard, t(2)));
+    crossing.workDone(crossing.pendingWork().length);
+    crossing.queue(crossing.decide('customs-inspection', { outcome: 'APPROVE' }, customs, t(3)));
+    const work: Effect[] = [{ kind: 'RESERVE_YARD_PLACE' }, ...crossing.pendingWork()];
+    expect(work.map((e) => e.kind)).toEqual(['RESERVE_YARD_PLACE', 'ISSUE_INVOICE', 'ARM_DEADLINES', 'PUBLISH']);
+    const policyOf = () => policy;
+    const preview = crossing.preview();
+    for (const effect of work) preview.carriedOut(effect, {}, t(4), policyOf);
+    const written = withOutcomes(
+      { view: preview.view(), events: preview.unrecordedEvents(), declarantAccountId: 'd', submission: { by: 'd', at: '' } },
+      outcomes,
+    );
+    expect(crossing.fee).toBeNull(); // the preview left the crossing as it was
+    for (const effect of work) crossing.carriedOut(effect, outcomes, t(4), policyOf);
+    expect(written.view).toEqual(crossing.view());
+    expect(written.events).toEqual(crossing.unrecordedEvents());
+    expect(crossing.view()).toMatchObject({ yardCode: 'HN-Y2', fee: { amountVnd: 250_000, collector: 'TAX_AUTHORITY', status: 'DUE' } });
+  });
+
+  it('arms its first step, in the view written, by the policies the same call reads', () => {
+    const crossing = new CrossingState({ crossingId: 'c-2', declarantAccountId: declarant.accountId });
+    crossing.queue(crossing.submitDeclaration(form(), declarant, t(0)));
+    const work = crossing.pendingWork();
+    expect(work.map((e) => e.kind)).toEqual(['ARM_DEADLINES', 'PUBLISH']);
+    const preview = crossing.preview();
+    for (const effect of work) preview.carriedOut(effect, {}, t(0), () => POLICIES_TO_COME);
+    const snapshot = { view: preview.view(), events: preview.unrecordedEvents(), declarantAccountId: 'd', submission: { by: 'd', at: '' } };
+    const policies = { category: crossing.category!, stamp: '1', steps: { 'health-check': policy } };
+    const written = withOutcomes(snapshot, { policies, armed: 'health-check' });
+    for (const effect of work) crossing.carriedOut(effect, {}, t(0), () => policy);
+    expect(written.view).toEqual(crossing.view());
+    expect(written.events).toEqual(crossing.unrecordedEvents());
+    expect(crossing.view().steps[1]).toMatchObject({ slaAt: t(60).toISOString(), expiresAt: t(600).toISOString() });
   });
 });

@@ -21,7 +21,10 @@ import { TestReceiver } from '../system/webhook-receiver';
  * already in today's set is kept, not captured again.
  */
 /** A new set beside the earlier ones (named by the day), which stay: the replay test runs every set. */
-const OUT = path.join(ROOT, 'test', 'replay', 'histories', new Date().toISOString().slice(0, 10));
+/** `--out <folder>` writes elsewhere instead (to look at a history, say, without making a set). */
+const OUT = process.argv.includes('--out')
+  ? path.resolve(process.argv[process.argv.indexOf('--out') + 1])
+  : path.join(ROOT, 'test', 'replay', 'histories', new Date().toISOString().slice(0, 10));
 
 const fruit = { ...RUBBER, hsCode: '08109010', description: 'Fresh dragon fruit' };
 const paths: Record<string, () => Promise<string>> = {

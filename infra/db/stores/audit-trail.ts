@@ -24,6 +24,15 @@ export class AuditTrail {
     await appendAudit(sqlOf(this.em), inputs);
   }
 
+  /**
+   * Takes the chain's lock (the one `append_audit` takes, migration 0500) for the rest of the caller's transaction,
+   * for a writer that will append after it has locked something else: every writer locks the chain first, so none
+   * waits for another in a circle.
+   */
+  async lockChain(): Promise<void> {
+    await sqlOf(this.em)('select pg_advisory_xact_lock(4240117)');
+  }
+
   /** Entries oldest first; those of a scope are the ones about crossings at its gates. */
   async list(filter: AuditFilter): Promise<AuditEntry[]> {
     const where = new Where();
