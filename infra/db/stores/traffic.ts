@@ -153,16 +153,22 @@ export class TrafficStore {
     | { at: string; segments: Map<string, { trucks: number; meanSpeedKmh: number | null; status: FlowStatus }>; advisory: Advisory }
     | undefined
   > {
-    const sql = sqlOf(this.em);
-    const [advisory] = await sql<{ advisory: Advisory; computed_at: Date }>(
-      `select advisory, computed_at from traffic_advisory where gate_code = ? and ${FRESH}`,
+    // One statement, so one snapshot: a flow round (itself one statement) committing between two reads would pair
+    // its segments with the round before's advisory (seen under load: a CONGESTED segment beside "no advisory").
+    const [advisory] = await sqlOf(this.em)<{
+      advisory: Advisory;
+      computed_at: Date;
+      segments: { segment_code: string; trucks: number; mean_speed_kmh: number | null; status: FlowStatus }[];
+    }>(
+      `select a.advisory, a.computed_at,
+              coalesce((select json_agg(json_build_object('segment_code', f.segment_code, 'trucks', f.trucks,
+                                                          'mean_speed_kmh', f.mean_speed_kmh, 'status', f.status))
+                          from segment_flow f where f.gate_code = a.gate_code), '[]'::json) as segments
+         from traffic_advisory a where a.gate_code = ? and ${FRESH.replace('computed_at', 'a.computed_at')}`,
       [gate],
     );
     if (!advisory) return undefined;
-    const rows = await sql<{ segment_code: string; trucks: number; mean_speed_kmh: number | null; status: FlowStatus }>(
-      'select segment_code, trucks, mean_speed_kmh, status from segment_flow where gate_code = ?',
-      [gate],
-    );
+    const rows = advisory.segments;
     return {
       at: iso(advisory.computed_at),
       advisory: advisory.advisory,
