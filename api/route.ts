@@ -181,7 +181,8 @@ export class Api {
     res: Response,
   ): Promise<Reply> {
     const { body, query, params, errors } = parseRequest(spec, req);
-    const key = req.header('Idempotency-Key');
+    // An empty header is no key, as the routes that read it take it (`|| undefined`).
+    const key = req.header('Idempotency-Key') || undefined;
     const keyed = spec.method !== 'get' && key !== undefined && key.length <= MAX_KEY_LENGTH;
     const hash = keyed ? requestHash(spec.method, req.originalUrl, req.body) : '';
     let caller: Caller | undefined;
