@@ -23,8 +23,12 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 // SQLSTATE classes a retry can cure: 08 connection exception, 40 transaction rollback (serialization, deadlock),
 // 53 insufficient resources, 57 operator intervention (a statement cancelled by its timeout, shutdown).
 const TRANSIENT_STATE = /^(08|40|53|57)/;
+// "Transaction query already complete" is knex's answer to a statement sent in a transaction that has already ended.
+// In this code base no statement is sent after a commit, so it means the transaction was ended under it: its BEGIN,
+// sent on a pooled connection to a server that stopped answering, timed out (query_timeout), and the statement queued
+// behind it was refused with this error instead of the timeout (test/database-errors.test.ts). Retrying cures it.
 const TRANSIENT_MESSAGE =
-  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Query read timeout|Timeout acquiring a connection/i;
+  /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|Query read timeout|Timeout acquiring a connection|Transaction query already complete/i;
 
 /** True when PostgreSQL could not be reached or asked to try again: the same statement may well succeed later. */
 export function isTransientDatabaseError(err: unknown): boolean {
