@@ -7,6 +7,7 @@ import { stopWhenParentGone } from '../infra/parent-watch';
 import { isTransientDatabaseError } from '../infra/db/errors';
 import { retryUntil } from '../infra/retry-until';
 import { EncryptionCodec } from '../infra/payload-codec';
+import { startTracing } from '../infra/tracing';
 import { createApp } from './app';
 import { TokenService } from './auth/tokens';
 import { ensureFirstAdmin } from './bootstrap-admin';
@@ -30,13 +31,19 @@ async function main(): Promise<void> {
   if (!config.temporalAddress || !config.databaseUrl) {
     throw new Error('the API needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
   }
+  const tracing = await startTracing('clearance-api', log);
   const services = await initORM(config.databaseUrl, { timeouts: config.database });
   countStatementsPerRequest(services);
   const connection = Connection.lazy({ address: config.temporalAddress });
   // Secrets are read once here, not per request: from the environment, or in development from the data folder.
   const secrets = apiSecrets(config);
   const codec = EncryptionCodec.fromConfig(config);
-  const temporal = new Client({ connection, namespace: config.temporalNamespace, dataConverter: { payloadCodecs: [codec] } });
+  const temporal = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    dataConverter: { payloadCodecs: [codec] },
+    interceptors: tracing.clientInterceptors,
+  });
   const tokens = new TokenService(secrets.authSecret, config.tokenTtlSeconds);
 
   // The first admin exists before the API answers; if PostgreSQL is down it is created as soon as it is back. A wrong
@@ -82,7 +89,7 @@ async function main(): Promise<void> {
   });
   // Request lines up to 256 kB (Node's default is 16 kB), the size of the body limit: a long query is then a 400 naming
   // the field at fault rather than a bare 431.
-  const server = http.createServer({ maxHeaderSize: 256 * 1024 }, app);
+  const server = http.createServer({ maxHeaderSize: 256 * 1024 }, tracing.traceRequests(app));
   server.listen(config.port, config.host, () => log.info({ host: config.host, port: config.port }, 'API listening'));
   if (config.devRoutes) log.warn('development routes are mounted (/dev/payment-provider): ENABLE_DEV_ROUTES=true');
   server.keepAliveTimeout = 65_000;
@@ -96,7 +103,7 @@ async function main(): Promise<void> {
     approaches.stop();
     // Stop accepting connections, let requests in flight finish, then close the pools.
     server.close(async () => {
-      await Promise.allSettled([services.orm.close(), connection.close()]);
+      await Promise.allSettled([services.orm.close(), connection.close(), tracing.shutdown()]);
       log.info('API stopped');
       process.exit(0);
     });

@@ -12,6 +12,7 @@ import { portTakenSentence } from './process-table';
 import { stopProcess } from './stop-process';
 import { Supervisor, type Running, type SupervisedPart } from './supervisor';
 import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer } from './temporal-server';
+import { WORKFLOW_INTERCEPTOR_MODULES } from './tracing';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is missing (the Temporal dev server, an embedded
@@ -96,6 +97,7 @@ async function bundleWorkflows(config: Config): Promise<string> {
   if (config.workflowBundlePath) return config.workflowBundlePath;
   const { code } = await bundleWorkflowCode({
     workflowsPath: path.join(PROJECT_ROOT, 'workflows', __filename.endsWith('.ts') ? 'index.ts' : 'index.js'),
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
     logger: {
       log: () => undefined,
       trace: () => undefined,

@@ -13,6 +13,7 @@ import { retryUntil } from '../infra/retry-until';
 import { SecretSeal } from '../infra/secret-seal';
 import { targetPolicyOf, WebhookPoster } from '../infra/webhook-post';
 import { smsAdapterFromConfig } from '../infra/sms';
+import { startTracing, WORKFLOW_INTERCEPTOR_MODULES } from '../infra/tracing';
 import { startHeartbeat } from './heartbeat';
 import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (npm start provides both)');
   }
   const smsAdapter = smsAdapterFromConfig(config);
+  const tracing = await startTracing('clearance-worker', log);
 
   // The worker's own metrics (schedule-to-start latency, slots, polls) in Prometheus text, served by the SDK's core;
   // the API's /metrics folds them in when WORKER_METRICS_URL points here.
@@ -69,6 +71,9 @@ async function main(): Promise<void> {
   // Webhooks go out through agents that refuse private addresses in production (infra/webhook-post.ts).
   const poster = new WebhookPoster(targetPolicyOf(config), config.webhookAttemptTimeoutMs);
   const bundlePath = config.workflowBundlePath;
+  // Traces: the workflow interceptors are in the prebuilt bundle (a worker that bundles for itself adds them), and
+  // their spans leave the sandbox through the sink (infra/tracing.ts).
+  const traced = { interceptors: { ...tracing.workerInterceptors, workflowModules: bundlePath ? [] : WORKFLOW_INTERCEPTOR_MODULES }, sinks: tracing.sinks };
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -79,6 +84,7 @@ async function main(): Promise<void> {
     activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromConfig(config) }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
+    ...traced,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
   });
 
@@ -96,6 +102,7 @@ async function main(): Promise<void> {
       retryWindowMs: config.webhookRetryWindowMs,
     }),
     dataConverter: { payloadCodecs: [codec] },
+    ...traced,
     ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
   });
 
@@ -125,7 +132,7 @@ async function main(): Promise<void> {
   trafficKeeper.stop();
   webhookKeeper.stop();
   await Promise.all([heartbeat.stop(), sms.stop()]);
-  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
+  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close(), tracing.shutdown()]);
   log.info('worker stopped');
   process.exit(0);
 }
