@@ -8,6 +8,7 @@ import type { DeadlinePolicies } from '../domain/deadline-policy';
 import { withOutcomes, type WorkOutcomes } from '../domain/crossing-work';
 import { DeclarationSchema } from '../domain/declaration';
 import { TRANSIENT_FAILURE, TRANSIENT_RETRY } from '../domain/failures';
+import { workflowSpanSinks } from '../infra/tracing';
 import type { crossingWorkflow } from '../workflows/crossing';
 import { decideUpdate, retryIncidentUpdate, submitDeclarationUpdate, viewQuery } from '../workflows/messages';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
@@ -102,6 +103,7 @@ describe('the deadline alarm, the policy stamp and the retry bound, on simulated
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: { codePath: system().bundlePath },
+      sinks: workflowSpanSinks(),
       activities,
     });
     await worker.runUntil(async () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../infra/payload-codec';
+import { workflowSpanSinks } from '../infra/tracing';
 import { account, db, declaration, http, httpRetrying, system } from './system/client';
 import { RUBBER, staffOf, statusOf } from './system/crossing-flow';
 import { kill, startApi, startWorker } from './system/processes';
@@ -115,7 +116,7 @@ describe('durability', () => {
       await handle.result();
       const history = await handle.fetchHistory();
       await Worker.runReplayHistory(
-        { workflowBundle: { codePath: system().bundlePath }, dataConverter: { payloadCodecs: [codec] } },
+        { workflowBundle: { codePath: system().bundlePath }, dataConverter: { payloadCodecs: [codec] }, sinks: workflowSpanSinks() },
         history,
         `crossing-${id}`,
       );

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../infra/payload-codec';
+import { workflowSpanSinks } from '../infra/tracing';
 import { REPLAY_PAYLOAD_KEYS } from './replay/keys';
 import { system } from './system/client';
 
@@ -65,7 +66,11 @@ describe('replaying recorded crossings against today’s workflow code', () => {
     }));
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
-      { workflowBundle: { codePath: system().bundlePath }, dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] } },
+      {
+        workflowBundle: { codePath: system().bundlePath },
+        dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] },
+        sinks: workflowSpanSinks(),
+      },
       histories,
     )) {
       if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
