@@ -122,8 +122,11 @@ function otlpWanted(env: NodeJS.ProcessEnv): boolean {
     .map((name) => name.trim())
     .filter(Boolean);
   const unknown = exporters.filter((name) => name !== 'otlp' && name !== 'none');
-  if (unknown.length) throw new Error(`OTEL_TRACES_EXPORTER may be otlp or none, not "${unknown.join(',')}": the OTLP exporter is the one built in`);
-  const wanted = exporters.length ? exporters.includes('otlp') : Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (unknown.length)
+    throw new Error(`OTEL_TRACES_EXPORTER may be otlp or none, not "${unknown.join(',')}": the OTLP exporter is the one built in`);
+  const wanted = exporters.length
+    ? exporters.includes('otlp')
+    : Boolean(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT);
   const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL;
   if (wanted && protocol && protocol !== 'http/json') {
     throw new Error(`OTEL_EXPORTER_OTLP_PROTOCOL may be http/json, not "${protocol}": traces are sent as OTLP/HTTP with JSON bodies`);
@@ -155,7 +158,9 @@ export async function startTracing(serviceName: 'clearance-api' | 'clearance-wor
     { suppressOverrideMessage: true },
   );
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (the env detector) win over the process's own name.
-  const resource = Resource.default().merge(new Resource({ 'service.name': serviceName })).merge(envDetectorSync.detect());
+  const resource = Resource.default()
+    .merge(new Resource({ 'service.name': serviceName }))
+    .merge(envDetectorSync.detect());
   const processor = new Scrubbing(new BatchSpanProcessor(new OTLPTraceExporter()));
   const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
   // The global provider, the AsyncLocalStorage context manager and the W3C trace-context propagator (which the
@@ -167,7 +172,10 @@ export async function startTracing(serviceName: 'clearance-api' | 'clearance-wor
     clientInterceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
     workerInterceptors: {
       activity: [
-        (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) }),
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
       ],
     },
     sinks: { exporter: makeWorkflowExporter(processor, resource) },

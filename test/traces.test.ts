@@ -34,7 +34,14 @@ async function otlpReceiver(): Promise<{ url: string; spans: ReceivedSpan[]; bod
         const service = String(attributesOf(rs.resource?.attributes)['service.name']);
         for (const ss of rs.scopeSpans ?? [])
           for (const s of ss.spans ?? [])
-            spans.push({ service, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, attributes: attributesOf(s.attributes) });
+            spans.push({
+              service,
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId || undefined,
+              name: s.name,
+              attributes: attributesOf(s.attributes),
+            });
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
@@ -75,7 +82,12 @@ describe('traces', () => {
       vehicle: { plate: `12C-${n.slice(0, 3)}.${n.slice(3)}`, trailerPlate: null, country: 'VN', grossWeightKg: 32000 },
       driver: { fullName: `Tran Thi Vet ${n}`, idNumber: `0010900${n}`, nationality: 'VN', phone: `+849123${n}` },
     } as Parameters<typeof declaration>[0]);
-    const created = await httpRetrying('POST', '/v1/crossings', { baseUrl: api.url, token: company.token, body: declared, key: randomUUID() });
+    const created = await httpRetrying('POST', '/v1/crossings', {
+      baseUrl: api.url,
+      token: company.token,
+      body: declared,
+      key: randomUUID(),
+    });
     expect(created.status).toBe(201);
     const decided = await httpRetrying('POST', `/v1/crossings/${created.body.id}/steps/health-check/decision`, {
       baseUrl: api.url,
@@ -87,7 +99,12 @@ describe('traces', () => {
 
     // The decision's request span, and once the batch processors have sent them, the spans of its trace.
     const route = 'POST /v1/crossings/:id/steps/:step/decision';
-    const expected = ['StartWorkflowUpdate:decide.v1', 'HandleUpdate:decide.v1', 'StartActivity:settleCrossing', 'RunActivity:settleCrossing'];
+    const expected = [
+      'StartWorkflowUpdate:decide.v1',
+      'HandleUpdate:decide.v1',
+      'StartActivity:settleCrossing',
+      'RunActivity:settleCrossing',
+    ];
     const deadline = Date.now() + 20_000;
     let trace: ReceivedSpan[] = [];
     for (;;) {
@@ -115,7 +132,14 @@ describe('traces', () => {
 
     // Nothing the company declared, nor who it is, in anything the exporters sent.
     const sent = receiver.bodies.join('\n');
-    for (const secret of [declared.vehicle.plate, declared.driver.fullName, declared.driver.idNumber, declared.driver.phone, company.companyTaxCode!, company.username]) {
+    for (const secret of [
+      declared.vehicle.plate,
+      declared.driver.fullName,
+      declared.driver.idNumber,
+      declared.driver.phone,
+      company.companyTaxCode!,
+      company.username,
+    ]) {
       expect(sent).not.toContain(secret);
     }
   }, 90_000);

@@ -73,7 +73,10 @@ async function main(): Promise<void> {
   const bundlePath = config.workflowBundlePath;
   // Traces: the workflow interceptors are in the prebuilt bundle (a worker that bundles for itself adds them), and
   // their spans leave the sandbox through the sink (infra/tracing.ts).
-  const traced = { interceptors: { ...tracing.workerInterceptors, workflowModules: bundlePath ? [] : WORKFLOW_INTERCEPTOR_MODULES }, sinks: tracing.sinks };
+  const traced = {
+    interceptors: { ...tracing.workerInterceptors, workflowModules: bundlePath ? [] : WORKFLOW_INTERCEPTOR_MODULES },
+    sinks: tracing.sinks,
+  };
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
