@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/orm';
 import { parseDuration } from '../domain/durations';
+import { PROJECT_ROOT } from './project-root';
 import { secretOrGenerated } from './secrets';
 
 /**
@@ -192,7 +193,7 @@ export function loadConfig(): Config {
     workerMetricsPort: text('WORKER_METRICS_PORT') === undefined ? undefined : int('WORKER_METRICS_PORT', 0),
     workerMetricsUrl: text('WORKER_METRICS_URL'),
     childNodeArgs: (text('CHILD_NODE_ARGS') ?? '').split(' ').filter(Boolean),
-    toolsDir: path.resolve(text('TOOLS_DIR') ?? path.join(__dirname, '..', '.tools')),
+    toolsDir: path.resolve(text('TOOLS_DIR') ?? path.join(PROJECT_ROOT, '.tools')),
     temporalCallTimeoutMs: int('TEMPORAL_CALL_TIMEOUT_MS', 5000),
     database: {
       connectMs: int('DB_CONNECT_TIMEOUT_MS', 2000),

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities, createWebhookDelivery } from '../activities';
@@ -13,6 +13,8 @@ import { retryUntil } from '../infra/retry-until';
 import { SecretSeal } from '../infra/secret-seal';
 import { targetPolicyOf, WebhookPoster } from '../infra/webhook-post';
 import { smsAdapterFromConfig } from '../infra/sms';
+import { FROM_SOURCE, codeFile } from '../infra/project-root';
+import { PREBUILT_BUNDLE_PATH } from '../infra/workflow-bundle';
 import { startHeartbeat } from './heartbeat';
 import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
@@ -22,6 +24,20 @@ import { registerSearchAttributes } from './register-search-attributes';
 
 /** How long a shutdown may take before the process exits anyway (the API allows as long: api/main.ts). */
 const SHUTDOWN_LIMIT_MS = 10_000;
+
+/**
+ * The workflow code both Worker instances load. WORKFLOW_BUNDLE_PATH when given (the launcher's bundle, or an image's);
+ * compiled (dist/), the bundle `npm run build` wrote beside it, so a production start never runs webpack; from source
+ * without one, the SDK bundles workflows/index itself.
+ */
+function workflowCode(bundlePath: string | undefined): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const codePath = bundlePath ?? (FROM_SOURCE ? undefined : PREBUILT_BUNDLE_PATH);
+  if (codePath === undefined) return { workflowsPath: codeFile('workflows', 'index') };
+  if (!fs.existsSync(codePath)) {
+    throw new Error(`the workflow bundle ${codePath} is missing: run npm run build, or set WORKFLOW_BUNDLE_PATH to one`);
+  }
+  return { workflowBundle: { codePath } };
+}
 
 /**
  * The worker process: runs crossing workflows and their activities. Scales separately from the API; any number of
@@ -68,7 +84,7 @@ async function main(): Promise<void> {
 
   // Webhooks go out through agents that refuse private addresses in production (infra/webhook-post.ts).
   const poster = new WebhookPoster(targetPolicyOf(config), config.webhookAttemptTimeoutMs);
-  const bundlePath = config.workflowBundlePath;
+  const workflows = workflowCode(config.workflowBundlePath);
   const worker = await Worker.create({
     connection,
     namespace: config.temporalNamespace,
@@ -79,7 +95,7 @@ async function main(): Promise<void> {
     activities: createActivities(services, client, { publicUrl: config.publicUrl, signer: GatePassSigner.fromConfig(config) }),
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+    ...workflows,
   });
 
   // Webhook deliveries on their own task queue and slots: a receiver that hangs holds a webhook slot for at most
@@ -96,7 +112,7 @@ async function main(): Promise<void> {
       retryWindowMs: config.webhookRetryWindowMs,
     }),
     dataConverter: { payloadCodecs: [codec] },
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+    ...workflows,
   });
 
   log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
