@@ -4,6 +4,7 @@ import type { DatabaseTimeouts } from './db/orm';
 import { parseDuration } from '../domain/durations';
 import { PROJECT_ROOT } from './project-root';
 import { secretOrGenerated } from './secrets';
+import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
 
 /**
  * Every setting the processes read, in one place. Values come from the environment; the defaults are the embedded,
@@ -15,8 +16,11 @@ export interface Config {
   /** The interface the API listens on: this machine only unless HOST says otherwise (0.0.0.0 behind an ingress). */
   host: string;
   port: number;
+  /** TEMPORAL_ADDRESS (or the envconfig profile's); unset, the launcher starts a dev server of its own. */
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  /** The whole connection (TLS, API key) from @temporalio/envconfig's variables: infra/temporal-connection.ts. */
+  temporal: TemporalConnectionSettings;
   taskQueue: string;
   databaseUrl: string | undefined;
   embeddedPostgresPort: number;
@@ -154,13 +158,15 @@ export function bootstrapLogLevel(): string {
 
 export function loadConfig(): Config {
   const production = process.env.NODE_ENV === 'production';
+  const temporal = loadTemporalConnection();
   return {
     production,
     dataDir: path.resolve(text('DATA_DIR') ?? '.data'),
     host: text('HOST') ?? '127.0.0.1',
     port: int('PORT', 3000),
-    temporalAddress: text('TEMPORAL_ADDRESS'),
-    temporalNamespace: text('TEMPORAL_NAMESPACE') ?? 'default',
+    temporalAddress: temporal.address,
+    temporalNamespace: temporal.namespace,
+    temporal,
     taskQueue: text('TASK_QUEUE') ?? 'crossings',
     databaseUrl: text('DATABASE_URL'),
     embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329),

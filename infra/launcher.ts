@@ -66,6 +66,16 @@ function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv, extra:
   return { process: child, stop: () => stopProcess(child) };
 }
 
+/** @temporalio/envconfig's variables that only a real cluster needs (infra/temporal-connection.ts). */
+const CLUSTER_ONLY_VARIABLES = [
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+];
+
 /** How many processes of a kind to run: a whole number from 1 to 8 in `name`, else 1. */
 function processCount(name: 'WORKER_PROCESSES' | 'API_PROCESSES'): number {
   const text = process.env[name];
@@ -225,7 +235,10 @@ async function main(): Promise<void> {
     const apis = processCount('API_PROCESSES');
     workerMetricsPorts = await Promise.all(Array.from({ length: workers }, () => freePort()));
     apiPorts = [config.port, ...(await Promise.all(Array.from({ length: apis - 1 }, () => freePort())))];
-    const env = {
+    const env: NodeJS.ProcessEnv = {
+      // The dev server started here speaks plain gRPC on this machine: a cluster's TLS or API key left in the
+      // environment from another use must not reach it (spawn drops the variables set to undefined).
+      ...(config.temporalAddress ? {} : Object.fromEntries(CLUSTER_ONLY_VARIABLES.map((name) => [name, undefined]))),
       TEMPORAL_ADDRESS: temporalAddress,
       DATABASE_URL: databaseUrl,
       DATA_DIR: config.dataDir,

@@ -70,12 +70,12 @@ async function main(): Promise<void> {
   });
 
   const services = await initORM(config.databaseUrl, { timeouts: config.database });
-  const connection = await retryUntil('Temporal', () => NativeConnection.connect({ address: config.temporalAddress }), { log });
+  const connection = await retryUntil('Temporal', () => NativeConnection.connect(config.temporal.options()), { log });
   await registerSearchAttributes(connection, config.temporalNamespace, log);
 
   const codec = EncryptionCodec.fromConfig(config);
   // A client for the activities that message other workflows (the deadline-policy fan-out).
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect(config.temporal.options());
   const client = new Client({
     connection: clientConnection,
     namespace: config.temporalNamespace,
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     ...workflows,
   });
 
-  log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporal.describe() }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
   const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
   const webhookKeeper = startWebhookKeeper(services, client, { taskQueue: config.taskQueue, log });
