@@ -60,6 +60,10 @@ export interface Config {
   workflowBundlePath: string | undefined;
   workerMaxCachedWorkflows: number;
   workerMetricsPort: number | undefined;
+  /** The worker's own /healthz and /metrics (worker/http-server.ts): not served unless WORKER_HTTP_PORT is set. */
+  workerHttpPort: number | undefined;
+  /** Where the worker's /healthz listens: this machine only unless WORKER_HTTP_HOST says otherwise (0.0.0.0 in a pod). */
+  workerHttpHost: string;
   /** The API: where the worker's metrics are, to fold them into /metrics. */
   workerMetricsUrl: string | undefined;
   /** The launcher: extra Node flags for the worker and API (e.g. `--cpu-prof`), and where it installs tools. */
@@ -94,6 +98,22 @@ function int(name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${raw}"`);
   return value;
+}
+
+/** A TCP port to listen on, 1 to 65535, or undefined when not set. */
+function port(name: string): number | undefined {
+  const raw = text(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number from 1 to 65535, got "${raw}"`);
+  return value;
+}
+
+/** An IP address to listen on (0.0.0.0 for every interface); a host name is refused, as the listener would resolve it. */
+function ipAddress(name: string, fallback: string): string {
+  const raw = text(name) ?? fallback;
+  if (net.isIP(raw) === 0) throw new Error(`${name} must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0; got "${raw}"`);
+  return raw;
 }
 
 function text(name: string): string | undefined {
@@ -198,6 +218,8 @@ export function loadConfig(): Config {
     workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 2000),
     workerMetricsPort: text('WORKER_METRICS_PORT') === undefined ? undefined : int('WORKER_METRICS_PORT', 0),
     workerMetricsUrl: text('WORKER_METRICS_URL'),
+    workerHttpPort: port('WORKER_HTTP_PORT'),
+    workerHttpHost: ipAddress('WORKER_HTTP_HOST', '127.0.0.1'),
     childNodeArgs: (text('CHILD_NODE_ARGS') ?? '').split(' ').filter(Boolean),
     toolsDir: path.resolve(text('TOOLS_DIR') ?? path.join(PROJECT_ROOT, '.tools')),
     temporalCallTimeoutMs: int('TEMPORAL_CALL_TIMEOUT_MS', 5000),

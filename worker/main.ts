@@ -15,7 +15,9 @@ import { targetPolicyOf, WebhookPoster } from '../infra/webhook-post';
 import { smsAdapterFromConfig } from '../infra/sms';
 import { FROM_SOURCE, codeFile } from '../infra/project-root';
 import { PREBUILT_BUNDLE_PATH } from '../infra/workflow-bundle';
+import { freePort } from '../infra/ports';
 import { startHeartbeat } from './heartbeat';
+import { startWorkerHttp } from './http-server';
 import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
 import { startTrafficKeeper } from './traffic-keeper';
@@ -53,7 +55,9 @@ async function main(): Promise<void> {
 
   // The worker's own metrics (schedule-to-start latency, slots, polls) in Prometheus text, served by the SDK's core;
   // the API's /metrics folds them in when WORKER_METRICS_URL points here.
-  const metricsPort = config.workerMetricsPort ?? 0;
+  // With WORKER_HTTP_PORT and no WORKER_METRICS_PORT, the core still serves them, on a port of this machine only,
+  // so the worker's one public port (worker/http-server.ts) carries them.
+  const metricsPort = config.workerMetricsPort ?? (config.workerHttpPort ? await freePort() : 0);
   Runtime.install({
     logger: {
       log: (level, message, meta) => log[level.toLowerCase() as 'info'](meta ?? {}, message),
@@ -115,6 +119,15 @@ async function main(): Promise<void> {
     ...workflows,
   });
 
+  const workerHttp = config.workerHttpPort
+    ? await startWorkerHttp({
+        host: config.workerHttpHost,
+        port: config.workerHttpPort,
+        workers: { crossings: worker, webhooks: webhookWorker },
+        coreMetricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+        log,
+      })
+    : undefined;
   log.info({ taskQueue: config.taskQueue, temporal: config.temporal.describe() }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
   const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
@@ -141,7 +154,7 @@ async function main(): Promise<void> {
   trafficKeeper.stop();
   webhookKeeper.stop();
   await Promise.all([heartbeat.stop(), sms.stop()]);
-  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close()]);
+  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close(), workerHttp?.close()]);
   log.info('worker stopped');
   process.exit(0);
 }
