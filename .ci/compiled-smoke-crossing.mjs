@@ -29,13 +29,18 @@ async function must(status, what, answer) {
   return got.body;
 }
 
-const login = async (username, password) => (await must(200, `login ${username}`, call('POST', '/v1/auth/login', { body: { username, password } }))).token;
+const login = async (username, password) =>
+  (await must(200, `login ${username}`, call('POST', '/v1/auth/login', { body: { username, password } }))).token;
 const admin = await login('admin', adminPassword);
 
 async function account(role, extra = {}) {
   const username = `${role.toLowerCase().replace(/_/g, '-')}-${randomUUID().slice(0, 8)}`;
   const password = 'correct horse battery';
-  await must(201, `creating ${role}`, call('POST', '/v1/accounts', { token: admin, body: { username, password, role, gates: ['HUU_NGHI'], ...extra } }));
+  await must(
+    201,
+    `creating ${role}`,
+    call('POST', '/v1/accounts', { token: admin, body: { username, password, role, gates: ['HUU_NGHI'], ...extra } }),
+  );
   return login(username, password);
 }
 
@@ -49,26 +54,44 @@ const officers = {
 };
 officers['border-exit'] = officers['border-entry'];
 
-const created = await must(201, 'declaring', call('POST', '/v1/crossings', {
-  token: declarant,
-  body: {
-    gate: 'HUU_NGHI',
-    direction: 'EXPORT',
-    priority: null,
-    customsDeclarationNo: '305123456789',
-    vehicle: { plate: '12C-123.45', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 },
-    driver: { fullName: 'Nguyen Van A', idNumber: '001090012345', nationality: 'VN', phone: '+84912345678' },
-    health: { temperatureC: 36.8, symptoms: [], declaredAt: new Date().toISOString() },
-    containers: [{ number: 'MSCU1234566', sealNo: 'SL123456' }],
-    goods: [{ hsCode: '40012200', description: 'Natural rubber TSR 20', quantity: 20, unit: 'PALLET', netWeightKg: 20000, valueUsd: 34000, origin: 'VN' }],
-    transshipment: false,
-  },
-}));
+const created = await must(
+  201,
+  'declaring',
+  call('POST', '/v1/crossings', {
+    token: declarant,
+    body: {
+      gate: 'HUU_NGHI',
+      direction: 'EXPORT',
+      priority: null,
+      customsDeclarationNo: '305123456789',
+      vehicle: { plate: '12C-123.45', trailerPlate: '12R-012.34', country: 'VN', grossWeightKg: 32000 },
+      driver: { fullName: 'Nguyen Van A', idNumber: '001090012345', nationality: 'VN', phone: '+84912345678' },
+      health: { temperatureC: 36.8, symptoms: [], declaredAt: new Date().toISOString() },
+      containers: [{ number: 'MSCU1234566', sealNo: 'SL123456' }],
+      goods: [
+        {
+          hsCode: '40012200',
+          description: 'Natural rubber TSR 20',
+          quantity: 20,
+          unit: 'PALLET',
+          netWeightKg: 20000,
+          valueUsd: 34000,
+          origin: 'VN',
+        },
+      ],
+      transshipment: false,
+    },
+  }),
+);
 
 let view;
 for (const [step, token] of Object.entries(officers)) {
   const body = step === 'fee-payment' ? { outcome: 'APPROVE', receiptNo: `BL-${randomUUID().slice(0, 8)}` } : { outcome: 'APPROVE' };
-  view = await must(200, `approving ${step}`, call('POST', `/v1/crossings/${created.id}/steps/${step}/decision`, { token, body, key: randomUUID() }));
+  view = await must(
+    200,
+    `approving ${step}`,
+    call('POST', `/v1/crossings/${created.id}/steps/${step}/decision`, { token, body, key: randomUUID() }),
+  );
 }
 const read = await must(200, 'reading the crossing', call('GET', `/v1/crossings/${created.id}`, { token: declarant }));
 if (read.status !== 'CLEARED') throw new Error(`the crossing is ${read.status}, not CLEARED: ${JSON.stringify(read)}`);

@@ -105,7 +105,8 @@ function port(name: string): number | undefined {
   const raw = text(name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${name} must be a port number from 1 to 65535, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name} must be a port number from 1 to 65535, got "${raw}"`);
   return value;
 }
 
@@ -135,7 +136,8 @@ function publicUrl(production: boolean): string {
 function isoDurationMs(name: string, fallback: string, least: { ms: number; words: string } = { ms: 60_000, words: 'a minute' }): number {
   const raw = text(name) ?? fallback;
   const ms = parseDuration(raw);
-  if (ms === null || ms < least.ms) throw new Error(`${name} must be an ISO 8601 duration of at least ${least.words}, such as ${fallback}; got "${raw}"`);
+  if (ms === null || ms < least.ms)
+    throw new Error(`${name} must be an ISO 8601 duration of at least ${least.words}, such as ${fallback}; got "${raw}"`);
   return ms;
 }
 

@@ -43,7 +43,12 @@ export class TemporalConnectionSettings {
   }
 }
 
-const PATH_VARIABLES = ['TEMPORAL_TLS_CLIENT_CERT_PATH', 'TEMPORAL_TLS_CLIENT_KEY_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_CONFIG_FILE'];
+const PATH_VARIABLES = [
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_CONFIG_FILE',
+];
 
 export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): TemporalConnectionSettings {
   // envconfig reads '' as a value (an empty address, TLS off); the rest of the configuration reads it as unset.
@@ -62,7 +67,9 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
     }
   }
   if ((given.TEMPORAL_TLS_CLIENT_CERT_PATH === undefined) !== (given.TEMPORAL_TLS_CLIENT_KEY_PATH === undefined)) {
-    throw new Error('TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together: mutual TLS needs both the certificate and its key');
+    throw new Error(
+      'TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together: mutual TLS needs both the certificate and its key',
+    );
   }
 
   let loaded: ReturnType<typeof loadClientConnectConfig>;
@@ -72,7 +79,8 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
     // Not the parser's message: it may quote the file, and the file may hold an API key.
     const where = given.TEMPORAL_CONFIG_FILE ?? 'the Temporal config file (~/.config/temporalio/temporal.toml)';
     const profile = given.TEMPORAL_PROFILE;
-    const why = /not found/.test((err as Error).message) && profile ? `has no profile "${profile}" (TEMPORAL_PROFILE)` : 'cannot be read as TOML';
+    const why =
+      /not found/.test((err as Error).message) && profile ? `has no profile "${profile}" (TEMPORAL_PROFILE)` : 'cannot be read as TOML';
     throw new Error(`${where} ${why}`);
   }
   const { address, apiKey, tls, metadata } = loaded.connectionOptions;

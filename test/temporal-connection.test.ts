@@ -42,7 +42,11 @@ describe('the Temporal connection of a real cluster', () => {
   });
 
   it('turns TLS on with an API key, and never shows the key when the settings are logged', () => {
-    const settings = loadTemporalConnection({ ...base, TEMPORAL_ADDRESS: 'eu.aws.api.temporal.io:7233', TEMPORAL_API_KEY: 'sk-very-secret' });
+    const settings = loadTemporalConnection({
+      ...base,
+      TEMPORAL_ADDRESS: 'eu.aws.api.temporal.io:7233',
+      TEMPORAL_API_KEY: 'sk-very-secret',
+    });
     expect(settings.options()).toMatchObject({ apiKey: 'sk-very-secret', tls: true });
     expect(settings.describe()).toMatchObject({ tls: 'on', apiKey: true });
     expect(JSON.stringify({ settings })).not.toContain('sk-very-secret');
@@ -51,14 +55,22 @@ describe('the Temporal connection of a real cluster', () => {
 
   it('reads a profile of the config file named by TEMPORAL_PROFILE, the variables taking precedence', () => {
     const toml = file('temporal.toml', '[profile.border]\naddress = "cluster:7233"\nnamespace = "border"\n');
-    const settings = loadTemporalConnection({ HOME: dir, TEMPORAL_CONFIG_FILE: toml, TEMPORAL_PROFILE: 'border', TEMPORAL_NAMESPACE: 'override' });
+    const settings = loadTemporalConnection({
+      HOME: dir,
+      TEMPORAL_CONFIG_FILE: toml,
+      TEMPORAL_PROFILE: 'border',
+      TEMPORAL_NAMESPACE: 'override',
+    });
     expect(settings.describe()).toMatchObject({ address: 'cluster:7233', namespace: 'override' });
   });
 
   it.each([
     [{ TEMPORAL_TLS: 'yes' }, /^TEMPORAL_TLS must be true or false, not "yes"$/],
     [{ TEMPORAL_TLS_CLIENT_CERT_PATH: cert }, /go together: mutual TLS needs both the certificate and its key/],
-    [{ TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'missing.pem') }, /^TEMPORAL_TLS_SERVER_CA_CERT_PATH names .*missing\.pem, which cannot be read \(ENOENT\)$/],
+    [
+      { TEMPORAL_TLS_SERVER_CA_CERT_PATH: path.join(dir, 'missing.pem') },
+      /^TEMPORAL_TLS_SERVER_CA_CERT_PATH names .*missing\.pem, which cannot be read \(ENOENT\)$/,
+    ],
     [{ TEMPORAL_API_KEY: 'sk-very-secret', TEMPORAL_TLS: 'false' }, /would send it in clear text/],
     [{ TEMPORAL_PROFILE: 'nowhere' }, /has no profile "nowhere" \(TEMPORAL_PROFILE\)/],
     [{ TEMPORAL_CONFIG_FILE: file('broken.toml', 'api_key = "sk-very-secret" [[[') }, /cannot be read as TOML$/],
