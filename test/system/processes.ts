@@ -30,8 +30,8 @@ function start(entry: string, env: NodeJS.ProcessEnv, logName: string): ChildPro
   return child;
 }
 
-export function startWorker(taskQueue: string): ChildProcess {
-  return start('worker/main.ts', envFor(taskQueue), `worker-${taskQueue}`);
+export function startWorker(taskQueue: string, env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return start('worker/main.ts', { ...envFor(taskQueue), ...env }, `worker-${taskQueue}`);
 }
 
 export async function startApi(taskQueue: string, env: NodeJS.ProcessEnv = {}): Promise<{ process: ChildProcess; url: string }> {
