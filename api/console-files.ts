@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import express from 'express';
+import { PROJECT_ROOT } from '../infra/project-root';
 import { ApiError } from './problem';
 
-/** Where `console/build.ts` puts the built console. */
-export const CONSOLE_DIR = path.resolve(__dirname, '..', 'console', 'dist');
+/** Where infra/build-console.ts puts the built console: in the repository, from source and from dist/ alike. */
+export const CONSOLE_DIR = path.join(PROJECT_ROOT, 'console', 'dist');
 
 /**
  * The browser console at `/`, from the same origin as the API (DESIGN.md "The console"): static files built from

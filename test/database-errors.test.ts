@@ -12,7 +12,9 @@ import { system } from './system/client';
  * the real one, behind a relay that can stop passing bytes as a frozen server would.
  */
 class FreezableRelay {
-  frozen = false;
+  private frozenNow = false;
+  /** Bytes sent while frozen, delivered on thaw, as a stopped server's kernel buffers them. */
+  private readonly held: (() => void)[] = [];
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
@@ -24,9 +26,22 @@ class FreezableRelay {
         s.on('error', () => s.destroy());
         s.on('close', () => this.sockets.delete(s));
       }
-      client.on('data', (d) => this.frozen || upstream.write(d));
-      upstream.on('data', (d) => this.frozen || client.write(d));
+      // A side that closes closes the other, after what was held for it (a server reads a closed socket's last bytes).
+      client.on('close', () => this.pass(() => upstream.end()));
+      upstream.on('close', () => this.pass(() => client.destroy()));
+      client.on('data', (d) => this.pass(() => upstream.write(d)));
+      upstream.on('data', (d) => this.pass(() => client.write(d)));
     });
+  }
+
+  private pass(send: () => void): void {
+    if (this.frozenNow) this.held.push(send);
+    else send();
+  }
+
+  set frozen(frozen: boolean) {
+    this.frozenNow = frozen;
+    if (!frozen) for (const send of this.held.splice(0)) send();
   }
 
   async listen(): Promise<number> {
@@ -49,7 +64,8 @@ describe('a transaction while PostgreSQL stops answering', () => {
     relay = new FreezableRelay({ host: target.hostname, port: Number(target.port || 5432) });
     const url = new URL(target);
     url.host = `127.0.0.1:${await relay.listen()}`;
-    services = await initORM(url.toString(), { poolMax: 2, timeouts: { connectMs: 1000, acquireMs: 1000, queryMs: 1000 } });
+    // One connection, so a statement after the freeze gets the very connection the freeze caught.
+    services = await initORM(url.toString(), { poolMax: 1, timeouts: { connectMs: 1000, acquireMs: 1000, queryMs: 1000 } });
     // A pooled connection, open and idle, as the worker's are when the server freezes.
     await services.em.getConnection().execute('select 1');
   });
@@ -82,6 +98,20 @@ describe('a transaction while PostgreSQL stops answering', () => {
       const err = await failureOf(freezeAt);
       expect(isTransientDatabaseError(err)).toBe(true);
       expect(classified(err, 'settleCrossing')).toMatchObject({ type: TRANSIENT_FAILURE, nonRetryable: false });
+    },
+    30_000,
+  );
+
+  it.each(['begin', 'statement', 'commit'] as const)(
+    'runs the next statement in a transaction of its own once the server answers again, not in the one the freeze cut at its %s',
+    async (freezeAt) => {
+      await failureOf(freezeAt);
+      relay.frozen = false;
+      // The held BEGIN (or statement) reaches the server now; a connection reused after it would run what follows inside
+      // that transaction, never committed (or refused, 25P02, once a statement in it failed).
+      await new Promise((r) => setTimeout(r, 300));
+      const [row] = await services.em.getConnection().execute<{ own: boolean }[]>('select now() = statement_timestamp() as own');
+      expect(row.own).toBe(true);
     },
     30_000,
   );

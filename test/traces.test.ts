@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
+import { ROOT } from '../infra/launch-system';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../infra/tracing';
+import { writeWorkflowBundle } from '../infra/workflow-bundle';
 import { freePort } from '../infra/ports';
 import { account, declaration, httpRetrying } from './system/client';
 import { RUBBER, staffOf } from './system/crossing-flow';
@@ -65,9 +69,14 @@ describe('traces', () => {
   beforeAll(async () => {
     receiver = await otlpReceiver();
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '200' };
-    worker = startWorker(taskQueue, env);
+    // The test system's bundle is the plain one (no traces asked for at its start): this worker gets the traced one,
+    // as a worker with traces on does.
+    const bundle = await writeWorkflowBundle(path.join(ROOT, '.data', `${taskQueue}-bundle.js`), {
+      workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    });
+    worker = startWorker(taskQueue, { ...env, WORKFLOW_BUNDLE_PATH: bundle });
     api = await startApi(taskQueue, env);
-  }, 60_000);
+  }, 120_000);
   afterAll(async () => {
     await Promise.all([api && kill(api.process, 'SIGTERM'), worker && kill(worker, 'SIGTERM')]);
     await new Promise((resolve) => receiver?.server.close(resolve));

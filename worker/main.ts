@@ -1,4 +1,4 @@
-import path from 'node:path';
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, makeTelemetryFilterString } from '@temporalio/worker';
 import { createActivities, createWebhookDelivery } from '../activities';
@@ -13,8 +13,12 @@ import { retryUntil } from '../infra/retry-until';
 import { SecretSeal } from '../infra/secret-seal';
 import { targetPolicyOf, WebhookPoster } from '../infra/webhook-post';
 import { smsAdapterFromConfig } from '../infra/sms';
-import { startTracing, WORKFLOW_INTERCEPTOR_MODULES } from '../infra/tracing';
+import { FROM_SOURCE, codeFile } from '../infra/project-root';
+import { prebuiltBundlePath } from '../infra/workflow-bundle';
+import { otlpWanted, startTracing, workflowInterceptorModulesFor } from '../infra/tracing';
+import { freePort } from '../infra/ports';
 import { startHeartbeat } from './heartbeat';
+import { startWorkerHttp } from './http-server';
 import { NotificationSender } from './notification-sender';
 import { startQueueKeeper } from './queue-keeper';
 import { startTrafficKeeper } from './traffic-keeper';
@@ -23,6 +27,20 @@ import { registerSearchAttributes } from './register-search-attributes';
 
 /** How long a shutdown may take before the process exits anyway (the API allows as long: api/main.ts). */
 const SHUTDOWN_LIMIT_MS = 10_000;
+
+/**
+ * The workflow code both Worker instances load. WORKFLOW_BUNDLE_PATH when given (the launcher's bundle, or an image's);
+ * compiled (dist/), the bundle `npm run build` wrote beside it, so a production start never runs webpack; from source
+ * without one, the SDK bundles workflows/index itself.
+ */
+function workflowCode(bundlePath: string | undefined): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const codePath = bundlePath ?? (FROM_SOURCE ? undefined : prebuiltBundlePath(otlpWanted()));
+  if (codePath === undefined) return { workflowsPath: codeFile('workflows', 'index') };
+  if (!fs.existsSync(codePath)) {
+    throw new Error(`the workflow bundle ${codePath} is missing: run npm run build, or set WORKFLOW_BUNDLE_PATH to one`);
+  }
+  return { workflowBundle: { codePath } };
+}
 
 /**
  * The worker process: runs crossing workflows and their activities. Scales separately from the API; any number of
@@ -39,7 +57,9 @@ async function main(): Promise<void> {
 
   // The worker's own metrics (schedule-to-start latency, slots, polls) in Prometheus text, served by the SDK's core;
   // the API's /metrics folds them in when WORKER_METRICS_URL points here.
-  const metricsPort = config.workerMetricsPort ?? 0;
+  // With WORKER_HTTP_PORT and no WORKER_METRICS_PORT, the core still serves them, on a port of this machine only,
+  // so the worker's one public port (worker/http-server.ts) carries them.
+  const metricsPort = config.workerMetricsPort ?? (config.workerHttpPort ? await freePort() : 0);
   Runtime.install({
     logger: {
       log: (level, message, meta) => log[level.toLowerCase() as 'info'](meta ?? {}, message),
@@ -56,12 +76,12 @@ async function main(): Promise<void> {
   });
 
   const services = await initORM(config.databaseUrl, { timeouts: config.database });
-  const connection = await retryUntil('Temporal', () => NativeConnection.connect({ address: config.temporalAddress }), { log });
+  const connection = await retryUntil('Temporal', () => NativeConnection.connect(config.temporal.options()), { log });
   await registerSearchAttributes(connection, config.temporalNamespace, log);
 
   const codec = EncryptionCodec.fromConfig(config);
   // A client for the activities that message other workflows (the deadline-policy fan-out).
-  const clientConnection = await Connection.connect({ address: config.temporalAddress });
+  const clientConnection = await Connection.connect(config.temporal.options());
   const client = new Client({
     connection: clientConnection,
     namespace: config.temporalNamespace,
@@ -70,11 +90,11 @@ async function main(): Promise<void> {
 
   // Webhooks go out through agents that refuse private addresses in production (infra/webhook-post.ts).
   const poster = new WebhookPoster(targetPolicyOf(config), config.webhookAttemptTimeoutMs);
-  const bundlePath = config.workflowBundlePath;
-  // Traces: the workflow interceptors are in the prebuilt bundle (a worker that bundles for itself adds them), and
-  // their spans leave the sandbox through the sink (infra/tracing.ts).
+  const workflows = workflowCode(config.workflowBundlePath);
+  // Traces: a prebuilt bundle has the workflow interceptors when it is the traced one (infra/tracing.ts); a worker that
+  // bundles for itself adds them when traces are on. Their spans leave the sandbox through the sink.
   const traced = {
-    interceptors: { ...tracing.workerInterceptors, workflowModules: bundlePath ? [] : WORKFLOW_INTERCEPTOR_MODULES },
+    interceptors: { ...tracing.workerInterceptors, workflowModules: 'workflowsPath' in workflows ? workflowInterceptorModulesFor() : [] },
     sinks: tracing.sinks,
   };
   const worker = await Worker.create({
@@ -88,7 +108,7 @@ async function main(): Promise<void> {
     // The same codec as the API's client: the Temporal server stores only ciphertext of company data.
     dataConverter: { payloadCodecs: [codec] },
     ...traced,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+    ...workflows,
   });
 
   // Webhook deliveries on their own task queue and slots: a receiver that hangs holds a webhook slot for at most
@@ -106,10 +126,19 @@ async function main(): Promise<void> {
     }),
     dataConverter: { payloadCodecs: [codec] },
     ...traced,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: path.join(__dirname, '../workflows/index') }),
+    ...workflows,
   });
 
-  log.info({ taskQueue: config.taskQueue, namespace: config.temporalNamespace }, 'worker started');
+  const workerHttp = config.workerHttpPort
+    ? await startWorkerHttp({
+        host: config.workerHttpHost,
+        port: config.workerHttpPort,
+        workers: { crossings: worker, webhooks: webhookWorker },
+        coreMetricsUrl: metricsPort ? `http://127.0.0.1:${metricsPort}/metrics` : undefined,
+        log,
+      })
+    : undefined;
+  log.info({ taskQueue: config.taskQueue, temporal: config.temporal.describe() }, 'worker started');
   const heartbeat = startHeartbeat(services, { taskQueue: config.taskQueue, log });
   const queueKeeper = startQueueKeeper(services, client, { taskQueue: config.taskQueue, log });
   const webhookKeeper = startWebhookKeeper(services, client, { taskQueue: config.taskQueue, log });
@@ -135,7 +164,7 @@ async function main(): Promise<void> {
   trafficKeeper.stop();
   webhookKeeper.stop();
   await Promise.all([heartbeat.stop(), sms.stop()]);
-  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close(), tracing.shutdown()]);
+  await Promise.allSettled([connection.close(), clientConnection.close(), services.orm.close(), workerHttp?.close(), tracing.shutdown()]);
   log.info('worker stopped');
   process.exit(0);
 }

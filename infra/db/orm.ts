@@ -36,6 +36,38 @@ export interface DatabaseTimeouts {
  * reset) therefore cannot crash the process with an unhandled 'error' event; one that breaks during a statement fails
  * that statement, which the caller sees (api/dependencies.ts turns it into a 503 naming PostgreSQL).
  */
+/** The parts of a pg client that `discardWhenTimedOut` touches; knex marks a client it must not reuse `__knex__disposed`. */
+interface PgConnection {
+  query: (...args: unknown[]) => unknown;
+  connection: { stream: { destroy: () => void } };
+  __knex__disposed?: unknown;
+}
+
+/**
+ * A statement that outlives `query_timeout` fails at once, but pg leaves it on the wire: the server, when it answers
+ * again, still runs it. Reused, that connection would then run the next borrower's statements after it, and after a
+ * BEGIN that timed out that means inside a transaction nobody commits: a write reported done and lost when the
+ * session ends, or refused with 25P02 after a statement in it failed (test/database-errors.test.ts). So a connection
+ * whose statement timed out is closed, which also ends its session and rolls back what it held, and never reused.
+ */
+function discardWhenTimedOut(connection: PgConnection): void {
+  const query = connection.query.bind(connection);
+  connection.query = (...args: unknown[]) => {
+    const last = args.length - 1;
+    const callback = args[last];
+    if (typeof callback === 'function') {
+      args[last] = (err: Error | null, ...rest: unknown[]) => {
+        if (err?.message === 'Query read timeout') {
+          connection.__knex__disposed = 'a statement outlived its timeout';
+          connection.connection.stream.destroy();
+        }
+        return (callback as (...a: unknown[]) => unknown)(err, ...rest);
+      };
+    }
+    return query(...args);
+  };
+}
+
 export async function initORM(databaseUrl: string, opts: { poolMax?: number; timeouts?: DatabaseTimeouts } = {}): Promise<Services> {
   const t = opts.timeouts;
   const orm = await MikroORM.init({
@@ -45,7 +77,15 @@ export async function initORM(databaseUrl: string, opts: { poolMax?: number; tim
     migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, tableName: 'mikro_orm_migrations' },
     // Processes start even when PostgreSQL is down; /readyz says so and requests get 503 until it is back.
     connect: false,
-    pool: { min: 0, max: opts.poolMax ?? 10, ...(t ? { acquireTimeoutMillis: t.acquireMs, createTimeoutMillis: t.connectMs } : {}) },
+    pool: {
+      min: 0,
+      max: opts.poolMax ?? 10,
+      ...(t ? { acquireTimeoutMillis: t.acquireMs, createTimeoutMillis: t.connectMs } : {}),
+      afterCreate: (connection: PgConnection, done: (err: Error | null, connection: PgConnection) => void) => {
+        discardWhenTimedOut(connection);
+        done(null, connection);
+      },
+    },
     driverOptions: t
       ? {
           acquireConnectionTimeout: t.acquireMs,
