@@ -116,7 +116,9 @@ async function bundleWorkflows(config: Config): Promise<string> {
     return prebuilt;
   }
   // With the tracing interceptors only when traces are on (infra/tracing.ts `workflowInterceptorModulesFor`).
-  return writeWorkflowBundle(path.join(config.dataDir, 'workflow-bundle.js'), { workflowInterceptorModules: workflowInterceptorModulesFor() });
+  return writeWorkflowBundle(path.join(config.dataDir, 'workflow-bundle.js'), {
+    workflowInterceptorModules: workflowInterceptorModulesFor(),
+  });
 }
 
 async function main(): Promise<void> {
