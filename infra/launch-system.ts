@@ -93,8 +93,13 @@ export async function launchSystem(opts: {
 
   const deadline = Date.now() + 240_000;
   while (!fs.existsSync(readyFile)) {
-    if (child.exitCode !== null) throw new Error(`the launcher exited with ${child.exitCode}; see ${logFile}`);
-    if (Date.now() > deadline) throw new Error(`the system did not start within 240 s; see ${logFile}`);
+    if (child.exitCode !== null) {
+      throw new Error(`the launcher exited with ${child.exitCode}; the end of ${logFile}:\n${logTail(logFile)}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGINT');
+      throw new Error(`the system did not start within 240 s; the end of ${logFile}:\n${logTail(logFile)}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   const ready = JSON.parse(fs.readFileSync(readyFile, 'utf8'));
@@ -117,6 +122,24 @@ export async function launchSystem(opts: {
       workerMetricsUrls: ready.workerMetricsUrls,
     },
   };
+}
+
+/**
+ * The last lines of a launcher's log, for the error that says it did not start: a CI run keeps only what the test
+ * printed, not the data folder, so the reason has to be in the message.
+ */
+function logTail(logFile: string, lines = 20): string {
+  try {
+    return fs
+      .readFileSync(logFile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .slice(-lines)
+      .map((line) => `  ${line.length > 400 ? `${line.slice(0, 400)}…` : line}`)
+      .join('\n');
+  } catch (err) {
+    return `  (unreadable: ${(err as Error).message})`;
+  }
 }
 
 export { stopProcess } from './stop-process';
