@@ -4,6 +4,7 @@ import { OpenLoop } from './arrivals';
 import type { People } from './crossing-driver';
 import { client } from './http';
 import { summary } from './recorder';
+import { cpuPerCrossing, cpuSnapshot } from './proc';
 import { requestsBetween, requestsByOperation, temporalMetricsUrl } from './temporal-metrics';
 
 /** How long the Temporal server takes to show a request in its metrics, with margin (seen: under 3 s). */
@@ -27,6 +28,7 @@ export async function readLoad(system: LaunchedSystem, t: People, ids: string[],
   const errors = new Map<string, number>();
   const failed = (what: string) => errors.set(what, (errors.get(what) ?? 0) + 1);
   const loop = new OpenLoop();
+  const cpuBefore = cpuSnapshot(system);
   const status = setInterval(() => process.stdout.write(`\rreads: ${sent.length} answered, ${loop.inFlight} in flight   `), 1000);
   const ran = await loop.run(opts.rate, opts.seconds, async (i, dueAt) => {
     const id = ids[Math.floor(Math.random() * ids.length)];
@@ -40,6 +42,8 @@ export async function readLoad(system: LaunchedSystem, t: People, ids: string[],
     }
   });
   clearInterval(status);
+  // Over the window and its drain, so the CPU is that of the reads answered (and of whatever else ran meanwhile).
+  const cpuUsPerRead = cpuPerCrossing(cpuBefore, cpuSnapshot(system), Math.max(1, sent.length) / 1000);
   get.close();
   process.stdout.write('\n');
   // The server's counters reach its /metrics a moment after the request (a report interval): read them once settled.
@@ -60,6 +64,8 @@ export async function readLoad(system: LaunchedSystem, t: People, ids: string[],
     sinceDueMs: summary(sinceDue),
     maxInFlight: Math.max(0, ...loop.inFlightEachSecond),
     errors: Object.fromEntries(errors),
+    /** Microseconds of CPU per answered read, by process: what limits the rate one API process can carry. */
+    cpuUsPerRead,
     /** QueryWorkflow requests the Temporal server served during the reads (null: its metrics were not found). */
     workflowQueries: temporalRequests ? (temporalRequests.QueryWorkflow ?? 0) : null,
     /** Every other request it served meanwhile, by operation (polls left out): the keepers' rounds, at most. */

@@ -178,6 +178,7 @@ ${context}
 | from due | ${g.sinceDueMs.count} | ${ms(g.sinceDueMs)} | ${g.sinceDueMs.max} |
 
 Errors: ${JSON.stringify(g.errors)}. At most ${g.maxInFlight} in flight.
+CPU per read, µs by process (the window and its drain): ${JSON.stringify(g.cpuUsPerRead)}.
 Workflow queries the Temporal server served meanwhile (its QueryWorkflow count): ${g.workflowQueries ?? 'not counted (no metrics found)'};
 one \`?consistent=true\` read afterwards counted as ${g.calibrationQueries} (so the count sees queries).
 All its requests meanwhile, polls left out: ${JSON.stringify(g.temporalRequests)}.
