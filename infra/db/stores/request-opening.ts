@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Role } from '../../../domain/roles';
 import type { Account } from '../entities/account';
-import { sqlOf } from '../orm';
+import { preparedSqlOf } from '../orm';
 import type { CrossingOwnership } from './read-model';
 
 /** What an authenticated request reads before its handler runs, all in one statement (RequestOpening.open). */
@@ -73,16 +73,16 @@ export class RequestOpening {
 
   async open(query: OpeningQuery): Promise<Opening> {
     const { token, claim } = query;
-    const [row] = await sqlOf(this.em)<OpeningRow>(
+    const [row] = await preparedSqlOf(this.em, 'request_opening')<OpeningRow>(
       `with caller as (
          select a.id, a.username, a.role, a.gates, a.company_tax_code, a.display_name, a.disabled, a.token_version,
-                a.created_at, a.updated_at, exists (select 1 from revoked_token r where r.jti = ?) as revoked
-           from account a where a.id = ?
+                a.created_at, a.updated_at, exists (select 1 from revoked_token r where r.jti = ?::uuid) as revoked
+           from account a where a.id = ?::uuid
        ), live as (
-         select id from caller where not disabled and not revoked and token_version = ? and role = any(?::text[])
+         select id from caller where not disabled and not revoked and token_version = ?::integer and role = any(?::text[])
        ), claim as (
          insert into idempotency_record (account_id, key, request_hash, locked_until)
-         select id, ?, ?, now() + ? * interval '1 millisecond' from live where ?::boolean
+         select id, ?::text, ?::text, now() + ?::double precision * interval '1 millisecond' from live where ?::boolean
          on conflict do nothing returning key
        )
        select (select row_to_json(caller) from caller) as caller,
@@ -92,7 +92,7 @@ export class RequestOpening {
                                                                 from crossing_track where crossing_id = c.id) t))
                  from crossing c where c.id = ?::uuid and exists (select 1 from live)) as crossing,
               (select json_build_object('code', g.code, 'queued', g.queue_arrive_within is not null)
-                 from gate g where g.code = ? and exists (select 1 from live)) as gate`,
+                 from gate g where g.code = ?::text and exists (select 1 from live)) as gate`,
       [
         token.jti,
         token.accountId,
