@@ -259,6 +259,27 @@ describe('a provider outage', () => {
     }
   }, 60_000);
 
+  it('sends a backlog to one phone one message at a time, oldest first, beside other phones', async () => {
+    // One phone for every truck of a fleet (a dispatcher's), 40 messages behind a provider outage, and one other phone.
+    const fleet = phone();
+    const backlog = Array.from({ length: 40 }, () => draft('CALLED', fleet, 'VN'));
+    for (const message of backlog) await enqueueNotifications(sqlOf(services.em.fork()), [message]);
+    const other = draft('CLEARED', phone(), 'VN');
+    await enqueueNotifications(sqlOf(services.em.fork()), [other]);
+    const store = new NotificationStore(services.em.fork());
+    const sent: string[] = [];
+    for (let round = 0; round < backlog.length; round++) {
+      const due = await store.claimDue(20);
+      const toFleet = due.filter((m) => m.phone === fleet);
+      expect(toFleet).toHaveLength(1);
+      if (round === 0) expect(due.map((m) => m.messageId).sort()).toEqual([backlog[0].messageId, other.messageId].sort());
+      for (const message of due) await store.markSent(message.messageId, 'outbox');
+      sent.push(toFleet[0].messageId);
+    }
+    expect(sent).toEqual(backlog.map((m) => m.messageId));
+    expect(await store.claimDue(20)).toEqual([]);
+  });
+
   it('never gives two senders the same message at the same moment', async () => {
     const drafts = Array.from({ length: 12 }, () => draft('CLEARED', phone(), 'VN'));
     await enqueueNotifications(sqlOf(services.em.fork()), drafts);

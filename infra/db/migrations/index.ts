@@ -13,6 +13,7 @@ import { Migration20261201001100VirtualQueue } from './Migration20261201001100Vi
 import { Migration20261201001200Tracking } from './Migration20261201001200Tracking';
 import { Migration20261201001300GateReadFunction } from './Migration20261201001300GateReadFunction';
 import { Migration20261201001400Webhooks } from './Migration20261201001400Webhooks';
+import { Migration20261203000100NotificationHeads } from './Migration20261203000100NotificationHeads';
 
 /** Every migration, oldest first. Listed explicitly so the same code runs from TypeScript sources and a build. */
 export const migrationsList: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261201001200Tracking', class: Migration20261201001200Tracking },
   { name: 'Migration20261201001300GateReadFunction', class: Migration20261201001300GateReadFunction },
   { name: 'Migration20261201001400Webhooks', class: Migration20261201001400Webhooks },
+  { name: 'Migration20261203000100NotificationHeads', class: Migration20261203000100NotificationHeads },
 ];

@@ -63,17 +63,20 @@ export class NotificationStore {
    * transaction. `skip locked` passes over rows another sender is claiming at this moment, and the lease (a later
    * `next_attempt_at`) keeps them from every other sender once this one commits; so two senders never send one row
    * at once. A message waits while an earlier one to the same phone is unsent: a driver reads them in the order they
-   * were written (a closure before its reopening), and at most one per phone is in a batch.
+   * were written (a closure before its reopening), and at most one per phone is in a batch. So only each phone's
+   * oldest unsent message (`heads`, read through notification_unsent_phone_idx) may be claimed: one pass over the
+   * unsent messages, where comparing each with every earlier one was quadratic in a phone's backlog.
    */
   async claimDue(limit: number): Promise<DueNotification[]> {
     const rows = await sqlOf(this.em)<NotificationRow & { attempts: number }>(
-      `with due as (
-         select n.message_id from notification n
-          where n.sent_at is null and n.next_attempt_at <= now()
-            and not exists (select 1 from notification e
-                             where e.phone = n.phone and e.sent_at is null
-                               and (e.created_at, e.message_id) < (n.created_at, n.message_id))
-          order by n.next_attempt_at, n.created_at
+      `with heads as (
+         select distinct on (phone) message_id, next_attempt_at, created_at from notification
+          where sent_at is null
+          order by phone, created_at, message_id
+       ), due as (
+         select n.message_id from notification n join heads h on h.message_id = n.message_id
+          where h.next_attempt_at <= now()
+          order by h.next_attempt_at, h.created_at
           limit ?
           for update of n skip locked
        )
