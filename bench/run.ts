@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,6 +59,8 @@ Options:
   --subscribers N     closed loop only: webhook receivers (in this process, answering at once) the bench's declarant
                       subscribes to every crossing event before the run (default 0)
   --dead-subscribers D  closed loop only: receivers subscribed the same way that accept and never answer (default 0)
+  --compiled          build the production code (npm run build) and run it under plain node, as the image does,
+                      instead of the sources under tsx (npm start)
   --api-url URL       use a running system (with --admin-password) instead of starting one (no workflow-query count)
   --admin-password P  the admin password of that system
 Writes bench/results/<time>.json and .md.`;
@@ -78,6 +81,7 @@ interface Options extends Mix {
   readRate: number;
   workers: number;
   apis: number;
+  compiled: boolean;
 }
 
 async function main(): Promise<void> {
@@ -103,6 +107,7 @@ async function main(): Promise<void> {
       'read-rate': { type: 'string', default: '0' },
       workers: { type: 'string', default: '1' },
       apis: { type: 'string', default: '1' },
+      compiled: { type: 'boolean', default: false },
       'api-url': { type: 'string' },
       'admin-password': { type: 'string' },
       help: { type: 'boolean' },
@@ -130,6 +135,7 @@ async function main(): Promise<void> {
     readRate: Number(values['read-rate']),
     workers: Number(values.workers),
     apis: Number(values.apis),
+    compiled: values.compiled,
   };
   // Checked before a system is started: a soak's length, a single mode.
   const soakLength = opts.soak === undefined ? undefined : soakMinutes(opts.soak);
@@ -150,8 +156,13 @@ async function main(): Promise<void> {
   } else {
     const dataDir = path.join(ROOT, '.data', 'bench');
     fs.rmSync(dataDir, { recursive: true, force: true });
-    console.log(`starting a fresh system in ${dataDir} (as npm start does) …`);
-    launched = await launchSystem({ dataDir, env: { LOG_LEVEL: 'warn' }, workers: opts.workers, apis: opts.apis });
+    if (opts.compiled) {
+      console.log('building the production code (npm run build) …');
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    }
+    console.log(`starting a fresh system in ${dataDir} (as ${opts.compiled ? 'the compiled launcher' : 'npm start'} does) …`);
+    const { workers, apis, compiled } = opts;
+    launched = await launchSystem({ dataDir, env: { LOG_LEVEL: 'warn' }, workers, apis, compiled });
     system = launched.system;
   }
 
@@ -159,7 +170,8 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   // The machine is shared: the load average beside the figures says how much else ran meanwhile.
   const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
-  const context = { when, machine, processes: { workers: opts.workers, apis: opts.apis }, loadAverageAtStart: loadAverage() };
+  const code = opts.compiled ? 'compiled (node dist/)' : 'sources (tsx)';
+  const context = { when, machine, code, processes: { workers: opts.workers, apis: opts.apis }, loadAverageAtStart: loadAverage() };
   let result: Record<string, unknown>;
   try {
     result = { ...context, ...(await runMode(system, opts, soakLength, Boolean(launched))), loadAverageAtEnd: loadAverage() };

@@ -49,6 +49,12 @@ export async function launchSystem(opts: {
   /** Worker processes and API processes to run (default 1 each): the launcher's WORKER_PROCESSES and API_PROCESSES. */
   workers?: number;
   apis?: number;
+  /**
+   * Run the production build (dist/, written by `npm run build`) under plain node, as the image does, instead of the
+   * sources under tsx. The benchmark's `--compiled`: tsx's loader and the source maps it turns on cost CPU in every
+   * process that production does not pay.
+   */
+  compiled?: boolean;
 }): Promise<{
   system: LaunchedSystem;
   process: ChildProcess;
@@ -84,7 +90,9 @@ export async function launchSystem(opts: {
   const readyFile = path.join(opts.dataDir, 'launcher.json');
   // A launcher killed earlier in this folder left its file behind; this one writes a new file once it is ready.
   fs.rmSync(readyFile, { force: true });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'infra/launcher.ts')], {
+  const launcher = opts.compiled ? [path.join(ROOT, 'dist/infra/launcher.js')] : ['--import', 'tsx', path.join(ROOT, 'infra/launcher.ts')];
+  if (opts.compiled && !fs.existsSync(launcher[0])) throw new Error(`no production build at ${launcher[0]}: run npm run build first`);
+  const child = spawn(process.execPath, launcher, {
     cwd: ROOT,
     env,
     stdio: ['ignore', out, out],
