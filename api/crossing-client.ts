@@ -8,12 +8,14 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { categoryOf } from '../domain/category';
 import type { ApproachingSignal } from '../domain/crossing-messages';
 import type { Actor, CrossingView } from '../domain/crossing-view';
 import type { Decision } from '../domain/decision';
 import type { Declaration } from '../domain/declaration';
 import type { DecisionStep } from '../domain/steps';
 import type { crossingWorkflow } from '../workflows/crossing';
+import { searchAttributePairs } from '../workflows/search-attributes';
 import type { TransferVehicle } from '../domain/transshipment';
 import {
   approachingSignal,
@@ -32,7 +34,7 @@ import {
 import type { Arrival, CustomsChannel } from '../domain/gate-points';
 import { dependencyOf, timedOutInTemporal } from './dependencies';
 import { CrossingBusy, CrossingEnded, CrossingRejected } from '../domain/errors';
-import { outcomeUnknown, Unavailable } from './problem';
+import { Misconfigured, outcomeUnknown, Unavailable } from './problem';
 import { currentRequest } from './request-deadline';
 import { workflowIdOf } from '../domain/workflow-ids';
 
@@ -65,12 +67,25 @@ const failureType = (err: unknown) =>
 const UNPROCESSED = 'UnprocessedUpdate';
 const CONTENTION_RETRIES = 5;
 
-/** The gRPC status code of a Temporal error, wrapped or not. */
-function grpcCode(err: unknown): number | undefined {
+/** The gRPC error inside a Temporal error, wrapped or not. */
+function grpcError(err: unknown): { code: number; details?: string; message: string } | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isGrpcServiceError(e)) return e.code;
+    if (isGrpcServiceError(e)) return e;
   }
   return undefined;
+}
+
+const grpcCode = (err: unknown) => grpcError(err)?.code;
+
+/**
+ * INVALID_ARGUMENT naming a search attribute ("Namespace default has no mapping defined for search attribute
+ * CrossingStatus"): the namespace lacks the attributes a crossing starts with. The worker adds them when it starts, or
+ * logs the command an operator must run where it may not. Nothing was started; the fault is the deployment's.
+ */
+const INVALID_ARGUMENT = 3;
+function missingSearchAttribute(err: unknown): boolean {
+  const grpc = grpcError(err);
+  return grpc?.code === INVALID_ARGUMENT && /search attribute/i.test(`${grpc.details ?? ''} ${grpc.message}`);
 }
 
 /**
@@ -95,6 +110,10 @@ function translate(err: unknown, changes: boolean, startedAt: number): never {
   if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) throw new CrossingEnded();
   if (failureType(err) === 'Rejection') throw new CrossingRejected((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
   if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'NOT_CHANGED' : undefined, err);
+  if (missingSearchAttribute(err)) {
+    const why = `its namespace lacks the crossing search attributes; the worker adds them when it starts, or logs the command an operator must run`;
+    throw new Misconfigured('temporal', why, changes ? 'NOT_CHANGED' : undefined, err);
+  }
   if (failureType(err) === UNPROCESSED) throw new CrossingBusy();
   if (timedOutInTemporal(err)) throw new Unavailable('temporal', changes ? 'UNKNOWN' : undefined, err, Date.now() - startedAt);
   if (dependencyOf(err)) throw changes ? outcomeUnknown(err) : new Unavailable(dependencyOf(err), undefined, err);
@@ -167,6 +186,8 @@ export class CrossingClient {
           workflowId: workflowIdOf(crossingId),
           taskQueue: this.taskQueue,
           args: [{ crossingId, declarantAccountId: actor.accountId, ...(opts.queued ? { queued: true } : {}) }],
+          // Set here, the crossing upserts them only when one changes (workflows/search-attributes.ts): at its end.
+          typedSearchAttributes: searchAttributePairs({ status: 'IN_PROGRESS', gate: declaration.gate, category: categoryOf(declaration) }),
           workflowIdConflictPolicy: 'USE_EXISTING',
         }),
       }),

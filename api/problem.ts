@@ -57,6 +57,21 @@ export class Unavailable extends Error {
   }
 }
 
+/**
+ * A dependency that answers but is set up wrong (Temporal's namespace without the crossing's search attributes): said
+ * as it is, with what to do, rather than diagnosed as an outage.
+ */
+export class Misconfigured extends Unavailable {
+  constructor(
+    suspect: Dependency,
+    readonly why: string,
+    outcome: Outcome | undefined,
+    cause?: unknown,
+  ) {
+    super(suspect, outcome, cause);
+  }
+}
+
 /** A change sent to Temporal whose outcome is unknown: the connection broke after it was sent. */
 export const outcomeUnknown = (cause: unknown) => new Unavailable(dependencyOf(cause) ?? 'temporal', 'UNKNOWN', cause);
 
@@ -88,6 +103,7 @@ export function problemBody(err: ApiError) {
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) return invalidFields(fieldErrors(err));
+  if (err instanceof Misconfigured) return unavailableError(err.suspect, err.outcome, err.why);
   if (err instanceof Unavailable) return unavailableError(err.suspect, err.outcome, 'it did not answer in time');
   if (err instanceof UnknownReference) return invalidFields([{ path: err.path, message: err.problem }]);
   if (err instanceof CrossingNotFound) return notFound(err.message);
@@ -130,7 +146,7 @@ function unavailableError(dependency: Dependency | undefined, outcome: Outcome |
  */
 export async function explainUnavailable(err: unknown, health: DependencyHealth, changing: boolean): Promise<ApiError> {
   const problem = toApiError(err);
-  if (problem.status !== 503 || problem.extra?.checks) return problem;
+  if (problem.status !== 503 || problem.extra?.checks || err instanceof Misconfigured) return problem;
   const suspect = err instanceof Unavailable ? err.suspect : dependencyOf(err);
   const outcome = err instanceof Unavailable ? err.outcome : changing ? 'NOT_CHANGED' : undefined;
   const notProcessedInMs = err instanceof Unavailable ? err.notProcessedInMs : undefined;

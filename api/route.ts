@@ -13,7 +13,7 @@ import { idempotent, LEASE_MARGIN_MS, MAX_KEY_LENGTH, requestHash } from './idem
 import { ProblemSchema } from './schemas';
 import { DIAGNOSIS_BUDGET_MS } from './dependencies';
 import { notProcessedFor, withinRequest, type RequestScope } from './request-deadline';
-import { explainUnavailable, fieldErrors, invalidFields, Unavailable } from './problem';
+import { explainUnavailable, fieldErrors, invalidFields, Misconfigured, Unavailable } from './problem';
 
 /**
  * One definition per route: the same zod schemas validate the request and describe it in the OpenAPI document, and
@@ -144,6 +144,7 @@ export class Api {
       } catch (err) {
         const problem = await explainUnavailable(err, this.ctx.health, changing);
         if (problem.status >= 500 && problem.status !== 503) this.ctx.log.error({ err, reqId: req.id }, 'request failed');
+        if (err instanceof Misconfigured) this.ctx.log.error({ reqId: req.id, detail: problem.detail }, 'a dependency is set up wrong');
         if (!res.headersSent) res.setHeader('Server-Timing', serverTiming(scope));
         next(problem);
       }

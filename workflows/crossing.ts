@@ -10,6 +10,7 @@ import {
   setHandler,
   TimeoutFailure,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DeadlinePolicies } from '../activities/deadline-policy';
@@ -36,7 +37,15 @@ import {
   submitDeclarationUpdate,
   viewQuery,
 } from './messages';
-import { CROSSING_CATEGORY, CROSSING_STATUS, CROSSING_STEP, GATE_CODE } from './search-attributes';
+import {
+  CROSSING_CATEGORY,
+  CROSSING_STATUS,
+  CROSSING_STEP,
+  GATE_CODE,
+  keyOfStartAttributes,
+  searchAttributePairs,
+  searchAttributesKey,
+} from './search-attributes';
 import { Serial } from './serial';
 
 // Each of these is one or two short, idempotent PostgreSQL statements, or a PDF rendered in ~30 ms: run them as local
@@ -61,6 +70,12 @@ const activities = proxyLocalActivities<Activities>({
 
 /** Since this patch a change's work is one local activity (`carryOutAtOnce`); before it, one per effect. */
 const ONE_CALL_PER_CHANGE = 'one-call-per-change';
+/**
+ * Since this patch a crossing the API started with its search attributes upserts them only when one changes, and no
+ * longer its step (workflows/search-attributes.ts). The start alone cannot say which path a history took: an old worker
+ * may have run a crossing a new API started, upserting at every step, and a new worker must replay that the same way.
+ */
+const COARSE_SEARCH_ATTRIBUTES = 'coarse-search-attributes';
 
 /**
  * One truck crossing one gate, durable from the declaration to the gate pass.
@@ -82,7 +97,12 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   const alarm = new DeadlineAlarm();
   let policyChanged = false;
   let policies: DeadlinePolicies | undefined;
-  /** The search-attribute values last upserted. */
+  /**
+   * The search attributes the API set with the start, or undefined for a crossing started before it did so: that one
+   * upserts its step too, at every change, as it was recorded doing (replay needs the same commands).
+   */
+  const setAtStart = keyOfStartAttributes(workflowInfo().typedSearchAttributes);
+  /** The search-attribute values last upserted. Those set at the start count only on the patch's path. */
   let upserted: string | undefined;
 
   const now = () => new Date();
@@ -229,8 +249,21 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
     }
   }
 
-  /** The operators' search attributes, upserted only when one changed: each upsert is an event of the history. */
+  /**
+   * The operators' search attributes, upserted only when one changed: each upsert is an event of the history and a
+   * write to Temporal's visibility store. A crossing started with them (workflows/search-attributes.ts) keeps status,
+   * gate and category, so it upserts at its end and when a resubmission changes its category; an older one also kept
+   * its step, and goes on upserting at every step.
+   */
   function upsertChangedSearchAttributes(view: CrossingView): void {
+    if (setAtStart !== undefined && patched(COARSE_SEARCH_ATTRIBUTES)) {
+      upserted ??= setAtStart;
+      const key = searchAttributesKey(view);
+      if (key === upserted) return;
+      upserted = key;
+      upsertSearchAttributes(searchAttributePairs(view));
+      return;
+    }
     const values = [view.status, view.currentStep ?? 'none', view.gate, view.category] as const;
     const key = values.join('|');
     if (key === upserted) return;
