@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { LaunchedSystem } from '../infra/launch-system';
-import { accounts, DECLARATION, type People } from './crossing-driver';
+import { accounts, declarationOf, type People } from './crossing-driver';
 import { client, percentile, pool } from './http';
 import { memoryMb } from './proc';
 import { progress, Recorder } from './recorder';
@@ -33,8 +33,9 @@ export async function hold(system: LaunchedSystem, n: number, concurrency: numbe
 async function openCrossings(call: ReturnType<typeof client>, t: People, n: number, concurrency: number, recorder: Recorder) {
   const ids: string[] = [];
   let done = 0;
-  await pool(n, concurrency, async () => {
-    const res = recorder.record('declare', await call('POST', '/v1/crossings', { token: t.company, body: DECLARATION, key: randomUUID() }));
+  await pool(n, concurrency, async (i) => {
+    const body = declarationOf(i);
+    const res = recorder.record('declare', await call('POST', '/v1/crossings', { token: t.company, body, key: randomUUID() }));
     if (res.status < 400) ids.push(res.body.id);
     progress('opening  ', ++done, n);
   });
