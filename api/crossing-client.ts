@@ -39,7 +39,7 @@ import { currentRequest } from './request-deadline';
 import { workflowIdOf } from '../domain/workflow-ids';
 
 /** A UUID derived from the caller and its Idempotency-Key, so a repeated POST addresses the same crossing. */
-function idempotentUuid(accountId: string, key: string): string {
+export function idempotentUuid(accountId: string, key: string): string {
   const h = createHash('sha256').update(`${accountId}\u0000${key}`).digest();
   h[6] = (h[6] & 0x0f) | 0x50; // version 5-style
   h[8] = (h[8] & 0x3f) | 0x80; // RFC 4122 variant
@@ -79,7 +79,7 @@ const grpcCode = (err: unknown) => grpcError(err)?.code;
 
 /**
  * INVALID_ARGUMENT naming a search attribute ("Namespace default has no mapping defined for search attribute
- * CrossingStatus"): the namespace lacks the attributes a crossing starts with. The worker adds them when it starts, or
+ * CrossingStatus", or one registered with another type): the namespace refuses the attributes a crossing starts with. The worker adds them when it starts, or
  * logs the command an operator must run where it may not. Nothing was started; the fault is the deployment's.
  */
 const INVALID_ARGUMENT = 3;
@@ -111,7 +111,7 @@ function translate(err: unknown, changes: boolean, startedAt: number): never {
   if (failureType(err) === 'Rejection') throw new CrossingRejected((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
   if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'NOT_CHANGED' : undefined, err);
   if (missingSearchAttribute(err)) {
-    const why = `its namespace lacks the crossing search attributes; the worker adds them when it starts, or logs the command an operator must run`;
+    const why = 'its namespace refuses the crossing search attributes: missing, or registered with another type; the worker adds missing ones when it starts, or logs the command an operator must run';
     throw new Misconfigured('temporal', why, changes ? 'NOT_CHANGED' : undefined, err);
   }
   if (failureType(err) === UNPROCESSED) throw new CrossingBusy();

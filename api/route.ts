@@ -144,7 +144,7 @@ export class Api {
       } catch (err) {
         const problem = await explainUnavailable(err, this.ctx.health, changing);
         if (problem.status >= 500 && problem.status !== 503) this.ctx.log.error({ err, reqId: req.id }, 'request failed');
-        if (err instanceof Misconfigured) this.ctx.log.error({ reqId: req.id, detail: problem.detail }, 'a dependency is set up wrong');
+        if (err instanceof Misconfigured) this.ctx.log.error({ err: err.cause, reqId: req.id }, 'a dependency is set up wrong');
         if (!res.headersSent) res.setHeader('Server-Timing', serverTiming(scope));
         next(problem);
       }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { launchSystem, ROOT, stopProcess } from '../infra/launch-system';
-import { DECLARATION } from './crossing-driver';
+import { declarationOf } from './crossing-driver';
 import { client, pool } from './http';
 
 /**
@@ -47,11 +47,10 @@ async function main(): Promise<void> {
     const company = (await call('POST', '/v1/auth/login', { body: { username: 'bench-co', password: 'bench steady rubber lane' } })).body
       .token;
 
-    const body = DECLARATION;
     const createdAt = performance.now();
     let done = 0;
-    await pool(n, concurrency, async () => {
-      const res = await call('POST', '/v1/crossings', { token: company, body, key: randomUUID() });
+    await pool(n, concurrency, async (i) => {
+      const res = await call('POST', '/v1/crossings', { token: company, body: declarationOf(i), key: randomUUID() });
       if (res.status !== 201) throw new Error(`declaring failed: ${res.status} ${JSON.stringify(res.body)}`);
       if (++done % 200 === 0) process.stdout.write(`\r  ${done}/${n} crossings waiting at health-check`);
     });

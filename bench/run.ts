@@ -145,6 +145,7 @@ async function main(): Promise<void> {
 
   let launched: Awaited<ReturnType<typeof launchSystem>> | undefined;
   let system: LaunchedSystem;
+  if (values['api-url'] && opts.compiled) throw new Error('--compiled starts a system; --api-url uses one already running');
   if (values['api-url']) {
     const config = loadConfig();
     system = {
@@ -170,7 +171,7 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   // The machine is shared: the load average beside the figures says how much else ran meanwhile.
   const loadAverage = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
-  const code = opts.compiled ? 'compiled (node dist/)' : 'sources (tsx)';
+  const code = !launched ? 'the running system at --api-url' : opts.compiled ? 'compiled (node dist/)' : 'sources (tsx)';
   const context = { when, machine, code, processes: { workers: opts.workers, apis: opts.apis }, loadAverageAtStart: loadAverage() };
   let result: Record<string, unknown>;
   try {

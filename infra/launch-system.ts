@@ -69,6 +69,8 @@ export async function launchSystem(opts: {
     pgPort: await freePort(),
   };
   const { port, temporalPort, temporalUiPort, pgPort } = ports;
+  const launcher = opts.compiled ? [path.join(ROOT, 'dist/infra/launcher.js')] : ['--import', 'tsx', path.join(ROOT, 'infra/launcher.ts')];
+  if (opts.compiled && !fs.existsSync(launcher[0])) throw new Error(`no production build at ${launcher[0]}: run npm run build first`);
   const logFile = path.join(opts.dataDir, 'system.log');
   const out = fs.openSync(logFile, 'a');
   const env: NodeJS.ProcessEnv = {
@@ -90,8 +92,6 @@ export async function launchSystem(opts: {
   const readyFile = path.join(opts.dataDir, 'launcher.json');
   // A launcher killed earlier in this folder left its file behind; this one writes a new file once it is ready.
   fs.rmSync(readyFile, { force: true });
-  const launcher = opts.compiled ? [path.join(ROOT, 'dist/infra/launcher.js')] : ['--import', 'tsx', path.join(ROOT, 'infra/launcher.ts')];
-  if (opts.compiled && !fs.existsSync(launcher[0])) throw new Error(`no production build at ${launcher[0]}: run npm run build first`);
   const child = spawn(process.execPath, launcher, {
     cwd: ROOT,
     env,

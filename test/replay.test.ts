@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { EncryptionCodec } from '../infra/payload-codec';
 import { workflowSpanSinks } from '../infra/tracing';
 import { REPLAY_PAYLOAD_KEYS } from './replay/keys';
 import { system } from './system/client';
+import { searchAttributePairs } from '../workflows/search-attributes';
 
 /**
  * Crossings run for days while new versions of the workflow are deployed. Real histories of every path a crossing can
@@ -64,6 +66,42 @@ describe('replaying recorded crossings against today’s workflow code', () => {
       workflowId: f,
       history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))),
     }));
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      {
+        workflowBundle: { codePath: system().bundlePath },
+        dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] },
+        sinks: workflowSpanSinks(),
+      },
+      histories,
+    )) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+
+  /**
+   * During a rolling deploy a new API's start (search attributes set with it) can be run by an old worker, which upserts
+   * at every step and records no 'coarse-search-attributes' marker. A new worker must replay that the old way. No such
+   * history was captured (no old worker runs beside a new API here), so the 2026-12-02 set, recorded by old workers, is
+   * replayed with the attributes added to each crossing's start.
+   */
+  it('replays crossings an old worker ran for an API that set the search attributes at the start', async () => {
+    const set = '2026-12-02';
+    const attributes = encodeUnifiedSearchAttributes(
+      undefined,
+      searchAttributePairs({ status: 'IN_PROGRESS', gate: 'HUU_NGHI', category: 'EXPORT' }),
+    );
+    const histories = files
+      .filter((f) => f.startsWith(`${set}${path.sep}`))
+      .map((f) => ({ workflowId: f, history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))) }))
+      .filter(({ history }) => history.events[0].workflowExecutionStartedEventAttributes?.workflowType?.name === 'crossingWorkflow');
+    expect(histories.length).toBeGreaterThanOrEqual(PATHS.length);
+    for (const { history } of histories) {
+      const started = history.events[0].workflowExecutionStartedEventAttributes!;
+      expect(started.searchAttributes?.indexedFields ?? {}).toEqual({});
+      started.searchAttributes = { indexedFields: attributes };
+    }
     const failures: string[] = [];
     for await (const result of Worker.runReplayHistories(
       {

@@ -2,7 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
-import { CrossingClient } from '../api/crossing-client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { CrossingClient, idempotentUuid } from '../api/crossing-client';
 import { Misconfigured, toApiError } from '../api/problem';
 import { DeclarationSchema } from '../domain/declaration';
 import { CROSSING_CATEGORY, CROSSING_STATUS, CROSSING_STEP, GATE_CODE } from '../workflows/search-attributes';
@@ -85,10 +86,11 @@ describe('the search attributes of a crossing', () => {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     const crossings = new CrossingClient(new Client({ connection, namespace }), 'nobody-polls', 10_000);
     const actor = { accountId: randomUUID(), role: 'DECLARANT' as const };
+    const key = randomUUID();
     let failure: unknown;
     // A new namespace takes a moment to be known to every part of the server.
     for (let attempt = 0; attempt < 50; attempt++) {
-      failure = await crossings.start(DeclarationSchema.parse(declaration()), actor).then(
+      failure = await crossings.start(DeclarationSchema.parse(declaration()), actor, key).then(
         () => undefined,
         (err: unknown) => err,
       );
@@ -98,9 +100,10 @@ describe('the search attributes of a crossing', () => {
     expect(failure).toBeInstanceOf(Misconfigured);
     const problem = toApiError(failure);
     expect(problem.status).toBe(503);
-    expect(problem.detail).toMatch(/lacks the crossing search attributes/);
+    expect(problem.detail).toMatch(/refuses the crossing search attributes/);
     expect(problem.extra).toMatchObject({ dependency: 'temporal', outcome: 'NOT_CHANGED' });
-    const { count } = await new Client({ connection, namespace }).workflow.count();
-    expect(count).toBe(0);
+    // The crossing the key names was not started (describe reads the server's own record, not its visibility store).
+    const handle = new Client({ connection, namespace }).workflow.getHandle(`crossing-${idempotentUuid(actor.accountId, key)}`);
+    await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
   });
 });

@@ -13,7 +13,8 @@ const DEADLINE_EXCEEDED = 4;
  * Registers the crossing search attributes on the namespace, once. Temporal being briefly unreachable is waited out;
  * a cluster where they already exist is left as it is. A cluster where this worker may not add them (a production
  * namespace managed by its operators) is said in a sentence naming the command that adds them, and the worker runs on:
- * crossings' workflow tasks fail until the attributes exist, and then go on by themselves.
+ * until the attributes exist the API refuses declarations with a 503 saying so (a crossing starts with them), and
+ * crossings begun before that change, which upsert them, have their workflow tasks fail and then go on by themselves.
  */
 export async function registerSearchAttributes(connection: NativeConnection | Connection, namespace: string, log: Logger): Promise<void> {
   const deadline = Date.now() + 120_000;
@@ -42,7 +43,7 @@ export async function registerSearchAttributes(connection: NativeConnection | Co
       log.error(
         { code, err: (err as Error).message },
         `${code === PERMISSION_DENIED ? 'this worker may not add' : 'could not add'} the crossing search attributes to namespace ` +
-          `${namespace}; crossings cannot make progress until an operator runs: temporal operator search-attribute create ` +
+          `${namespace}; declarations are refused and crossings cannot make progress until an operator runs: temporal operator search-attribute create ` +
           `--namespace ${namespace} ${names}`,
       );
       return;

@@ -104,6 +104,12 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
   const setAtStart = keyOfStartAttributes(workflowInfo().typedSearchAttributes);
   /** The search-attribute values last upserted. Those set at the start count only on the patch's path. */
   let upserted: string | undefined;
+  /**
+   * Whether this crossing keeps to status, gate and category: decided once, at its first upsert, and kept. A crossing
+   * an old worker began upserting at every step replays that first upsert without the patch's marker, so it stays on
+   * that path to its end instead of leaving a stale step behind (`patched()` alone would say yes once it runs live).
+   */
+  let coarse: boolean | undefined;
 
   const now = () => new Date();
   setHandler(viewQuery, () => crossing.view());
@@ -256,7 +262,8 @@ export async function crossingWorkflow(start: CrossingStart): Promise<void> {
    * its step, and goes on upserting at every step.
    */
   function upsertChangedSearchAttributes(view: CrossingView): void {
-    if (setAtStart !== undefined && patched(COARSE_SEARCH_ATTRIBUTES)) {
+    coarse ??= setAtStart !== undefined && patched(COARSE_SEARCH_ATTRIBUTES);
+    if (coarse) {
       upserted ??= setAtStart;
       const key = searchAttributesKey(view);
       if (key === upserted) return;
