@@ -26,6 +26,22 @@ const SETS = fs
   .filter((f) => fs.statSync(path.join(DIR, f)).isDirectory())
   .sort();
 
+/** Replays histories with today's bundle; what each one that diverged failed with. */
+async function replayFailures(histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[]): Promise<string[]> {
+  const failures: string[] = [];
+  for await (const result of Worker.runReplayHistories(
+    {
+      workflowBundle: { codePath: system().bundlePath },
+      dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] },
+      sinks: workflowSpanSinks(),
+    },
+    histories,
+  )) {
+    if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+  }
+  return failures;
+}
+
 describe('replaying recorded crossings against today’s workflow code', () => {
   const files = SETS.flatMap((set) =>
     fs
@@ -66,18 +82,7 @@ describe('replaying recorded crossings against today’s workflow code', () => {
       workflowId: f,
       history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(DIR, f))),
     }));
-    const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories(
-      {
-        workflowBundle: { codePath: system().bundlePath },
-        dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] },
-        sinks: workflowSpanSinks(),
-      },
-      histories,
-    )) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
-    expect(failures).toEqual([]);
+    expect(await replayFailures(histories)).toEqual([]);
   }, 120_000);
 
   /**
@@ -102,17 +107,6 @@ describe('replaying recorded crossings against today’s workflow code', () => {
       expect(started.searchAttributes?.indexedFields ?? {}).toEqual({});
       started.searchAttributes = { indexedFields: attributes };
     }
-    const failures: string[] = [];
-    for await (const result of Worker.runReplayHistories(
-      {
-        workflowBundle: { codePath: system().bundlePath },
-        dataConverter: { payloadCodecs: [EncryptionCodec.parse(REPLAY_PAYLOAD_KEYS)] },
-        sinks: workflowSpanSinks(),
-      },
-      histories,
-    )) {
-      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
-    }
-    expect(failures).toEqual([]);
+    expect(await replayFailures(histories)).toEqual([]);
   }, 120_000);
 });
