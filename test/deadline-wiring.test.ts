@@ -11,7 +11,7 @@ import { TRANSIENT_FAILURE, TRANSIENT_RETRY } from '../domain/failures';
 import { workflowSpanSinks } from '../infra/tracing';
 import type { crossingWorkflow } from '../workflows/crossing';
 import { decideUpdate, retryIncidentUpdate, submitDeclarationUpdate, viewQuery } from '../workflows/messages';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES, searchAttributePairs } from '../workflows/search-attributes';
 import { RUBBER } from './system/crossing-flow';
 import { declaration, system } from './system/client';
 import { testServerBinary } from './system/test-server';
@@ -112,6 +112,8 @@ describe('the deadline alarm, the policy stamp and the retry bound, on simulated
         workflowId: `crossing-${id}`,
         taskQueue,
         args: [{ crossingId: id, declarantAccountId: 'declarant-1' }],
+        // As the API starts one (api/crossing-client.ts), so the crossing takes today's path for its search attributes.
+        typedSearchAttributes: searchAttributePairs({ status: 'IN_PROGRESS', gate: 'HUU_NGHI', category: 'EXPORT' }),
       });
       await handle.executeUpdate(submitDeclarationUpdate, {
         args: [
