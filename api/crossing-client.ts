@@ -79,11 +79,12 @@ const grpcCode = (err: unknown) => grpcError(err)?.code;
 
 /**
  * INVALID_ARGUMENT naming a search attribute ("Namespace default has no mapping defined for search attribute
- * CrossingStatus", or one registered with another type): the namespace refuses the attributes a crossing starts with. The worker adds them when it starts, or
- * logs the command an operator must run where it may not. Nothing was started; the fault is the deployment's.
+ * CrossingStatus", or one registered with another type): the namespace refuses the attributes a crossing starts with.
+ * The worker adds missing ones when it starts, or logs the command an operator must run where it may not. Nothing was
+ * started; the fault is the deployment's.
  */
 const INVALID_ARGUMENT = 3;
-function missingSearchAttribute(err: unknown): boolean {
+function refusedSearchAttribute(err: unknown): boolean {
   const grpc = grpcError(err);
   return grpc?.code === INVALID_ARGUMENT && /search attribute/i.test(`${grpc.details ?? ''} ${grpc.message}`);
 }
@@ -110,7 +111,7 @@ function translate(err: unknown, changes: boolean, startedAt: number): never {
   if (err instanceof WorkflowNotFoundError || grpcCode(err) === NOT_FOUND) throw new CrossingEnded();
   if (failureType(err) === 'Rejection') throw new CrossingRejected((err as WorkflowUpdateFailedError & { cause: Error }).cause.message);
   if (grpcCode(err) === NOT_READY) throw new Unavailable('worker', changes ? 'NOT_CHANGED' : undefined, err);
-  if (missingSearchAttribute(err)) {
+  if (refusedSearchAttribute(err)) {
     const why = 'its namespace refuses the crossing search attributes: missing, or registered with another type; the worker adds missing ones when it starts, or logs the command an operator must run';
     throw new Misconfigured('temporal', why, changes ? 'NOT_CHANGED' : undefined, err);
   }

@@ -7,7 +7,7 @@ import type { CrossingStatus } from '../domain/crossing-status';
  * only codes: never a plate, a company or a person.
  */
 export const CROSSING_STATUS = defineSearchAttributeKey('CrossingStatus', SearchAttributeType.KEYWORD);
-/** Set only by crossings started before the API set the attributes with the start (see `CoarseSearchAttributes`). */
+/** Kept only by crossings on the path from before the attributes came with the start (see `CoarseSearchAttributes`). */
 export const CROSSING_STEP = defineSearchAttributeKey('CrossingStep', SearchAttributeType.KEYWORD);
 export const GATE_CODE = defineSearchAttributeKey('GateCode', SearchAttributeType.KEYWORD);
 export const CROSSING_CATEGORY = defineSearchAttributeKey('CrossingCategory', SearchAttributeType.KEYWORD);
@@ -45,5 +45,5 @@ export function keyOfStartAttributes(attributes: TypedSearchAttributes): string 
   const gate = attributes.get(GATE_CODE);
   const category = attributes.get(CROSSING_CATEGORY);
   if (status === undefined || gate === undefined || category === undefined) return undefined;
-  return [status, gate, category].join('|');
+  return searchAttributesKey({ status, gate, category } as CoarseSearchAttributes);
 }
